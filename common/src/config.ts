@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+// Every setting of the pipeline, read from the environment once and validated here, at the edge.
+// Defaults point at the loopback stack of `bun run stack up`; .env.example documents each one.
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+export const ConfigSchema = z.object({
+  KAFKA_BOOTSTRAP: z.string().default("127.0.0.1:9092"),
+  SCHEMA_REGISTRY_URL: z.string().url().default("http://127.0.0.1:8081/apis/ccompat/v7"),
+  CASSANDRA_CONTACT_POINT: z.string().default("127.0.0.1:9042"),
+  CASSANDRA_DC: z.string().default("datacenter1"),
+  CASSANDRA_KEYSPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,47}$/, "a CQL keyspace name")
+    .default("streaming"),
+  TOPIC_USERS: z.string().default("users_created"),
+  TOPIC_DLQ: z.string().default("users_created_dlq"),
+  TOPIC_LATE: z.string().default("users_created_late"),
+  TOPIC_AGGREGATES: z.string().default("window_aggregates"),
+  TOPIC_RUNS: z.string().default("ingestion_runs"),
+  TOPIC_PARTITIONS: int(6),
+  CONSUMER_GROUP: z.string().default("rt-processor"),
+  WINDOW_SIZE_MS: int(10_000),
+  WINDOW_SLIDE_MS: int(0),
+  ALLOWED_LATENESS_MS: int(5_000),
+  IDLE_TIMEOUT_MS: int(3_000),
+  GROUP_BY: z.string().default("nat,gender"),
+  STORE_USERS: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
+  RANDOMUSER_URL: z.string().url().default("https://randomuser.me/api/"),
+  RANDOMUSER_RESULTS: int(50),
+  PRODUCER_INTERVAL_MS: int(5_000),
+  SYNTHETIC_RATE: int(200),
+  SYNTHETIC_SEED: int(42),
+  WEB_PORT: int(3000),
+  WEB_HOST: z.string().default("127.0.0.1"),
+  WEB_ADMIN_TOKEN: z.string().default(""),
+  PROCESSOR_METRICS_PORT: int(9464),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

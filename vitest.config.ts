@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "**/*.e2e.test.ts", "node_modules/**", ".stack/**"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // These talk to the real Kafka, registry and Cassandra that `bun run stack up` starts.
+          name: "integration",
+          include: ["**/*.int.test.ts", "**/*.e2e.test.ts"],
+          exclude: ["node_modules/**", ".stack/**"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,72 @@
+import type { Client } from "cassandra-driver";
+
+// Versioned, forward-only migrations. Each runs once per keyspace and is recorded in
+// schema_migrations, so every process can call migrate() at start without coordination.
+export interface Migration {
+  version: number;
+  description: string;
+  statements: (ks: string) => string[];
+}
+
+export const HOUR_MS = 3_600_000;
+
+/** Partition bucket of the aggregates and runs tables: the hour since the epoch. */
+export function hourBucket(ms: number): number {
+  return Math.floor(ms / HOUR_MS);
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    description: "users, window aggregates, checkpoints, ingestion runs",
+    statements: (ks) => [
+      `CREATE TABLE IF NOT EXISTS ${ks}.users (
+        event_id text PRIMARY KEY, event_time timestamp, title text, first_name text, last_name text,
+        gender text, nat text, country text, city text, state text, street text, postcode text,
+        latitude double, longitude double, timezone_offset text, email text, username text, age int,
+        dob timestamp, registered_at timestamp, phone text, cell text, id_name text, id_value text,
+        picture text, source text, kafka_partition int, kafka_offset bigint)`,
+      `CREATE TABLE IF NOT EXISTS ${ks}.users_by_username (username text, event_id text,
+        PRIMARY KEY (username, event_id))`,
+      // One row per (window, group, key, source partition): partitions are aggregated independently
+      // so that a rebalance moves a partition's state whole; readers sum over partitions.
+      `CREATE TABLE IF NOT EXISTS ${ks}.window_aggregates (
+        group_name text, hour int, window_start bigint, key text, kafka_partition int,
+        window_end bigint, count bigint, sum_age bigint, min_age int, max_age int, final boolean,
+        updated_at timestamp,
+        PRIMARY KEY ((group_name, hour), window_start, key, kafka_partition))
+        WITH CLUSTERING ORDER BY (window_start ASC, key ASC, kafka_partition ASC)`,
+      `CREATE TABLE IF NOT EXISTS ${ks}.processor_checkpoints (
+        topic text, kafka_partition int, next_offset bigint, watermark bigint, state blob,
+        updated_at timestamp, PRIMARY KEY (topic, kafka_partition))`,
+      `CREATE TABLE IF NOT EXISTS ${ks}.ingestion_runs (
+        day int, run_id timeuuid, source text, started_at timestamp, ended_at timestamp,
+        fetched int, sent int, rejected int, failed int, status text, error text,
+        PRIMARY KEY (day, run_id)) WITH CLUSTERING ORDER BY (run_id DESC)`,
+    ],
+  },
+];
+
+export async function migrate(client: Client, keyspace: string): Promise<number> {
+  if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name: ${keyspace}`);
+  await client.execute(
+    `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+  );
+  await client.execute(
+    `CREATE TABLE IF NOT EXISTS ${keyspace}.schema_migrations (version int PRIMARY KEY, description text, applied_at timestamp)`,
+  );
+  const done = await client.execute(`SELECT version FROM ${keyspace}.schema_migrations`);
+  const applied = new Set(done.rows.map((r) => r.get("version") as number));
+  let current = applied.size ? Math.max(...applied) : 0;
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue;
+    for (const stmt of m.statements(keyspace)) await client.execute(stmt);
+    await client.execute(
+      `INSERT INTO ${keyspace}.schema_migrations (version, description, applied_at) VALUES (?, ?, toTimestamp(now()))`,
+      [m.version, m.description],
+      { prepare: true },
+    );
+    current = m.version;
+  }
+  return current;
+}

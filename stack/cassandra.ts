@@ -1,0 +1,165 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "cassandra-driver";
+import { loadConfig } from "../common/src/config.ts";
+import { classpath } from "./maven.ts";
+import { cacheDir, confDir, dataDir, ensureDir } from "./paths.ts";
+import { startJava } from "./process.ts";
+import { type Service, withTimeout } from "./service.ts";
+import { heaps, ports, versions } from "./versions.ts";
+
+const home = join(dataDir, "cassandra");
+const yaml = join(home, "cassandra.yaml");
+
+// Tuned for a 2-core machine shared with Kafka and the app: one token, one compactor and flush
+// writer, small memtables, modest read/write concurrency.
+const config = () => `cluster_name: rt-pipeline
+num_tokens: 1
+partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+data_file_directories: [${join(home, "data")}]
+commitlog_directory: ${join(home, "commitlog")}
+saved_caches_directory: ${join(home, "saved_caches")}
+hints_directory: ${join(home, "hints")}
+cdc_raw_directory: ${join(home, "cdc")}
+commitlog_sync: periodic
+commitlog_sync_period: 10000ms
+commitlog_segment_size: 32MiB
+seed_provider:
+  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+    parameters:
+      - seeds: "127.0.0.1:${ports.cassandraStorage}"
+listen_address: 127.0.0.1
+rpc_address: 127.0.0.1
+storage_port: ${ports.cassandraStorage}
+native_transport_port: ${ports.cassandraNative}
+start_native_transport: true
+endpoint_snitch: SimpleSnitch
+concurrent_reads: 8
+concurrent_writes: 16
+concurrent_counter_writes: 4
+concurrent_materialized_view_writes: 4
+concurrent_compactors: 1
+memtable_flush_writers: 1
+memtable_heap_space: 128MiB
+memtable_offheap_space: 128MiB
+compaction_throughput: 64MiB/s
+batch_size_warn_threshold: 64KiB
+batch_size_fail_threshold: 1MiB
+authenticator: AllowAllAuthenticator
+authorizer: AllowAllAuthorizer
+disk_access_mode: mmap_index_only
+`;
+
+// The module opens Java 17 needs, as in Cassandra's own conf/jvm17-server.options.
+const jpms = [
+  ...[
+    "java.base/jdk.internal.misc",
+    "java.management.rmi/com.sun.jmx.remote.internal.rmi",
+    "java.rmi/sun.rmi.registry",
+    "java.rmi/sun.rmi.server",
+    "java.sql/java.sql",
+    "java.base/java.lang.ref",
+    "jdk.unsupported/sun.misc",
+    "jdk.compiler/com.sun.tools.javac.file",
+    "jdk.attach/sun.tools.attach",
+  ].map((m) => `--add-exports=${m}=ALL-UNNAMED`),
+  ...[
+    "java.base/java.lang.module",
+    "java.base/jdk.internal.loader",
+    "java.base/jdk.internal.ref",
+    "java.base/jdk.internal.reflect",
+    "java.base/jdk.internal.math",
+    "java.base/jdk.internal.module",
+    "java.base/jdk.internal.util.jar",
+    "jdk.management/com.sun.management.internal",
+    "java.base/sun.nio.ch",
+    "java.base/java.io",
+    "java.base/java.nio",
+    "java.base/java.lang.reflect",
+    "jdk.compiler/com.sun.tools.javac",
+    "java.base/java.lang",
+    "java.base/java.util",
+  ].map((m) => `--add-opens=${m}=ALL-UNNAMED`),
+];
+
+const cp = () => {
+  const deps = classpath("cassandra", { "cassandra.version": versions.cassandra });
+  const jar = join(
+    process.env.HOME ?? "/root",
+    ".m2/repository/org/apache/cassandra/cassandra-all",
+    versions.cassandra,
+    `cassandra-all-${versions.cassandra}.jar`,
+  );
+  return `${deps}:${jar}`;
+};
+
+function client(): Client {
+  const c = loadConfig();
+  return new Client({
+    contactPoints: [c.CASSANDRA_CONTACT_POINT],
+    localDataCenter: c.CASSANDRA_DC,
+    socketOptions: { connectTimeout: 3_000, readTimeout: 10_000 },
+  });
+}
+
+export const cassandra: Service = {
+  name: "cassandra",
+  endpoint: `127.0.0.1:${ports.cassandraNative}`,
+  prepare() {
+    for (const d of ["data", "commitlog", "saved_caches", "hints", "cdc"]) ensureDir(join(home, d));
+    writeFileSync(yaml, config());
+    cp();
+  },
+  start() {
+    startJava("cassandra", [
+      `-Xms${heaps.cassandra}`,
+      `-Xmx${heaps.cassandra}`,
+      "-Xss512k",
+      "-XX:+UseG1GC",
+      "-XX:+ParallelRefProcEnabled",
+      "-XX:MaxTenuringThreshold=1",
+      "-XX:MaxGCPauseMillis=300",
+      "-XX:ActiveProcessorCount=2",
+      "-Djdk.attach.allowAttachSelf=true",
+      "-Dio.netty.tryReflectionSetAccessible=true",
+      ...jpms,
+      `-Dcassandra.config=file://${yaml}`,
+      "-Dcassandra-foreground=yes",
+      `-Dcassandra.storagedir=${home}`,
+      `-Dcassandra.logdir=${ensureDir(join(cacheDir, "..", "logs"))}`,
+      `-Dlogback.configurationFile=${join(confDir, "cassandra-logback.xml")}`,
+      "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+      "-Dcassandra.ring_delay_ms=100",
+      "-Dcassandra.superuser_setup_delay_ms=0",
+      `-Dcassandra.jmx.local.port=${ports.cassandraJmx}`,
+      "-cp",
+      cp(),
+      "org.apache.cassandra.service.CassandraDaemon",
+    ]);
+  },
+  async ready() {
+    const c = client();
+    try {
+      await withTimeout(c.connect(), 5_000, "cassandra connect");
+      await withTimeout(c.execute("SELECT release_version FROM system.local"), 5_000, "cassandra query");
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await c.shutdown().catch(() => undefined);
+    }
+  },
+  async reset() {
+    const ks = loadConfig().CASSANDRA_KEYSPACE;
+    const c = client();
+    try {
+      await c.connect();
+      const r = await c.execute("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", [ks]);
+      if (r.rowLength === 0) return [];
+      await c.execute(`DROP KEYSPACE ${ks}`);
+      return [`keyspace ${ks}`];
+    } finally {
+      await c.shutdown();
+    }
+  },
+};

@@ -154,7 +154,9 @@ export const cassandra: Service = {
     const c = client();
     try {
       await c.connect();
-      const r = await c.execute("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", [ks]);
+      const r = await c.execute("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", [
+        ks,
+      ]);
       if (r.rowLength === 0) return [];
       await c.execute(`DROP KEYSPACE ${ks}`);
       return [`keyspace ${ks}`];

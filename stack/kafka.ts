@@ -58,7 +58,17 @@ export const kafka: Service = {
     if (!existsSync(join(logDirs, "meta.properties"))) {
       execFileSync(
         "java",
-        ["-cp", cp(), "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props, "--ignore-formatted"],
+        [
+          "-cp",
+          cp(),
+          "kafka.tools.StorageTool",
+          "format",
+          "-t",
+          clusterId,
+          "-c",
+          props,
+          "--ignore-formatted",
+        ],
         { stdio: "ignore" },
       );
     }

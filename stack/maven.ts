@@ -29,11 +29,23 @@ export function classpath(pom: string, props: Record<string, string>): string {
 }
 
 function allJarsPresent(cp: string): boolean {
-  return cp.trim().length > 0 && cp.trim().split(":").every((jar) => existsSync(jar));
+  return (
+    cp.trim().length > 0 &&
+    cp
+      .trim()
+      .split(":")
+      .every((jar) => existsSync(jar))
+  );
 }
 
 /** Fetches one artifact (no dependencies) into ~/.m2 and returns its path. */
-export function artifact(group: string, id: string, version: string, type: string, classifier: string): string {
+export function artifact(
+  group: string,
+  id: string,
+  version: string,
+  type: string,
+  classifier: string,
+): string {
   const file = join(
     process.env.HOME ?? "/root",
     ".m2/repository",
@@ -43,7 +55,11 @@ export function artifact(group: string, id: string, version: string, type: strin
     `${id}-${version}-${classifier}.${type}`,
   );
   if (!existsSync(file)) {
-    mvn(["dependency:get", `-Dartifact=${group}:${id}:${version}:${type}:${classifier}`, "-Dtransitive=false"]);
+    mvn([
+      "dependency:get",
+      `-Dartifact=${group}:${id}:${version}:${type}:${classifier}`,
+      "-Dtransitive=false",
+    ]);
   }
   return file;
 }

@@ -1,0 +1,42 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { loadConfig } from "../common/src/config.ts";
+import { createLogger } from "../common/src/logger.ts";
+
+// `bun run dev`: the stack, then the producer (synthetic users), the processor and the web tier,
+// each a child process with its output prefixed; Ctrl-C stops the app and leaves the stack up.
+const log = createLogger("dev");
+const cfg = loadConfig();
+
+const run = (name: string, args: string[]): ChildProcess => {
+  const child = spawn("bun", ["run", ...args], { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+  const prefix = (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n"))
+      if (line.length > 0) process.stdout.write(`[${name}] ${line}\n`);
+  };
+  child.stdout?.on("data", prefix);
+  child.stderr?.on("data", prefix);
+  child.on("exit", (code, signal) => log.warn({ name, code, signal }, "exited"));
+  return child;
+};
+
+const stack = spawn("bun", ["run", "stack", "up"], { stdio: "inherit" });
+const stackCode = await new Promise<number>((resolve) => stack.on("exit", (c) => resolve(c ?? 1)));
+if (stackCode !== 0) {
+  log.error("the stack did not come up; see the messages above");
+  process.exit(1);
+}
+
+const children = [
+  run("processor", ["processor"]),
+  run("web", ["web"]),
+  run("producer", ["producer", "--source", "synthetic"]),
+];
+console.log(`\n  Dashboard: http://${cfg.WEB_HOST}:${cfg.WEB_PORT}/\n`);
+
+const stop = () => {
+  for (const c of children) c.kill("SIGTERM");
+  setTimeout(() => process.exit(0), 10_000).unref();
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+await Promise.all(children.map((c) => new Promise((r) => c.on("exit", r))));

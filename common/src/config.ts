@@ -38,6 +38,7 @@ export const ConfigSchema = z.object({
   WEB_HOST: z.string().default("127.0.0.1"),
   WEB_ADMIN_TOKEN: z.string().default(""),
   PROCESSOR_METRICS_PORT: int(9464),
+  PROCESSOR_STATUS_URL: z.string().url().default("http://127.0.0.1:9464"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -1,0 +1,31 @@
+import type { LiveHub } from "./live-hub.ts";
+import type { WebMetrics } from "./metrics.ts";
+import type { PipelineMonitor } from "./pipeline-monitor.ts";
+import type { AggregateStore, RunStore, UserStore } from "./ports.ts";
+import type { StaticAssets } from "./static-assets.ts";
+
+export interface AppLimits {
+  /** Per-partition rows one /api/aggregates call may read before it answers 413. */
+  maxRows: number;
+  maxUsers: number;
+  runDays: number;
+  maxRuns: number;
+}
+
+export interface AppDeps {
+  aggregates: AggregateStore;
+  users: UserStore;
+  runs: RunStore;
+  hub: LiveHub;
+  pipeline: PipelineMonitor;
+  assets: StaticAssets;
+  metrics: WebMetrics;
+  adminToken: string;
+  windowSizeMs: number;
+  limits: AppLimits;
+  logger: { error(obj: object, msg: string): void };
+  /** Milliseconds between SSE keep-alive comments. */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_LIMITS: AppLimits = { maxRows: 200_000, maxUsers: 50, runDays: 7, maxRuns: 200 };

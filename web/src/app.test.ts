@@ -1,0 +1,267 @@
+import { describe, expect, it } from "vitest";
+import { createApp } from "./app.ts";
+import { blankUser } from "./in-memory-ports.ts";
+import { testWorld } from "./test-deps.ts";
+import type { WindowRow } from "./window-types.ts";
+
+const row = (p: Partial<WindowRow>): WindowRow => ({
+  windowStart: 10_000,
+  windowEnd: 20_000,
+  group: "nat",
+  key: "FR",
+  partition: 0,
+  count: 2,
+  sumAge: 60,
+  minAge: 20,
+  maxAge: 40,
+  final: true,
+  ...p,
+});
+
+const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
+
+describe("GET /api/aggregates", () => {
+  it("returns merged windows with from <= windowStart < to, numbers as numbers", async () => {
+    const w = testWorld();
+    w.aggregates.rows = [
+      row({ partition: 0 }),
+      row({ partition: 1, count: 1, sumAge: 50, minAge: 50, maxAge: 50, final: false }),
+      row({ key: "DE", windowStart: 0, windowEnd: 10_000 }),
+      row({ windowStart: 30_000, windowEnd: 40_000 }),
+      row({ group: "gender", key: "male" }),
+    ];
+    const res = await createApp(w.deps).request("/api/aggregates?group=nat&from=0&to=30000");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    expect(await res.json()).toEqual({
+      windows: [
+        {
+          windowStart: 0,
+          windowEnd: 10_000,
+          group: "nat",
+          key: "DE",
+          count: 2,
+          sumAge: 60,
+          minAge: 20,
+          maxAge: 40,
+          avgAge: 30,
+          final: true,
+        },
+        {
+          windowStart: 10_000,
+          windowEnd: 20_000,
+          group: "nat",
+          key: "FR",
+          count: 3,
+          sumAge: 110,
+          minAge: 20,
+          maxAge: 50,
+          avgAge: 110 / 3,
+          final: false,
+        },
+      ],
+    });
+  });
+
+  it("filters by key", async () => {
+    const w = testWorld();
+    w.aggregates.rows = [row({}), row({ key: "DE" })];
+    const body = (await (
+      await createApp(w.deps).request("/api/aggregates?group=nat&from=0&to=99999&key=DE")
+    ).json()) as {
+      windows: { key: string }[];
+    };
+    expect(body.windows.map((x) => x.key)).toEqual(["DE"]);
+  });
+
+  it.each([
+    "group=nat&from=0",
+    "group=x&from=0&to=1",
+    "group=all&from=5&to=1",
+    "group=all&from=a&to=1",
+    "group=all&from=0&to=999999999999",
+  ])("answers 400 with a JSON error for %s", async (qs) => {
+    const res = await createApp(testWorld().deps).request(`/api/aggregates?${qs}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toEqual(expect.any(String));
+  });
+
+  it("answers 413 when the range holds more rows than the limit", async () => {
+    const w = testWorld();
+    w.deps.limits = { ...w.deps.limits, maxRows: 1 };
+    w.aggregates.rows = [row({}), row({ partition: 1 })];
+    const res = await createApp(w.deps).request("/api/aggregates?group=nat&from=0&to=99999");
+    expect(res.status).toBe(413);
+  });
+});
+
+describe("users", () => {
+  it("returns a stored user as JSON and 404 for an unknown one", async () => {
+    const w = testWorld();
+    w.users.users = [blankUser("u-1", { firstName: "Émile", username: "emile" })];
+    const app = createApp(w.deps);
+    const ok = await app.request("/api/users/u-1");
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ eventId: "u-1", firstName: "Émile" });
+    expect(Object.keys(body).some((k) => /password|salt|md5|sha/i.test(k))).toBe(false);
+    expect((await app.request("/api/users/nobody")).status).toBe(404);
+    expect((await app.request("/api/users/%3Cscript%3E")).status).toBe(400);
+  });
+
+  it("renders hostile values inert on the detail page and in search results", async () => {
+    const w = testWorld();
+    w.users.users = [
+      blankUser("u-2", {
+        firstName: HOSTILE,
+        city: "Тверь",
+        username: "evil",
+        picture: "javascript:alert(1)",
+      }),
+    ];
+    const app = createApp(w.deps);
+    for (const path of ["/users/u-2", "/users?q=evil", "/users?q=u-2"]) {
+      const res = await app.request(path);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).not.toContain("<script>alert");
+      expect(html).not.toContain("<img src=x");
+      expect(html).toContain("&lt;script&gt;alert");
+      expect(html).not.toContain("javascript:alert");
+    }
+    expect(await (await app.request("/users/u-2")).text()).toContain("Тверь");
+  });
+
+  it("answers htmx searches with just the results fragment", async () => {
+    const w = testWorld();
+    w.users.users = [blankUser("u-3", { username: "ann", firstName: "Ann" })];
+    const res = await createApp(w.deps).request("/users?q=ann", { headers: { "HX-Request": "true" } });
+    const html = await res.text();
+    expect(html.startsWith('<section class="card" id="results">')).toBe(true);
+    expect(html).toContain('href="/users/u-3"');
+  });
+
+  it("shows a 404 page for an unknown user", async () => {
+    const res = await createApp(testWorld().deps).request("/users/missing-id");
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain("User not found");
+  });
+});
+
+describe("safety", () => {
+  it("sends a CSP that allows only our own scripts", async () => {
+    const res = await createApp(testWorld().deps).request("/");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'self'");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\son[a-z]+=/);
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3)/);
+  });
+
+  it("refuses state-changing requests without the admin token", async () => {
+    expect((await createApp(testWorld().deps).request("/api/aggregates", { method: "POST" })).status).toBe(
+      403,
+    );
+    const app = createApp(testWorld({ adminToken: "s3cret" }).deps);
+    expect((await app.request("/api/anything", { method: "DELETE" })).status).toBe(401);
+    const wrong = await app.request("/api/anything", {
+      method: "POST",
+      headers: { Authorization: "Bearer nope" },
+    });
+    expect(wrong.status).toBe(401);
+    const right = await app.request("/api/anything", {
+      method: "POST",
+      headers: { Authorization: "Bearer s3cret" },
+    });
+    expect(right.status).toBe(404);
+  });
+});
+
+describe("service endpoints", () => {
+  it("serves health, Prometheus metrics and vendored static files", async () => {
+    const app = createApp(testWorld().deps);
+    expect(await (await app.request("/healthz")).json()).toMatchObject({ status: "ok" });
+    await app.request("/api/users/x");
+    const metrics = await app.request("/metrics");
+    expect(metrics.headers.get("content-type")).toContain("text/plain");
+    expect(await metrics.text()).toContain(
+      'web_http_request_duration_seconds_count{method="GET",route="/api/users/:id",status="404"} 1',
+    );
+    for (const name of ["htmx.min.js", "uPlot.iife.min.js", "live.js", "app.css"]) {
+      const res = await app.request(`/static/${name}`);
+      expect(res.status).toBe(200);
+      const etag = res.headers.get("etag") ?? "";
+      expect((await app.request(`/static/${name}`, { headers: { "If-None-Match": etag } })).status).toBe(304);
+    }
+    expect((await app.request("/static/nope.js")).status).toBe(404);
+  });
+
+  it("renders every page", async () => {
+    const app = createApp(testWorld().deps);
+    for (const path of [
+      "/",
+      "/?transport=ws",
+      "/history?group=nat&range=6h",
+      "/users",
+      "/pipeline",
+      "/ingestion",
+      "/fragments/health",
+    ]) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type")).toContain("text/html");
+    }
+  });
+});
+
+describe("GET /api/stream", () => {
+  async function readEvents(
+    res: Response,
+    n: number,
+  ): Promise<{ id?: string; event?: string; data?: string }[]> {
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    const events: { id?: string; event?: string; data?: string }[] = [];
+    while (events.length < n) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      let i = buf.indexOf("\n\n");
+      while (i >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const ev: Record<string, string> = {};
+        for (const line of block.split("\n")) {
+          const m = /^(id|event|data): ?(.*)$/.exec(line);
+          if (m?.[1] && m[2] !== undefined) ev[m[1]] = m[2];
+        }
+        if (ev.event) events.push(ev);
+        i = buf.indexOf("\n\n");
+      }
+    }
+    await reader.cancel();
+    return events;
+  }
+
+  it("streams a snapshot, then updates, and resumes after Last-Event-ID", async () => {
+    const w = testWorld();
+    w.deps.hub.ingest([row({ group: "all", key: "*" })]);
+    const app = createApp(w.deps);
+    const res = await app.request("/api/stream");
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    setTimeout(() => w.deps.hub.ingest([row({ group: "all", key: "*", partition: 1 })]), 20);
+    const [snap, upd] = await readEvents(res, 2);
+    expect(snap).toMatchObject({ id: "t.1", event: "snapshot" });
+    expect(JSON.parse(snap?.data ?? "")).toEqual([expect.objectContaining({ count: 2 })]);
+    expect(upd).toMatchObject({ id: "t.2", event: "update" });
+    expect(JSON.parse(upd?.data ?? "")).toEqual([expect.objectContaining({ count: 4, sumAge: 120 })]);
+
+    w.deps.hub.ingest([row({ group: "all", key: "*", partition: 2 })]);
+    const resumed = await app.request("/api/stream", { headers: { "Last-Event-ID": "t.2" } });
+    const [next] = await readEvents(resumed, 1);
+    expect(next).toMatchObject({ id: "t.3", event: "update" });
+  });
+});

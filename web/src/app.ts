@@ -1,0 +1,89 @@
+import { Hono } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { HTTPException } from "hono/http-exception";
+import { routePath } from "hono/route";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppDeps } from "./app-deps.ts";
+import { apiRoutes } from "./routes/api.ts";
+import { liveRoutes } from "./routes/live.ts";
+import { pageRoutes } from "./routes/pages.tsx";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The whole web tier as a web-standard Hono app: runs on Node, Bun or an edge runtime. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const startedAt = Date.now();
+
+  app.use("*", async (c, next) => {
+    const end = deps.metrics.httpDuration.startTimer();
+    await next();
+    end({ method: c.req.method, route: routePath(c), status: String(c.res.status) });
+  });
+
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        // Portraits are remote URLs from the source data; they are images, never scripts.
+        imgSrc: ["'self'", "https:", "data:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: "same-origin",
+    }),
+  );
+
+  // Nothing changes state without the admin token; with no token configured nothing changes state at all.
+  const admin = deps.adminToken ? bearerAuth({ token: deps.adminToken }) : null;
+  app.use("*", async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method)) return next();
+    if (!admin)
+      return c.json({ error: "state-changing requests are disabled: WEB_ADMIN_TOKEN is not set" }, 403);
+    return admin(c, next);
+  });
+
+  app.get("/healthz", (c) =>
+    c.json({ status: "ok", uptimeSec: Math.round((Date.now() - startedAt) / 1000) }),
+  );
+
+  app.get("/metrics", async (c) => {
+    const body = await deps.metrics.registry.metrics();
+    return c.body(body, 200, { "Content-Type": deps.metrics.registry.contentType });
+  });
+
+  app.get("/static/:name", (c) => {
+    const asset = deps.assets.get(c.req.param("name"));
+    if (!asset) return c.text("not found", 404);
+    const headers = {
+      "Content-Type": asset.contentType,
+      ETag: asset.etag,
+      "Cache-Control": "public, max-age=300",
+    };
+    if (c.req.header("If-None-Match") === asset.etag) return c.body(null, 304, headers);
+    return c.body(asset.body, 200, headers);
+  });
+
+  app.route("/api", liveRoutes(deps));
+  app.route("/api", apiRoutes(deps));
+  app.route("/", pageRoutes(deps));
+
+  app.notFound((c) =>
+    c.req.path.startsWith("/api/") ? c.json({ error: "not found" }, 404) : c.text("not found", 404),
+  );
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    deps.logger.error({ err, path: c.req.path }, "request failed");
+    return c.req.path.startsWith("/api/")
+      ? c.json({ error: "internal error" }, 500)
+      : c.text("internal error: the page could not be built; see the server log", 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,111 @@
+import {
+  type AggregateStore,
+  type Checkpoint,
+  type CheckpointStore,
+  type IngestionRun,
+  type KafkaAdmin,
+  type ProcessorStatus,
+  type ProcessorStatusSource,
+  ResultTooLargeError,
+  type RunStore,
+  type TopicOffsets,
+  type User,
+  type UserStore,
+  type WindowQuery,
+} from "./ports.ts";
+import type { WindowRow } from "./window-types.ts";
+
+// In-memory implementations of the ports, for route tests and the page screenshots of empty states.
+
+export class MemoryAggregateStore implements AggregateStore {
+  constructor(public rows: WindowRow[] = []) {}
+  async windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]> {
+    const out = this.rows.filter(
+      (r) =>
+        r.group === q.group &&
+        r.windowStart >= q.from &&
+        r.windowStart < q.to &&
+        (q.key === undefined || r.key === q.key),
+    );
+    if (out.length > maxRows) throw new ResultTooLargeError(`more than ${maxRows} rows in range; narrow it`);
+    return out;
+  }
+}
+
+export class MemoryUserStore implements UserStore {
+  constructor(public users: User[] = []) {}
+  async user(eventId: string): Promise<User | null> {
+    return this.users.find((u) => u.eventId === eventId) ?? null;
+  }
+  async usersByUsername(username: string, limit: number): Promise<User[]> {
+    return this.users.filter((u) => u.username === username).slice(0, limit);
+  }
+}
+
+export class MemoryRunStore implements RunStore {
+  constructor(public runs: IngestionRun[] = []) {}
+  async recentRuns(_days: number, limit: number): Promise<IngestionRun[]> {
+    return [...this.runs].sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0)).slice(0, limit);
+  }
+}
+
+export class MemoryCheckpointStore implements CheckpointStore {
+  constructor(public byTopic: Map<string, Checkpoint[]> = new Map()) {}
+  async checkpoints(topic: string): Promise<Checkpoint[]> {
+    return this.byTopic.get(topic) ?? [];
+  }
+}
+
+export class MemoryKafkaAdmin implements KafkaAdmin {
+  constructor(
+    public topics: Map<string, TopicOffsets> = new Map(),
+    public committed: Map<string, Map<number, number>> = new Map(),
+  ) {}
+  async topicOffsets(topic: string): Promise<TopicOffsets> {
+    return this.topics.get(topic) ?? { topic, exists: false, partitions: [] };
+  }
+  async committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+    return this.committed.get(`${groupId}/${topic}`) ?? new Map();
+  }
+}
+
+export class MemoryProcessorStatus implements ProcessorStatusSource {
+  constructor(public current: ProcessorStatus | null = null) {}
+  async status(): Promise<ProcessorStatus | null> {
+    return this.current;
+  }
+}
+
+export function blankUser(eventId: string, over: Partial<User> = {}): User {
+  return {
+    eventId,
+    eventTime: null,
+    title: null,
+    firstName: null,
+    lastName: null,
+    gender: null,
+    nat: null,
+    country: null,
+    city: null,
+    state: null,
+    street: null,
+    postcode: null,
+    latitude: null,
+    longitude: null,
+    timezoneOffset: null,
+    email: null,
+    username: null,
+    age: null,
+    dob: null,
+    registeredAt: null,
+    phone: null,
+    cell: null,
+    idName: null,
+    idValue: null,
+    picture: null,
+    source: null,
+    kafkaPartition: null,
+    kafkaOffset: null,
+    ...over,
+  };
+}

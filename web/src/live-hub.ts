@@ -1,0 +1,199 @@
+import { mergeRows, windowId } from "./merge-windows.ts";
+import type { Window, WindowRow } from "./window-types.ts";
+
+/** What a browser receives: a full snapshot of recent windows, or the windows one upstream batch changed. */
+export interface HubMessage {
+  id: string;
+  type: "snapshot" | "update";
+  windows: Window[];
+}
+
+export interface LiveHubOptions {
+  /** How many recent updates are kept for Last-Event-ID replay. */
+  ringSize: number;
+  /** Messages a client may have pending before it is dropped (it reconnects and resumes). */
+  clientQueueSize: number;
+  /** Windows starting this long before the newest one are forgotten. */
+  retentionMs: number;
+  /** Distinguishes this process's sequence from a previous one's, so stale ids get a snapshot. */
+  epoch?: string;
+  onDrop?: () => void;
+}
+
+interface RingEntry {
+  seq: number;
+  windows: Window[];
+}
+
+/**
+ * Fans one upstream subscription out to many clients. Event ids are `epoch.seq`: seq grows by one per
+ * upstream batch, so a client that reconnects with its last id gets exactly the batches after it from
+ * the ring (or a fresh snapshot when the ring no longer reaches back that far).
+ */
+export class LiveHub {
+  readonly epoch: string;
+  private seq = 0;
+  private readonly ring: RingEntry[] = [];
+  private readonly rows = new Map<string, Map<number, WindowRow>>();
+  private readonly merged = new Map<string, Window>();
+  private readonly clients = new Set<HubClient>();
+  private newestStart = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly opts: LiveHubOptions) {
+    this.epoch = opts.epoch ?? Date.now().toString(36);
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  get lastId(): string {
+    return `${this.epoch}.${this.seq}`;
+  }
+
+  ingest(batch: readonly WindowRow[]): void {
+    const touched = new Set<string>();
+    for (const r of batch) {
+      this.newestStart = Math.max(this.newestStart, r.windowStart);
+      if (r.windowStart < this.horizon()) continue;
+      const id = windowId(r);
+      let parts = this.rows.get(id);
+      if (!parts) {
+        parts = new Map();
+        this.rows.set(id, parts);
+      }
+      const prev = parts.get(r.partition);
+      if (prev && sameRow(prev, r)) continue;
+      parts.set(r.partition, r);
+      touched.add(id);
+    }
+    this.evict();
+    const windows: Window[] = [];
+    for (const id of touched) {
+      const parts = this.rows.get(id);
+      if (!parts) continue;
+      const w = mergeRows([...parts.values()]);
+      this.merged.set(id, w);
+      windows.push(w);
+    }
+    if (windows.length === 0) return;
+    this.seq += 1;
+    this.ring.push({ seq: this.seq, windows });
+    if (this.ring.length > this.opts.ringSize) this.ring.shift();
+    const msg: HubMessage = { id: this.lastId, type: "update", windows };
+    for (const c of this.clients) c.push(msg);
+  }
+
+  snapshot(): HubMessage {
+    const windows = [...this.merged.values()].sort((a, b) => a.windowStart - b.windowStart);
+    return { id: this.lastId, type: "snapshot", windows };
+  }
+
+  /** Registers a client; it first receives either the missed updates or a snapshot. */
+  connect(lastEventId?: string | null): HubClient {
+    const client = new HubClient(this.opts.clientQueueSize, (c) => {
+      this.clients.delete(c);
+      this.opts.onDrop?.();
+    });
+    for (const m of this.catchUp(lastEventId)) client.push(m);
+    this.clients.add(client);
+    client.onClose(() => this.clients.delete(client));
+    return client;
+  }
+
+  private catchUp(lastEventId?: string | null): HubMessage[] {
+    const last = parseEventId(lastEventId);
+    if (!last || last.epoch !== this.epoch || last.seq > this.seq) return [this.snapshot()];
+    if (last.seq === this.seq) return [];
+    const oldest = this.ring[0]?.seq ?? this.seq + 1;
+    if (last.seq < oldest - 1) return [this.snapshot()];
+    return this.ring
+      .filter((e) => e.seq > last.seq)
+      .map((e) => ({ id: `${this.epoch}.${e.seq}`, type: "update" as const, windows: e.windows }));
+  }
+
+  private horizon(): number {
+    return this.newestStart - this.opts.retentionMs;
+  }
+
+  private evict(): void {
+    const horizon = this.horizon();
+    for (const [id, w] of this.merged) {
+      if (w.windowStart >= horizon) continue;
+      this.merged.delete(id);
+      this.rows.delete(id);
+    }
+  }
+}
+
+function sameRow(a: WindowRow, b: WindowRow): boolean {
+  return (
+    a.count === b.count &&
+    a.sumAge === b.sumAge &&
+    a.minAge === b.minAge &&
+    a.maxAge === b.maxAge &&
+    a.final === b.final &&
+    a.windowEnd === b.windowEnd
+  );
+}
+
+export function parseEventId(id?: string | null): { epoch: string; seq: number } | null {
+  const m = /^([0-9a-z]{1,20})\.(\d{1,15})$/.exec(id ?? "");
+  if (!m?.[1] || !m[2]) return null;
+  return { epoch: m[1], seq: Number(m[2]) };
+}
+
+/** One connected browser: a bounded queue that never blocks the hub. */
+export class HubClient {
+  private queue: HubMessage[] = [];
+  private waiter: ((m: HubMessage | null) => void) | null = null;
+  private closed = false;
+  private closeHooks: (() => void)[] = [];
+  dropped = false;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly onOverflow: (c: HubClient) => void,
+  ) {}
+
+  push(m: HubMessage): void {
+    if (this.closed) return;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(m);
+      return;
+    }
+    if (this.queue.length >= this.capacity) {
+      this.dropped = true;
+      this.onOverflow(this);
+      this.close();
+      return;
+    }
+    this.queue.push(m);
+  }
+
+  /** Resolves with the next message, or null once the client is closed or was dropped. */
+  next(): Promise<HubMessage | null> {
+    const m = this.queue.shift();
+    if (m) return Promise.resolve(m);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    const w = this.waiter;
+    this.waiter = null;
+    w?.(null);
+    for (const h of this.closeHooks) h();
+  }
+}

@@ -1,0 +1,101 @@
+import { Layout, PageHead } from "./layout.tsx";
+
+export interface HistoryForm {
+  group: string;
+  key: string;
+  range: string;
+  metric: string;
+}
+
+export const RANGES: [string, string][] = [
+  ["15m", "Last 15 minutes"],
+  ["1h", "Last hour"],
+  ["6h", "Last 6 hours"],
+  ["24h", "Last 24 hours"],
+  ["7d", "Last 7 days"],
+];
+
+export function HistoryPage(props: { form: HistoryForm }) {
+  const f = props.form;
+  return (
+    <Layout title="History" active="history" scripts={["uPlot.iife.min.js", "charts.js", "history.js"]}>
+      <PageHead title="History" sub="Stored windows from Cassandra, through GET /api/aggregates" />
+      <form id="history-form" class="toolbar" method="get" action="/history">
+        <label>
+          Group
+          <select name="group">
+            {[
+              ["all", "All users"],
+              ["gender", "Gender"],
+              ["nat", "Nationality"],
+            ].map(([v, l]) => (
+              <option value={v} selected={f.group === v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Key
+          <input name="key" value={f.key} placeholder="any (e.g. FR, female)" maxlength={100} />
+        </label>
+        <label>
+          Range
+          <select name="range">
+            {RANGES.map(([v, l]) => (
+              <option value={v} selected={f.range === v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Metric
+          <select name="metric">
+            {[
+              ["count", "Count"],
+              ["avgAge", "Average age"],
+              ["maxAge", "Max age"],
+              ["minAge", "Min age"],
+            ].map(([v, l]) => (
+              <option value={v} selected={f.metric === v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="btn">
+          Show
+        </button>
+      </form>
+      <section class="card">
+        <div class="card-head">
+          <h2 id="history-title">Windows</h2>
+          <span class="muted">drag across the chart to zoom · double-click to reset</span>
+        </div>
+        <div id="history-chart" class="chart chart-tall" data-points="0" />
+        <p id="history-status" class="status muted">
+          Loading…
+        </p>
+      </section>
+      <section class="card">
+        <div class="card-head">
+          <h2>Totals in range</h2>
+        </div>
+        <table class="table" id="history-table">
+          <thead>
+            <tr>
+              <th>Key</th>
+              <th class="num">Windows</th>
+              <th class="num">Count</th>
+              <th class="num">Avg age</th>
+              <th class="num">Min</th>
+              <th class="num">Max</th>
+            </tr>
+          </thead>
+          <tbody />
+        </table>
+      </section>
+    </Layout>
+  );
+}

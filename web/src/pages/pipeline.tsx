@@ -1,0 +1,218 @@
+import { fmt1, fmtDuration, fmtInt, fmtTime } from "../format.ts";
+import type { PipelineSnapshot } from "../pipeline-monitor.ts";
+import { Kpi, Layout, PageHead } from "./layout.tsx";
+
+const rate = (n: number | null) => (n === null ? "—" : `${fmt1(n)} /s`);
+
+export function PipelineLive(props: { snap: PipelineSnapshot }) {
+  const s = props.snap;
+  const p = s.processor;
+  const maxLag = Math.max(1, ...s.consumer.partitions.map((x) => x.lag ?? 0));
+  const lagTone = s.consumer.totalLag === null ? undefined : s.consumer.totalLag > 10_000 ? "warn" : "ok";
+  return (
+    <div
+      id="pipeline-live"
+      hx-get="/pipeline"
+      hx-trigger="every 3s"
+      hx-select="#pipeline-live"
+      hx-swap="outerHTML"
+    >
+      <section class="kpis">
+        <Kpi label="In" value={rate(s.throughput.inPerSec)} hint={`appended to ${s.consumer.topic}`} />
+        <Kpi label="Processed" value={rate(s.throughput.processedPerSec)} hint="by the processor" />
+        <Kpi
+          label="Aggregate rows out"
+          value={rate(s.throughput.aggregateRowsPerSec)}
+          hint="window updates"
+        />
+        <Kpi label="Consumer lag" value={fmtInt(s.consumer.totalLag)} hint="messages behind" tone={lagTone} />
+        <Kpi
+          label="Dead-lettered"
+          value={fmtInt(s.deadLettered)}
+          hint="on the DLQ topic"
+          tone={s.deadLettered > 0 ? "warn" : "ok"}
+        />
+        <Kpi
+          label="Late events"
+          value={fmtInt(s.late)}
+          hint="on the late topic"
+          tone={s.late > 0 ? "warn" : "ok"}
+        />
+      </section>
+      {s.errors.length ? (
+        <section class="card alert">
+          <h2>Some sources did not answer</h2>
+          <ul>
+            {s.errors.map((e) => (
+              <li>{e}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <div class="grid">
+        <section class="card">
+          <div class="card-head">
+            <h2>Processor</h2>
+            <span class={`pill ${p ? "pill-ok" : "pill-bad"}`}>{p ? "running" : "not reachable"}</span>
+          </div>
+          {p ? (
+            <dl class="facts compact">
+              <dt>Instance</dt>
+              <dd>{p.instance}</dd>
+              <dt>Group</dt>
+              <dd>{p.group}</dd>
+              <dt>Assigned partitions</dt>
+              <dd>{p.assigned.length ? p.assigned.join(", ") : "none"}</dd>
+              <dt>Watermark</dt>
+              <dd>
+                {fmtTime(p.watermark)}
+                {p.watermark !== null ? (
+                  <span class="muted"> ({fmtDuration(s.sampledAt - p.watermark)} behind now)</span>
+                ) : null}
+              </dd>
+              <dt>Processed</dt>
+              <dd>{fmtInt(p.processed)}</dd>
+              <dt>Late / dead-lettered</dt>
+              <dd>
+                {fmtInt(p.late)} / {fmtInt(p.deadLettered)}
+              </dd>
+              <dt>Sink latency p50 / p99</dt>
+              <dd>
+                {fmt1(p.sinkLatencyMs.p50)} ms / {fmt1(p.sinkLatencyMs.p99)} ms
+              </dd>
+              <dt>Started</dt>
+              <dd>{fmtTime(p.startedAt)}</dd>
+            </dl>
+          ) : (
+            <p class="muted">
+              The processor's status endpoint did not answer; lag below comes from Kafka and the checkpoints.
+            </p>
+          )}
+        </section>
+        <section class="card">
+          <div class="card-head">
+            <h2>Topics</h2>
+            <span class="muted">sampled {fmtTime(s.sampledAt)}</span>
+          </div>
+          <table class="table">
+            <thead>
+              <tr>
+                <th>Topic</th>
+                <th>Role</th>
+                <th class="num">Partitions</th>
+                <th class="num">Messages</th>
+                <th class="num">End offsets (sum)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.topics.map((t) => (
+                <tr>
+                  <td>
+                    <code>{t.topic}</code>
+                  </td>
+                  <td>{t.role}</td>
+                  <td class="num">{t.exists ? t.partitions.length : <span class="muted">missing</span>}</td>
+                  <td class="num">{fmtInt(t.messages)}</td>
+                  <td class="num">{fmtInt(t.partitions.reduce((a, x) => a + x.high, 0))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section class="card span-2">
+          <div class="card-head">
+            <h2>
+              Consumer lag · <code>{s.consumer.group}</code> on <code>{s.consumer.topic}</code>
+            </h2>
+            <span class="muted">
+              position = live processor offset, else Cassandra checkpoint, else committed offset
+            </span>
+          </div>
+          <table class="table">
+            <thead>
+              <tr>
+                <th class="num">Partition</th>
+                <th class="num">End offset</th>
+                <th class="num">Committed</th>
+                <th class="num">Checkpoint</th>
+                <th class="num">Processor</th>
+                <th class="num">Lag</th>
+                <th class="bar-col" />
+              </tr>
+            </thead>
+            <tbody>
+              {s.consumer.partitions.length === 0 ? (
+                <tr>
+                  <td colspan={7} class="muted">
+                    No partitions known.
+                  </td>
+                </tr>
+              ) : (
+                s.consumer.partitions.map((x) => (
+                  <tr>
+                    <td class="num">{x.partition}</td>
+                    <td class="num">{fmtInt(x.end)}</td>
+                    <td class="num">{fmtInt(x.committed)}</td>
+                    <td class="num">{fmtInt(x.checkpoint)}</td>
+                    <td class="num">{fmtInt(x.live)}</td>
+                    <td class="num">{fmtInt(x.lag)}</td>
+                    <td class="bar-col">
+                      <progress
+                        max={maxLag}
+                        value={x.lag ?? 0}
+                        aria-label={`lag of partition ${x.partition}`}
+                      />
+                    </td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </table>
+        </section>
+      </div>
+    </div>
+  );
+}
+
+export function PipelinePage(props: { snap: PipelineSnapshot }) {
+  return (
+    <Layout title="Pipeline" active="pipeline">
+      <PageHead
+        title="Pipeline"
+        sub="Topics, offsets, consumer lag and processor health · refreshes every 3 s"
+      >
+        <a class="btn btn-ghost" href="/api/pipeline">
+          JSON
+        </a>
+      </PageHead>
+      <PipelineLive snap={props.snap} />
+    </Layout>
+  );
+}
+
+/** The one-line pipeline strip on the Overview page. */
+export function HealthStrip(props: { snap: PipelineSnapshot }) {
+  const s = props.snap;
+  const p = s.processor;
+  return (
+    <>
+      <span class={`pill ${p ? "pill-ok" : "pill-bad"}`}>processor {p ? "running" : "not reachable"}</span>
+      <span>
+        watermark <b>{p ? fmtTime(p.watermark) : "—"}</b>
+      </span>
+      <span>
+        in <b>{rate(s.throughput.inPerSec)}</b>
+      </span>
+      <span>
+        lag <b>{fmtInt(s.consumer.totalLag)}</b>
+      </span>
+      <span>
+        dead-lettered <b>{fmtInt(s.deadLettered)}</b>
+      </span>
+      <span>
+        late <b>{fmtInt(s.late)}</b>
+      </span>
+      <a href="/pipeline">details →</a>
+    </>
+  );
+}

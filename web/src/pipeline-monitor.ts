@@ -1,0 +1,162 @@
+import type {
+  CheckpointStore,
+  KafkaAdmin,
+  ProcessorStatus,
+  ProcessorStatusSource,
+  TopicOffsets,
+} from "./ports.ts";
+
+export interface PipelineTopicNames {
+  users: string;
+  dlq: string;
+  late: string;
+  aggregates: string;
+  runs: string;
+}
+
+export interface PartitionLag {
+  partition: number;
+  end: number;
+  committed: number | null;
+  checkpoint: number | null;
+  live: number | null;
+  /** end minus the freshest known read position; null when nothing has read this partition yet. */
+  lag: number | null;
+}
+
+export interface PipelineSnapshot {
+  sampledAt: number;
+  topics: (TopicOffsets & { role: keyof PipelineTopicNames; messages: number })[];
+  consumer: { group: string; topic: string; partitions: PartitionLag[]; totalLag: number | null };
+  processor: ProcessorStatus | null;
+  throughput: { inPerSec: number | null; processedPerSec: number | null; aggregateRowsPerSec: number | null };
+  deadLettered: number;
+  late: number;
+  errors: string[];
+}
+
+interface Sample {
+  at: number;
+  usersEnd: number;
+  aggregatesEnd: number;
+  processed: number | null;
+}
+
+export interface PipelineMonitorDeps {
+  admin: KafkaAdmin;
+  processor: ProcessorStatusSource;
+  checkpoints: CheckpointStore;
+  topics: PipelineTopicNames;
+  group: string;
+  /** Snapshots younger than this are shared, so many open Pipeline pages cost one Kafka round. */
+  cacheMs: number;
+  now?: () => number;
+}
+
+const sumEnds = (t: TopicOffsets | undefined) => (t ? t.partitions.reduce((a, p) => a + p.high, 0) : 0);
+const sumMessages = (t: TopicOffsets) => t.partitions.reduce((a, p) => a + Math.max(0, p.high - p.low), 0);
+
+/** What Control Center showed: topic offsets, consumer lag, processor health and throughput. */
+export class PipelineMonitor {
+  private last: PipelineSnapshot | null = null;
+  private inFlight: Promise<PipelineSnapshot> | null = null;
+  private prev: Sample | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: PipelineMonitorDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  snapshot(): Promise<PipelineSnapshot> {
+    if (this.last && this.now() - this.last.sampledAt < this.deps.cacheMs) return Promise.resolve(this.last);
+    this.inFlight ??= this.collect().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async collect(): Promise<PipelineSnapshot> {
+    const { admin, topics, group } = this.deps;
+    const errors: string[] = [];
+    const attempt = async <T>(what: string, f: () => Promise<T>, fallback: T): Promise<T> => {
+      try {
+        return await f();
+      } catch (e) {
+        errors.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+        return fallback;
+      }
+    };
+    const roles = Object.entries(topics) as [keyof PipelineTopicNames, string][];
+    const [offsets, committed, checkpoints, processor] = await Promise.all([
+      Promise.all(
+        roles.map(([role, name]) =>
+          attempt(`offsets of ${name}`, () => admin.topicOffsets(name), {
+            topic: name,
+            exists: false,
+            partitions: [],
+          }).then((t) => ({ ...t, role, messages: sumMessages(t) })),
+        ),
+      ),
+      attempt(
+        "committed offsets",
+        () => admin.committedOffsets(group, topics.users),
+        new Map<number, number>(),
+      ),
+      attempt("checkpoints", () => this.deps.checkpoints.checkpoints(topics.users), []),
+      attempt("processor status", () => this.deps.processor.status(), null),
+    ]);
+    const byRole = new Map(offsets.map((t) => [t.role, t]));
+    const users = byRole.get("users");
+    const checkpointOf = new Map(checkpoints.map((c) => [c.partition, c.nextOffset]));
+    const liveOf = new Map(processor?.partitions.map((p) => [p.partition, p.nextOffset]) ?? []);
+    const partitions: PartitionLag[] = (users?.partitions ?? []).map((p) => {
+      const c = committed.get(p.partition) ?? null;
+      const cp = checkpointOf.get(p.partition) ?? null;
+      const live = liveOf.get(p.partition) ?? null;
+      const position = live ?? cp ?? c;
+      return {
+        partition: p.partition,
+        end: p.high,
+        committed: c,
+        checkpoint: cp,
+        live,
+        lag: position === null ? null : Math.max(0, p.high - position),
+      };
+    });
+    const known = partitions.filter((p) => p.lag !== null);
+    const at = this.now();
+    const sample: Sample = {
+      at,
+      usersEnd: sumEnds(users),
+      aggregatesEnd: sumEnds(byRole.get("aggregates")),
+      processed: processor?.processed ?? null,
+    };
+    const prev = this.prev;
+    const rate = (a: number | null, b: number | null) =>
+      prev && a !== null && b !== null && at > prev.at
+        ? Math.max(0, ((a - b) * 1000) / (at - prev.at))
+        : null;
+    this.prev = sample;
+    const snap: PipelineSnapshot = {
+      sampledAt: at,
+      topics: offsets,
+      consumer: {
+        group,
+        topic: topics.users,
+        partitions,
+        totalLag: known.length ? known.reduce((a, p) => a + (p.lag ?? 0), 0) : null,
+      },
+      processor,
+      throughput: {
+        inPerSec: rate(sample.usersEnd, prev?.usersEnd ?? null),
+        processedPerSec: rate(sample.processed, prev?.processed ?? null) ?? processor?.eventsPerSec ?? null,
+        aggregateRowsPerSec: rate(sample.aggregatesEnd, prev?.aggregatesEnd ?? null),
+      },
+      deadLettered: byRole.get("dlq")?.messages ?? 0,
+      late: byRole.get("late")?.messages ?? 0,
+      errors,
+    };
+    this.last = snap;
+    return snap;
+  }
+}

@@ -1,0 +1,134 @@
+import type { Group, Window, WindowRow } from "./window-types.ts";
+
+// The small interfaces the web-standard app depends on; adapters/ implements them for Cassandra and
+// Kafka, tests implement them in memory.
+
+/** A stored user as the users table holds it (no password or hashes exist there). */
+export interface User {
+  eventId: string;
+  eventTime: number | null;
+  title: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  gender: string | null;
+  nat: string | null;
+  country: string | null;
+  city: string | null;
+  state: string | null;
+  street: string | null;
+  postcode: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  timezoneOffset: string | null;
+  email: string | null;
+  username: string | null;
+  age: number | null;
+  dob: number | null;
+  registeredAt: number | null;
+  phone: string | null;
+  cell: string | null;
+  idName: string | null;
+  idValue: string | null;
+  picture: string | null;
+  source: string | null;
+  kafkaPartition: number | null;
+  kafkaOffset: number | null;
+}
+
+export interface IngestionRun {
+  runId: string;
+  source: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  fetched: number;
+  sent: number;
+  rejected: number;
+  failed: number;
+  status: string | null;
+  error: string | null;
+}
+
+export interface Checkpoint {
+  partition: number;
+  nextOffset: number;
+  watermark: number | null;
+  updatedAt: number | null;
+}
+
+export interface WindowQuery {
+  group: Group;
+  from: number;
+  to: number;
+  key?: string;
+}
+
+export class ResultTooLargeError extends Error {}
+
+export interface AggregateStore {
+  /** Per-partition rows with from <= windowStart < to; throws ResultTooLargeError past maxRows. */
+  windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]>;
+}
+
+export interface UserStore {
+  user(eventId: string): Promise<User | null>;
+  usersByUsername(username: string, limit: number): Promise<User[]>;
+}
+
+export interface RunStore {
+  /** Newest first, over the last `days` day buckets. */
+  recentRuns(days: number, limit: number): Promise<IngestionRun[]>;
+}
+
+export interface CheckpointStore {
+  checkpoints(topic: string): Promise<Checkpoint[]>;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  low: number;
+  high: number;
+}
+
+export interface TopicOffsets {
+  topic: string;
+  exists: boolean;
+  partitions: PartitionOffsets[];
+}
+
+export interface KafkaAdmin {
+  topicOffsets(topic: string): Promise<TopicOffsets>;
+  /** Committed offsets of a consumer group on a topic; partitions without a commit are absent. */
+  committedOffsets(groupId: string, topic: string): Promise<Map<number, number>>;
+}
+
+export interface ProcessorStatus {
+  instance: string;
+  group: string;
+  assigned: number[];
+  watermark: number | null;
+  partitions: { partition: number; nextOffset: number; watermark: number | null; idle: boolean }[];
+  processed: number;
+  late: number;
+  deadLettered: number;
+  eventsPerSec: number;
+  sinkLatencyMs: { p50: number; p99: number };
+  startedAt: number;
+}
+
+export interface ProcessorStatusSource {
+  /** null when the processor is not reachable. */
+  status(): Promise<ProcessorStatus | null>;
+}
+
+/** The upstream feed of window rows (the compacted aggregates topic). */
+export interface LiveSource {
+  start(onRows: (rows: WindowRow[]) => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Health {
+  /** Name → reachable; used by /healthz detail and the nav status dot. */
+  check(): Promise<Record<string, boolean>>;
+}
+
+export type { Window, WindowRow };

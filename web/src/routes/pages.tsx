@@ -1,0 +1,84 @@
+import { Hono } from "hono";
+import type { AppDeps } from "../app-deps.ts";
+import { type HistoryForm, HistoryPage, RANGES } from "../pages/history.tsx";
+import { IngestionLive, IngestionPage } from "../pages/ingestion.tsx";
+import { OverviewPage } from "../pages/overview.tsx";
+import { HealthStrip, PipelineLive, PipelinePage } from "../pages/pipeline.tsx";
+import { UserDetailPage, UserNotFoundPage } from "../pages/user-detail.tsx";
+import { UserResults, UsersPage } from "../pages/users.tsx";
+import type { User } from "../ports.ts";
+import { isEventId } from "./event-id.ts";
+
+const pick = <T extends string>(v: string | undefined, allowed: readonly T[], def: T): T =>
+  allowed.includes(v as T) ? (v as T) : def;
+
+export function pageRoutes(deps: AppDeps): Hono {
+  const pages = new Hono();
+  const html = (node: unknown) => `<!doctype html>${String(node)}`;
+
+  pages.get("/", (c) => {
+    const transport = pick(c.req.query("transport"), ["sse", "ws"], "sse");
+    return c.html(html(<OverviewPage windowSizeMs={deps.windowSizeMs} transport={transport} />));
+  });
+
+  pages.get("/history", (c) => {
+    const q = c.req.query();
+    const form: HistoryForm = {
+      group: pick(q.group, ["all", "nat", "gender"], "all"),
+      key: (q.key ?? "").slice(0, 100),
+      range: pick(
+        q.range,
+        RANGES.map(([v]) => v),
+        "1h",
+      ),
+      metric: pick(q.metric, ["count", "avgAge", "minAge", "maxAge"], "count"),
+    };
+    return c.html(html(<HistoryPage form={form} />));
+  });
+
+  pages.get("/users", async (c) => {
+    const q = (c.req.query("q") ?? "").trim().slice(0, 200);
+    const users = q ? await findUsers(deps, q) : [];
+    if (c.req.header("HX-Request")) {
+      return c.html(
+        <section class="card" id="results">
+          <UserResults q={q} users={users} />
+        </section>,
+      );
+    }
+    return c.html(html(<UsersPage q={q} users={users} />));
+  });
+
+  pages.get("/users/:id", async (c) => {
+    const id = c.req.param("id");
+    const user = isEventId(id) ? await deps.users.user(id) : null;
+    if (!user) return c.html(html(<UserNotFoundPage id={id} />), 404);
+    return c.html(html(<UserDetailPage user={user} />));
+  });
+
+  pages.get("/pipeline", async (c) => {
+    const snap = await deps.pipeline.snapshot();
+    if (c.req.header("HX-Request")) return c.html(<PipelineLive snap={snap} />);
+    return c.html(html(<PipelinePage snap={snap} />));
+  });
+
+  pages.get("/fragments/health", async (c) => c.html(<HealthStrip snap={await deps.pipeline.snapshot()} />));
+
+  pages.get("/ingestion", async (c) => {
+    const runs = await deps.runs.recentRuns(deps.limits.runDays, deps.limits.maxRuns);
+    if (c.req.header("HX-Request")) return c.html(<IngestionLive runs={runs} days={deps.limits.runDays} />);
+    return c.html(html(<IngestionPage runs={runs} days={deps.limits.runDays} />));
+  });
+
+  return pages;
+}
+
+async function findUsers(deps: AppDeps, q: string): Promise<User[]> {
+  const [byId, byName] = await Promise.all([
+    isEventId(q) ? deps.users.user(q) : Promise.resolve(null),
+    deps.users.usersByUsername(q, deps.limits.maxUsers),
+  ]);
+  const out = byId ? [byId] : [];
+  for (const u of byName) if (u.eventId !== byId?.eventId) out.push(u);
+  return out;
+}

@@ -1,0 +1,64 @@
+import { loadStaticAssets } from "./adapters/fs-assets.ts";
+import { type AppDeps, DEFAULT_LIMITS } from "./app-deps.ts";
+import {
+  MemoryAggregateStore,
+  MemoryCheckpointStore,
+  MemoryKafkaAdmin,
+  MemoryProcessorStatus,
+  MemoryRunStore,
+  MemoryUserStore,
+} from "./in-memory-ports.ts";
+import { LiveHub } from "./live-hub.ts";
+import { createWebMetrics } from "./metrics.ts";
+import { PipelineMonitor } from "./pipeline-monitor.ts";
+
+export const TEST_TOPICS = {
+  users: "users_created",
+  dlq: "users_created_dlq",
+  late: "users_created_late",
+  aggregates: "window_aggregates",
+  runs: "ingestion_runs",
+};
+
+export interface TestWorld {
+  deps: AppDeps;
+  aggregates: MemoryAggregateStore;
+  users: MemoryUserStore;
+  runs: MemoryRunStore;
+  admin: MemoryKafkaAdmin;
+  processor: MemoryProcessorStatus;
+  checkpoints: MemoryCheckpointStore;
+}
+
+/** App dependencies wired to in-memory ports, for route tests. */
+export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
+  const aggregates = new MemoryAggregateStore();
+  const users = new MemoryUserStore();
+  const runs = new MemoryRunStore();
+  const admin = new MemoryKafkaAdmin();
+  const processor = new MemoryProcessorStatus();
+  const checkpoints = new MemoryCheckpointStore();
+  const deps: AppDeps = {
+    aggregates,
+    users,
+    runs,
+    hub: new LiveHub({ ringSize: 100, clientQueueSize: 100, retentionMs: 600_000, epoch: "t" }),
+    pipeline: new PipelineMonitor({
+      admin,
+      processor,
+      checkpoints,
+      topics: TEST_TOPICS,
+      group: "rt-processor",
+      cacheMs: 0,
+    }),
+    assets: loadStaticAssets(),
+    metrics: createWebMetrics(false),
+    adminToken: "",
+    windowSizeMs: 10_000,
+    limits: DEFAULT_LIMITS,
+    heartbeatMs: 15_000,
+    logger: { error: () => {} },
+    ...over,
+  };
+  return { deps, aggregates, users, runs, admin, processor, checkpoints };
+}

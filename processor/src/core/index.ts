@@ -1,0 +1,19 @@
+export { type AssignEntry, DEFAULT_LIMITS, WindowEngine } from "./engine.ts";
+export { ALL_GROUP, ALL_KEY } from "./partition-state.ts";
+export { decodeSnapshotHeader, type SnapshotHeader } from "./snapshot.ts";
+export {
+  AddStatus,
+  type CoreConfig,
+  type PartitionCounters,
+  type PartitionStatus,
+  type WindowRow,
+} from "./types.ts";
+export {
+  firstOpenIndex,
+  floorDiv,
+  maxEventTime,
+  type WindowSpec,
+  windowSpec,
+  windowStartOf,
+  windowStartsOf,
+} from "./window-spec.ts";

@@ -1,0 +1,390 @@
+import { emptyCounters, type PartitionCounters, type WindowRow } from "./types.ts";
+import { firstOpenIndex, type WindowSpec } from "./window-spec.ts";
+
+/** Sizing of one partition's storage. Growth past a max is refused by the caller of these methods. */
+export interface Limits {
+  readonly initialKeys: number;
+  readonly initialWindows: number;
+  readonly maxKeys: number;
+  readonly maxOpenWindows: number;
+  readonly maxCells: number;
+}
+
+/** Key id of the "all" group's single key "*" when that group is configured. */
+export const ALL_KEY_ID = 0;
+export const ALL_KEY = "*";
+export const ALL_GROUP = "all";
+
+export function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * Aggregates of one source partition: a dictionary of (group, value) → key id, and per key a ring
+ * of window slots, in columnar typed arrays. Cell (key, slot) lives at index key·ringCap + slot
+ * (key-major), so adding keys only appends while growing the ring re-lays the cells out.
+ *
+ * The ring covers the window indices [lowK, lowK + ringCap); the used ones are [lowK, highK]
+ * (empty when highK < lowK). Window k sits in slot (head + k − lowK) mod ringCap. Slots outside
+ * [lowK, highK] are always clear, so moving lowK down or highK up needs no clearing.
+ */
+export class PartitionState {
+  readonly counters: PartitionCounters = emptyCounters();
+  /** Largest event time aggregated (−∞ before the first). */
+  maxEventTime = Number.NEGATIVE_INFINITY;
+  /** Watermark applied to this partition: windows ending at or before it are final and gone. */
+  floor = Number.NEGATIVE_INFINITY;
+  /** Oldest window index that is not final (firstOpenIndex(floor)). */
+  openFromK = Number.NEGATIVE_INFINITY;
+  /** End of window openFromK: the watermark at which the next window closes. */
+  nextCloseEnd = Number.NEGATIVE_INFINITY;
+  lastActiveMs: number;
+  idle = false;
+
+  keyCount = 0;
+  keyCap: number;
+  readonly keyGroup: number[] = [];
+  readonly keyName: string[] = [];
+  private readonly dicts: Map<string, number>[];
+
+  ringCap: number;
+  ringShift: number;
+  ringMask: number;
+  head = 0;
+  lowK = 0;
+  highK = -1;
+
+  count: Float64Array;
+  sum: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+  dirty: Uint8Array;
+  dirtyList: Int32Array;
+  dirtyLen = 0;
+
+  constructor(
+    readonly partition: number,
+    readonly spec: WindowSpec,
+    readonly groups: readonly string[],
+    readonly includeAll: boolean,
+    readonly limits: Limits,
+    nowMs: number,
+  ) {
+    this.lastActiveMs = nowMs;
+    this.dicts = groups.map(() => new Map<string, number>());
+    this.keyCap = nextPow2(Math.max(1, limits.initialKeys));
+    this.ringCap = nextPow2(Math.max(spec.perEvent, limits.initialWindows));
+    this.ringShift = Math.log2(this.ringCap);
+    this.ringMask = this.ringCap - 1;
+    const cells = this.keyCap * this.ringCap;
+    this.count = new Float64Array(cells);
+    this.sum = new Float64Array(cells);
+    this.min = new Float64Array(cells).fill(Number.POSITIVE_INFINITY);
+    this.max = new Float64Array(cells).fill(Number.NEGATIVE_INFINITY);
+    this.dirty = new Uint8Array(cells);
+    this.dirtyList = new Int32Array(Math.max(16, this.ringCap));
+    if (includeAll) this.keyId(0, ALL_KEY);
+  }
+
+  isEmpty(): boolean {
+    return this.highK < this.lowK;
+  }
+
+  openWindows(): number {
+    return this.isEmpty() ? 0 : this.highK - this.lowK + 1;
+  }
+
+  bytes(): number {
+    return (
+      this.count.byteLength +
+      this.sum.byteLength +
+      this.min.byteLength +
+      this.max.byteLength +
+      this.dirty.byteLength +
+      this.dirtyList.byteLength
+    );
+  }
+
+  /**
+   * Dictionary id of `value` in group `group` (index into the engine's group list, "all" included),
+   * or −1 when the dictionary is full (maxKeys or maxCells): pass it on to add(), which refuses it.
+   */
+  keyId(group: number, value: string): number {
+    const dict = this.dicts[group]!;
+    const known = dict.get(value);
+    if (known !== undefined) return known;
+    if (this.keyCount === this.keyCap && !this.growKeys()) return -1;
+    const id = this.keyCount++;
+    dict.set(value, id);
+    this.keyGroup.push(group);
+    this.keyName.push(value);
+    return id;
+  }
+
+  private growKeys(): boolean {
+    const cap = Math.min(this.keyCap * 2, nextPow2(this.limits.maxKeys));
+    if (this.keyCount >= this.limits.maxKeys || cap * this.ringCap > this.limits.maxCells) return false;
+    const cells = cap * this.ringCap;
+    const used = this.keyCap * this.ringCap;
+    this.count = grown(this.count, cells, used, 0);
+    this.sum = grown(this.sum, cells, used, 0);
+    this.min = grown(this.min, cells, used, Number.POSITIVE_INFINITY);
+    this.max = grown(this.max, cells, used, Number.NEGATIVE_INFINITY);
+    const dirty = new Uint8Array(cells);
+    dirty.set(this.dirty);
+    this.dirty = dirty;
+    this.keyCap = cap;
+    this.counters.grown++;
+    return true;
+  }
+
+  /** Whether windows [kLo, kTop] fit in the ring beside the windows already held. */
+  covers(kLo: number, kTop: number): boolean {
+    if (this.highK < this.lowK) return kTop - kLo < this.ringCap;
+    const lo = Math.min(kLo, this.lowK);
+    const hi = Math.max(kTop, this.highK);
+    return hi - lo < this.ringCap;
+  }
+
+  /** Re-lays the ring out with room for `windows` windows; false (nothing changed) past the limits. */
+  growRing(windows: number): boolean {
+    const cap = nextPow2(windows);
+    if (cap > this.limits.maxOpenWindows || cap * this.keyCap > this.limits.maxCells) return false;
+    const cells = cap * this.keyCap;
+    const count = new Float64Array(cells);
+    const sum = new Float64Array(cells);
+    const min = new Float64Array(cells).fill(Number.POSITIVE_INFINITY);
+    const max = new Float64Array(cells).fill(Number.NEGATIVE_INFINITY);
+    const dirty = new Uint8Array(cells);
+    const shift = Math.log2(cap);
+    let dirtyLen = 0;
+    let dirtyList = this.dirtyList;
+    if (dirtyList.length < cap) dirtyList = new Int32Array(cap);
+    if (!this.isEmpty()) {
+      for (let key = 0; key < this.keyCount; key++) {
+        for (let k = this.lowK; k <= this.highK; k++) {
+          const from = (key << this.ringShift) | ((this.head + (k - this.lowK)) & this.ringMask);
+          if (this.count[from] === 0) continue;
+          const to = (key << shift) | (k - this.lowK);
+          count[to] = this.count[from]!;
+          sum[to] = this.sum[from]!;
+          min[to] = this.min[from]!;
+          max[to] = this.max[from]!;
+          if (this.dirty[from] === 1) {
+            dirty[to] = 1;
+            if (dirtyLen === dirtyList.length) dirtyList = grownList(dirtyList);
+            dirtyList[dirtyLen++] = to;
+          }
+        }
+      }
+    }
+    this.count = count;
+    this.sum = sum;
+    this.min = min;
+    this.max = max;
+    this.dirty = dirty;
+    this.dirtyList = dirtyList;
+    this.dirtyLen = dirtyLen;
+    this.ringCap = cap;
+    this.ringShift = shift;
+    this.ringMask = cap - 1;
+    this.head = 0;
+    this.counters.grown++;
+    return true;
+  }
+
+  /**
+   * Adds `value` to windows [kLo, kTop] for the "all" key (when configured) and for each key in
+   * `keys[0..dims)`. The caller has checked covers() and the key ids.
+   */
+  aggregate(kLo: number, kTop: number, keys: ArrayLike<number>, dims: number, value: number): void {
+    if (this.highK < this.lowK) {
+      this.lowK = kLo;
+      this.highK = kTop;
+      this.head = 0;
+    } else {
+      if (kLo < this.lowK) {
+        this.head = (this.head - (this.lowK - kLo)) & this.ringMask;
+        this.lowK = kLo;
+      }
+      if (kTop > this.highK) this.highK = kTop;
+    }
+    const shift = this.ringShift;
+    for (let k = kLo; k <= kTop; k++) {
+      const slot = (this.head + (k - this.lowK)) & this.ringMask;
+      if (this.includeAll) this.bump(slot, value);
+      for (let d = 0; d < dims; d++) this.bump((keys[d]! << shift) | slot, value);
+    }
+  }
+
+  private bump(cell: number, value: number): void {
+    this.count[cell]! += 1;
+    this.sum[cell]! += value;
+    if (value < this.min[cell]!) this.min[cell] = value;
+    if (value > this.max[cell]!) this.max[cell] = value;
+    if (this.dirty[cell] === 0) {
+      this.dirty[cell] = 1;
+      if (this.dirtyLen === this.dirtyList.length) this.makeDirtyRoom();
+      this.dirtyList[this.dirtyLen++] = cell;
+    }
+  }
+
+  /**
+   * Eviction clears a cell's flag but leaves its list entry, so a caller that never drains would
+   * grow the list forever: drop the stale (and duplicate) entries first, and grow only if the live
+   * ones fill more than half of it.
+   */
+  private makeDirtyRoom(): void {
+    let n = 0;
+    for (let i = 0; i < this.dirtyLen; i++) {
+      const cell = this.dirtyList[i]!;
+      if (this.dirty[cell] !== 1) continue;
+      this.dirty[cell] = 2;
+      this.dirtyList[n++] = cell;
+    }
+    for (let i = 0; i < n; i++) this.dirty[this.dirtyList[i]!] = 1;
+    this.dirtyLen = n;
+    if (n * 2 > this.dirtyList.length) this.dirtyList = grownList(this.dirtyList);
+  }
+
+  /** Raises the applied watermark; windows ending at or before it are appended to `out` as final. */
+  applyWatermark(wm: number, out: WindowRow[]): void {
+    if (wm <= this.floor) return;
+    this.floor = wm;
+    if (wm < this.nextCloseEnd) return;
+    const k = firstOpenIndex(this.spec, wm);
+    this.openFromK = k;
+    this.nextCloseEnd = k * this.spec.slideMs + this.spec.sizeMs;
+    this.evictBelow(k, out);
+  }
+
+  private evictBelow(k: number, out: WindowRow[]): void {
+    if (this.highK < this.lowK || k <= this.lowK) return;
+    const last = Math.min(k - 1, this.highK);
+    for (let w = this.lowK; w <= last; w++) {
+      const slot = (this.head + (w - this.lowK)) & this.ringMask;
+      for (let key = 0; key < this.keyCount; key++) {
+        const cell = (key << this.ringShift) | slot;
+        if (this.count[cell] === 0) continue;
+        out.push(this.row(cell, w, true));
+        this.count[cell] = 0;
+        this.sum[cell] = 0;
+        this.min[cell] = Number.POSITIVE_INFINITY;
+        this.max[cell] = Number.NEGATIVE_INFINITY;
+        this.dirty[cell] = 0;
+      }
+    }
+    if (k > this.highK) {
+      this.head = 0;
+      this.lowK = k;
+      this.highK = k - 1;
+    } else {
+      this.head = (this.head + (k - this.lowK)) & this.ringMask;
+      this.lowK = k;
+    }
+  }
+
+  private row(cell: number, k: number, final: boolean): WindowRow {
+    const key = cell >>> this.ringShift;
+    const start = k * this.spec.slideMs;
+    const count = this.count[cell]!;
+    const sum = this.sum[cell]!;
+    return {
+      partition: this.partition,
+      windowStart: start,
+      windowEnd: start + this.spec.sizeMs,
+      group: this.groups[this.keyGroup[key]!]!,
+      key: this.keyName[key]!,
+      count,
+      sum,
+      min: this.min[cell]!,
+      max: this.max[cell]!,
+      avg: sum / count,
+      final,
+    };
+  }
+
+  /** Open (not final) cells changed since the previous call, then forgets them. */
+  takeDirty(out: WindowRow[]): void {
+    for (let i = 0; i < this.dirtyLen; i++) {
+      const cell = this.dirtyList[i]!;
+      // A cell evicted as final since it was listed has its flag cleared: its final row covers it.
+      if (this.dirty[cell] === 0) continue;
+      this.dirty[cell] = 0;
+      out.push(this.row(cell, this.windowOfSlot(cell & this.ringMask), false));
+    }
+    this.dirtyLen = 0;
+  }
+
+  /** Every open cell, as not-final rows. */
+  partials(out: WindowRow[]): void {
+    this.forEachCell((cell, k) => out.push(this.row(cell, k, false)));
+  }
+
+  forEachCell(fn: (cell: number, k: number, key: number) => void): void {
+    if (this.highK < this.lowK) return;
+    for (let k = this.lowK; k <= this.highK; k++) {
+      const slot = (this.head + (k - this.lowK)) & this.ringMask;
+      for (let key = 0; key < this.keyCount; key++) {
+        const cell = (key << this.ringShift) | slot;
+        if (this.count[cell] !== 0) fn(cell, k, key);
+      }
+    }
+  }
+
+  private windowOfSlot(slot: number): number {
+    return this.lowK + ((slot - this.head) & this.ringMask);
+  }
+
+  /** Puts a restored cell back; the ring must already cover window k. */
+  restoreCell(
+    k: number,
+    key: number,
+    count: number,
+    sum: number,
+    min: number,
+    max: number,
+    dirty: boolean,
+  ): void {
+    if (this.highK < this.lowK) {
+      this.lowK = k;
+      this.highK = k;
+      this.head = 0;
+    } else if (k > this.highK) this.highK = k;
+    const cell = (key << this.ringShift) | ((this.head + (k - this.lowK)) & this.ringMask);
+    this.count[cell] = count;
+    this.sum[cell] = sum;
+    this.min[cell] = min;
+    this.max[cell] = max;
+    if (dirty) {
+      this.dirty[cell] = 1;
+      if (this.dirtyLen === this.dirtyList.length) this.makeDirtyRoom();
+      this.dirtyList[this.dirtyLen++] = cell;
+    }
+  }
+
+  /** Sets the applied watermark of a restored partition (its ring is still empty). */
+  restoreFloor(floor: number): void {
+    this.floor = floor;
+    this.openFromK = firstOpenIndex(this.spec, floor);
+    this.nextCloseEnd =
+      this.openFromK === Number.NEGATIVE_INFINITY
+        ? Number.NEGATIVE_INFINITY
+        : this.openFromK * this.spec.slideMs + this.spec.sizeMs;
+  }
+}
+
+function grown(a: Float64Array, cells: number, used: number, fill: number): Float64Array {
+  const b = new Float64Array(cells);
+  b.set(a.subarray(0, used));
+  if (fill !== 0) b.fill(fill, used);
+  return b;
+}
+
+function grownList(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}

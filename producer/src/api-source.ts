@@ -1,0 +1,98 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Config } from "../../common/src/config.ts";
+import type { Logger } from "../../common/src/logger.ts";
+import type { FixtureRecorder } from "./fixture-recorder.ts";
+import { openPipeline, type Pipeline, type PipelineOptions } from "./pipeline.ts";
+import { type FetchUsersOptions, fetchUsers } from "./randomuser-client.ts";
+import { type RunOutcome, RunsStore } from "./runs-store.ts";
+
+export interface ApiRunResult extends RunOutcome {
+  runId: string;
+  startedAt: Date;
+  endedAt: Date;
+}
+
+export interface ApiRunOptions {
+  pipeline: Pipeline;
+  runs: RunsStore;
+  recorder?: FixtureRecorder;
+  log?: Logger;
+  signal?: AbortSignal;
+  /** Overrides of the HTTP client (timeouts, attempts, backoff); url and results come from the config. */
+  fetch?: Partial<Omit<FetchUsersOptions, "signal">>;
+}
+
+/**
+ * One ingestion run: fetch a page (with retries), record it, send every good user and dead-letter the bad
+ * ones. The run is stored in ingestion_runs from its start; a page that cannot be fetched makes it "failed"
+ * with the error, as does any record Kafka did not acknowledge.
+ */
+export async function runApiOnce(config: Config, opts: ApiRunOptions): Promise<ApiRunResult> {
+  const run = await opts.runs.start("api");
+  const ingestor = opts.pipeline.ingestor("api", {
+    onReject: (r) => opts.log?.warn({ stage: r.stage }, `rejected: ${r.reason}`),
+    onFailure: (err) => opts.log?.error({ err: err.message }, "not acknowledged by Kafka"),
+  });
+  let fetched = 0;
+  let error: string | null = null;
+  try {
+    const page = await fetchUsers({
+      url: config.RANDOMUSER_URL,
+      results: config.RANDOMUSER_RESULTS,
+      onRetry: (r) => opts.log?.warn(r, "randomuser fetch failed, retrying"),
+      ...opts.fetch,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    fetched = page.users.length;
+    for (const user of page.users) {
+      await opts.recorder?.write(page.receivedAt, user);
+      await ingestor.offerUser(user, page.receivedAt);
+    }
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+  const stats = await ingestor.drain();
+  if (error === null && stats.failed > 0) {
+    error = `${stats.failed} records not acknowledged by Kafka: ${ingestor.firstError?.message ?? "unknown"}`;
+  }
+  const outcome: RunOutcome = {
+    fetched,
+    sent: stats.sent,
+    rejected: stats.rejected,
+    failed: stats.failed,
+    status: error === null ? "success" : "failed",
+    error,
+  };
+  const endedAt = new Date();
+  await opts.runs.finish(run, outcome, endedAt);
+  opts.log?.info({ run: String(run.runId), ...outcome }, "api run finished");
+  return { ...outcome, runId: String(run.runId), startedAt: run.startedAt, endedAt };
+}
+
+export interface ApiScheduleOptions extends Omit<ApiRunOptions, "pipeline" | "runs">, PipelineOptions {
+  signal: AbortSignal;
+  pipeline?: Pipeline;
+  runs?: RunsStore;
+  onRun?: (r: ApiRunResult) => void;
+}
+
+/** Runs every PRODUCER_INTERVAL_MS (start to start) until the signal aborts; a failed run does not stop it. */
+export async function runApiSchedule(config: Config, opts: ApiScheduleOptions): Promise<ApiRunResult[]> {
+  const pipeline = opts.pipeline ?? (await openPipeline(config, opts));
+  const runs = opts.runs ?? (await RunsStore.connect(config));
+  const results: ApiRunResult[] = [];
+  try {
+    while (!opts.signal.aborted) {
+      const started = Date.now();
+      const result = await runApiOnce(config, { ...opts, pipeline, runs });
+      results.push(result);
+      opts.onRun?.(result);
+      const wait = config.PRODUCER_INTERVAL_MS - (Date.now() - started);
+      if (wait > 0) await sleep(wait, undefined, { signal: opts.signal }).catch(() => undefined);
+    }
+  } finally {
+    if (!opts.pipeline) await pipeline.close();
+    if (!opts.runs) await runs.close();
+  }
+  return results;
+}

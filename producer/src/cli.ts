@@ -1,0 +1,161 @@
+import { parseArgs } from "node:util";
+import { loadConfig } from "../../common/src/config.ts";
+import { createLogger } from "../../common/src/logger.ts";
+import type { UserSchemaVersion } from "../../common/src/user-schema.ts";
+import { runApiOnce, runApiSchedule } from "./api-source.ts";
+import { FixtureRecorder } from "./fixture-recorder.ts";
+import type { IngestStats } from "./ingestor.ts";
+import { parseSpeed } from "./pacer.ts";
+import { openPipeline } from "./pipeline.ts";
+import { summaryLine } from "./progress.ts";
+import { replayFile } from "./replay.ts";
+import { RunsStore } from "./runs-store.ts";
+import { produceSynthetic } from "./synthetic.ts";
+
+const USAGE = `usage:
+  bun run producer --source api [--once] [--record <file.ndjson>]
+  bun run producer --source synthetic [--rate <events/s>] [--count <n>] [--seed <n>]
+  bun run producer --source fixture <file.ndjson> [--speed 1x|10x]
+  bun run replay <file.ndjson>
+common: [--schema-version 1|2] [--quiet]`;
+
+class UsageError extends Error {}
+
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new UsageError(`--${name} must be a non-negative integer, got ${text}`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      source: { type: "string" },
+      replay: { type: "boolean", default: false },
+      once: { type: "boolean", default: false },
+      record: { type: "string" },
+      speed: { type: "string" },
+      rate: { type: "string" },
+      count: { type: "string" },
+      seed: { type: "string" },
+      "schema-version": { type: "string", default: "1" },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const source = values.replay ? "fixture" : values.source;
+  if (source !== "api" && source !== "synthetic" && source !== "fixture") {
+    throw new UsageError(`--source must be api, synthetic or fixture, got ${values.source ?? "nothing"}`);
+  }
+  const schemaVersion = Number(values["schema-version"]);
+  if (schemaVersion !== 1 && schemaVersion !== 2) throw new UsageError("--schema-version must be 1 or 2");
+  const pipelineOpts = { schemaVersion: schemaVersion as UserSchemaVersion };
+
+  const config = loadConfig();
+  const log = createLogger("producer", config.LOG_LEVEL);
+  const progress = !values.quiet;
+  const stop = new AbortController();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => {
+      log.info({ signal: sig }, "stopping: finishing the records in flight");
+      stop.abort();
+    });
+  }
+  const finish = (label: string, stats: IngestStats): number => {
+    process.stdout.write(`${summaryLine(label, stats)}\n`);
+    return stats.failed > 0 ? 1 : 0;
+  };
+
+  if (source === "fixture") {
+    if (values.replay && values.speed)
+      throw new UsageError("replay runs at full speed; use --source fixture --speed");
+    const [file, ...extra] = positionals;
+    if (!file || extra.length > 0) throw new UsageError("give exactly one fixture file");
+    const speed = values.speed === undefined ? undefined : parseSpeed(values.speed);
+    const stats = await replayFile(file, config, {
+      ...pipelineOpts,
+      log,
+      progress,
+      signal: stop.signal,
+      ...(speed === undefined ? {} : { speed }),
+    });
+    return finish(values.replay ? "replay" : "fixture", stats);
+  }
+
+  if (source === "synthetic") {
+    const count = positiveInt("count", values.count);
+    const rate = positiveInt("rate", values.rate);
+    const seed = positiveInt("seed", values.seed);
+    const stats = await produceSynthetic(config, {
+      ...pipelineOpts,
+      log,
+      progress,
+      signal: stop.signal,
+      ...(count === undefined ? {} : { count }),
+      ...(rate === undefined ? {} : { rate }),
+      ...(seed === undefined ? {} : { seed }),
+    });
+    return finish("synthetic", stats);
+  }
+
+  const recorder = values.record ? new FixtureRecorder(values.record) : undefined;
+  try {
+    if (values.once) {
+      const pipeline = await openPipeline(config, pipelineOpts);
+      const runs = await RunsStore.connect(config);
+      try {
+        const r = await runApiOnce(config, {
+          pipeline,
+          runs,
+          log,
+          signal: stop.signal,
+          ...(recorder ? { recorder } : {}),
+        });
+        process.stdout.write(
+          `api run ${r.runId}: ${r.status}, fetched ${r.fetched}, sent ${r.sent}, rejected ${r.rejected}, failed ${r.failed}` +
+            `${r.error ? `, error: ${r.error}` : ""}\n`,
+        );
+        return r.status === "success" ? 0 : 1;
+      } finally {
+        await pipeline.close();
+        await runs.close();
+      }
+    }
+    const results = await runApiSchedule(config, {
+      ...pipelineOpts,
+      log,
+      signal: stop.signal,
+      ...(recorder ? { recorder } : {}),
+    });
+    process.stdout.write(
+      `api: ${results.length} runs, ${results.filter((r) => r.status === "failed").length} failed, sent ${results.reduce(
+        (n, r) => n + r.sent,
+        0,
+      )}\n`,
+    );
+    return 0;
+  } finally {
+    await recorder?.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || (err instanceof TypeError && "code" in err)) {
+      process.stderr.write(`${err.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`producer: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  },
+);

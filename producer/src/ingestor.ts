@@ -1,0 +1,145 @@
+import { buildDeadLetter, type DeadLetterStage } from "../../common/src/dead-letter.ts";
+import { encodeWire } from "../../common/src/wire-format.ts";
+import type { MessageSink } from "./kafka-producer.ts";
+import type { RegisteredSchema } from "./schema-registry.ts";
+import { type IngestSource, mapUser } from "./user-mapping.ts";
+
+export interface IngestCounts {
+  /** Records offered to the ingestor: sent + rejected + failed once drained. */
+  received: number;
+  /** Acknowledged by Kafka on the users topic. */
+  sent: number;
+  /** Refused (parse, map or schema) and acknowledged on the dead-letter topic. */
+  rejected: number;
+  /** Never acknowledged by Kafka (users or dead-letter topic). */
+  failed: number;
+}
+
+export interface IngestStats extends IngestCounts {
+  elapsedMs: number;
+  eventsPerSec: number;
+}
+
+export interface Rejection {
+  reason: string;
+  stage: DeadLetterStage;
+  line?: number;
+}
+
+export interface IngestorOptions {
+  sink: MessageSink;
+  schema: Pick<RegisteredSchema, "id" | "type">;
+  usersTopic: string;
+  dlqTopic: string;
+  source: IngestSource;
+  /** Sends awaiting acknowledgement before offering more waits; keeps memory bounded at full speed. */
+  maxInFlight?: number;
+  onReject?: (r: Rejection) => void;
+  onFailure?: (err: Error) => void;
+}
+
+/**
+ * Validates, maps, encodes and sends each record, or dead-letters it with its reason; counts every outcome.
+ * Offering a record only waits when too many are unacknowledged, so the caller streams at Kafka's pace.
+ */
+export class Ingestor {
+  private readonly counts: IngestCounts = { received: 0, sent: 0, rejected: 0, failed: 0 };
+  private readonly startedAt = performance.now();
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private readonly waiters: (() => void)[] = [];
+  private idle: (() => void) | null = null;
+  firstError: Error | null = null;
+
+  constructor(private readonly opts: IngestorOptions) {
+    this.maxInFlight = opts.maxInFlight ?? 50_000;
+  }
+
+  /** A raw API user received at `eventTime`; `text` is its original payload, `line` its fixture line. */
+  async offerUser(
+    raw: unknown,
+    eventTime: number,
+    origin: { text?: string; line?: number } = {},
+  ): Promise<void> {
+    this.counts.received++;
+    const mapped = mapUser(raw, eventTime, this.opts.schema.type, this.opts.source);
+    if (!mapped.ok) {
+      const payload = origin.text ?? JSON.stringify(raw) ?? String(raw);
+      return this.deadLetter(mapped.reason, mapped.stage, payload, origin.line, mapped.eventId);
+    }
+    const value = encodeWire(this.opts.schema.id, this.opts.schema.type.toBuffer(mapped.record));
+    return this.track(
+      this.opts.sink.send(this.opts.usersTopic, mapped.record.event_id, value, this.headers()),
+      "sent",
+    );
+  }
+
+  /** A record refused before it became a user (e.g. a fixture line that is not JSON). */
+  async offerRejected(reason: string, stage: DeadLetterStage, payload: string, line?: number): Promise<void> {
+    this.counts.received++;
+    return this.deadLetter(reason, stage, payload, line, null);
+  }
+
+  /** Resolves once every offered record is acknowledged or failed. */
+  async drain(): Promise<IngestStats> {
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    return this.stats();
+  }
+
+  stats(): IngestStats {
+    const elapsedMs = performance.now() - this.startedAt;
+    const done = this.counts.sent + this.counts.rejected;
+    return { ...this.counts, elapsedMs, eventsPerSec: elapsedMs > 0 ? (done * 1000) / elapsedMs : 0 };
+  }
+
+  private async deadLetter(
+    reason: string,
+    stage: DeadLetterStage,
+    payload: string,
+    line: number | undefined,
+    key: string | null,
+  ): Promise<void> {
+    this.opts.onReject?.({ reason, stage, ...(line === undefined ? {} : { line }) });
+    const letter = buildDeadLetter({
+      reason,
+      stage,
+      source: this.opts.source,
+      payload,
+      key,
+      ...(line === undefined ? {} : { line }),
+    });
+    return this.track(
+      this.opts.sink.send(this.opts.dlqTopic, letter.key, letter.value, this.headers()),
+      "rejected",
+    );
+  }
+
+  private headers(): Record<string, string> {
+    return { produced_at: String(Date.now()), source: this.opts.source };
+  }
+
+  private async track(ack: Promise<void>, outcome: "sent" | "rejected"): Promise<void> {
+    this.inFlight++;
+    ack.then(
+      () => this.settle(outcome),
+      (err: unknown) => {
+        const error = err instanceof Error ? err : new Error(String(err));
+        this.firstError ??= error;
+        this.opts.onFailure?.(error);
+        this.settle("failed");
+      },
+    );
+    if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private settle(outcome: keyof IngestCounts): void {
+    this.counts[outcome]++;
+    this.inFlight--;
+    if (this.inFlight < this.maxInFlight) this.waiters.shift()?.();
+    if (this.inFlight === 0 && this.idle) {
+      const idle = this.idle;
+      this.idle = null;
+      idle();
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, parseRetryAfter } from "./backoff.ts";
+import { describeIssues, RandomUserPageSchema } from "./random-user.ts";
+
+export interface FetchUsersOptions {
+  /** The API base, e.g. https://randomuser.me/api/ (RANDOMUSER_URL). */
+  url: string;
+  results: number;
+  /** Per attempt, headers and body included. */
+  timeoutMs?: number;
+  maxAttempts?: number;
+  backoff?: BackoffOptions;
+  /** A Retry-After above this is clamped, so one header cannot stall the source for hours. */
+  maxRetryAfterMs?: number;
+  signal?: AbortSignal;
+  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+}
+
+export interface FetchedPage {
+  users: unknown[];
+  attempts: number;
+  /** When the page arrived: the event time of its users (contract §2). */
+  receivedAt: number;
+}
+
+export class FetchUsersError extends Error {
+  constructor(
+    message: string,
+    readonly attempts: number,
+  ) {
+    super(message);
+    this.name = "FetchUsersError";
+  }
+}
+
+type Attempt =
+  | { ok: true; users: unknown[] }
+  | { ok: false; retry: boolean; reason: string; waitMs?: number };
+
+/**
+ * One page of users, retried on what is worth retrying: network errors, timeouts, 408/429/5xx, and bodies
+ * that are not a whole JSON page (truncated). 429 waits the server's Retry-After; everything else backs off
+ * exponentially with jitter. Other 4xx fail at once.
+ */
+export async function fetchUsers(opts: FetchUsersOptions): Promise<FetchedPage> {
+  const maxAttempts = opts.maxAttempts ?? 5;
+  const url = new URL(opts.url);
+  url.searchParams.set("results", String(opts.results));
+  for (let attempt = 1; ; attempt++) {
+    opts.signal?.throwIfAborted();
+    const result = await attemptOnce(url, opts.timeoutMs ?? 10_000, opts.signal);
+    if (result.ok) return { users: result.users, attempts: attempt, receivedAt: Date.now() };
+    if (!result.retry || attempt >= maxAttempts) {
+      throw new FetchUsersError(
+        `${url.origin}${url.pathname}: ${result.reason} (after ${attempt} attempts)`,
+        attempt,
+      );
+    }
+    const delayMs =
+      result.waitMs !== undefined
+        ? Math.min(result.waitMs, opts.maxRetryAfterMs ?? 60_000)
+        : backoffDelay(attempt - 1, opts.backoff ?? DEFAULT_BACKOFF);
+    opts.onRetry?.({ attempt, delayMs, reason: result.reason });
+    await sleep(delayMs, undefined, opts.signal ? { signal: opts.signal } : {});
+  }
+}
+
+async function attemptOnce(url: URL, timeoutMs: number, signal: AbortSignal | undefined): Promise<Attempt> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  let status: number;
+  let body: string;
+  let retryAfter: string | null;
+  try {
+    const res = await fetch(url, {
+      signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+      headers: { accept: "application/json" },
+    });
+    status = res.status;
+    retryAfter = res.headers.get("retry-after");
+    body = await res.text();
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : `request failed: ${describe(err)}`;
+    return { ok: false, retry: true, reason };
+  }
+  if (status === 429) {
+    const waitMs = parseRetryAfter(retryAfter);
+    return {
+      ok: false,
+      retry: true,
+      reason: "HTTP 429 Too Many Requests",
+      ...(waitMs === null ? {} : { waitMs }),
+    };
+  }
+  if (status >= 500 || status === 408) return { ok: false, retry: true, reason: `HTTP ${status}` };
+  if (status !== 200) return { ok: false, retry: false, reason: `HTTP ${status}: ${body.slice(0, 200)}` };
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (err) {
+    return { ok: false, retry: true, reason: `body is not JSON (truncated?): ${describe(err)}` };
+  }
+  const page = RandomUserPageSchema.safeParse(json);
+  if (!page.success) {
+    return { ok: false, retry: true, reason: `body is not a page of users: ${describeIssues(page.error)}` };
+  }
+  return { ok: true, users: page.data.results };
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? ` (${err.cause.message})` : "";
+  return `${err.message}${cause}`;
+}

@@ -1,0 +1,113 @@
+import type avro from "avsc";
+import { z } from "zod";
+import { schemaViolations, type UserRecord } from "../../common/src/user-schema.ts";
+import { describeIssues, RandomUserSchema } from "./random-user.ts";
+
+export type IngestSource = "api" | "synthetic" | "fixture";
+
+export type MapResult =
+  | { ok: true; record: UserRecord }
+  | { ok: false; stage: "map" | "schema"; reason: string; eventId: string | null };
+
+const isoDate = z.iso.datetime({ offset: true });
+
+/**
+ * API user → the Avro record of contract §3. Only login.uuid and login.username leave the login object:
+ * passwords and hashes are never read. Strings are made well-formed (a lone surrogate becomes U+FFFD) so the
+ * record round-trips through UTF-8 unchanged.
+ */
+export function mapUser(
+  raw: unknown,
+  eventTime: number,
+  type: avro.Type,
+  source: IngestSource | null = null,
+): MapResult {
+  const parsed = RandomUserSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, stage: "map", reason: describeIssues(parsed.error), eventId: guessEventId(raw) };
+  }
+  const user = parsed.data;
+  const eventId = user.login.uuid;
+  const problems: string[] = [];
+  const latitude = coordinate(user.location.coordinates.latitude, 90, "latitude", problems);
+  const longitude = coordinate(user.location.coordinates.longitude, 180, "longitude", problems);
+  const dob = isoMillis(user.dob.date, "dob.date", problems);
+  const registeredAt = isoMillis(user.registered.date, "registered.date", problems);
+  if (!Number.isSafeInteger(eventTime) || eventTime < 0) {
+    problems.push(`event_time: ${eventTime} is not an epoch-ms integer`);
+  }
+  if (problems.length > 0) return { ok: false, stage: "map", reason: problems.join("; "), eventId };
+
+  const record: UserRecord = {
+    event_id: text(eventId),
+    event_time: eventTime,
+    title: text(user.name.title),
+    first_name: text(user.name.first),
+    last_name: text(user.name.last),
+    gender: text(user.gender),
+    nat: text(user.nat),
+    country: text(user.location.country),
+    city: text(user.location.city),
+    state: text(user.location.state),
+    street: text(`${user.location.street.number} ${user.location.street.name}`),
+    postcode: text(String(user.location.postcode)),
+    latitude,
+    longitude,
+    timezone_offset: text(user.location.timezone.offset),
+    email: text(user.email),
+    username: text(user.login.username),
+    age: user.dob.age,
+    dob,
+    registered_at: registeredAt,
+    phone: text(user.phone),
+    cell: text(user.cell),
+    id_name: text(user.id.name),
+    id_value: user.id.value === null ? null : text(user.id.value),
+    picture: text(user.picture.large),
+  };
+  if (hasSourceField(type)) record.source = source;
+
+  const violations = schemaViolations(type, record);
+  if (violations.length > 0) return { ok: false, stage: "schema", reason: violations.join("; "), eventId };
+  return { ok: true, record };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function text(s: string): string {
+  return s.replace(LONE_SURROGATE, "\uFFFD");
+}
+
+function coordinate(value: string | number, limit: number, name: string, problems: string[]): number {
+  const n = typeof value === "number" ? value : value.trim() === "" ? Number.NaN : Number(value);
+  if (!Number.isFinite(n) || Math.abs(n) > limit) {
+    problems.push(`location.coordinates.${name}: ${JSON.stringify(value)} is not a ${name}`);
+  }
+  return n;
+}
+
+function isoMillis(value: string, name: string, problems: string[]): number {
+  const ms = isoDate.safeParse(value).success ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms)) problems.push(`${name}: ${JSON.stringify(value)} is not an ISO 8601 date-time`);
+  return ms;
+}
+
+const sourceFieldCache = new WeakMap<avro.Type, boolean>();
+function hasSourceField(type: avro.Type): boolean {
+  let has = sourceFieldCache.get(type);
+  if (has === undefined) {
+    const schema = type.schema() as { fields?: { name: string }[] };
+    has = schema.fields?.some((f) => f.name === "source") ?? false;
+    sourceFieldCache.set(type, has);
+  }
+  return has;
+}
+
+/** The login.uuid of a user that failed validation, when it has one: the dead letter is keyed by it. */
+function guessEventId(raw: unknown): string | null {
+  if (raw === null || typeof raw !== "object") return null;
+  const login = (raw as { login?: unknown }).login;
+  if (login === null || typeof login !== "object") return null;
+  const uuid = (login as { uuid?: unknown }).uuid;
+  return typeof uuid === "string" && uuid.length > 0 ? uuid : null;
+}

@@ -10,7 +10,10 @@ export interface FixtureGeneratorOptions {
   spacingMs: number;
   /** Each event lags its base time by up to this much: the stream's disorder is at most disorderMs. */
   disorderMs: number;
-  /** Every lateEvery-th event (0 = none) lags by lateMs instead, beyond the processor's lateness bound. */
+  /**
+   * Every lateEvery-th event (0 = none) lags its base by lateMs instead: at least lateMs - disorderMs - 2·spacingMs
+   * behind the largest time before it, so lateMs > L + W + disorderMs makes it late for any window alignment.
+   */
   lateEvery: number;
   lateMs: number;
 }

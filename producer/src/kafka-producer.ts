@@ -1,4 +1,4 @@
-import { KafkaJS } from "@confluentinc/kafka-javascript";
+import { RdKafka } from "@confluentinc/kafka-javascript";
 import type { Config } from "../../common/src/config.ts";
 
 /** Where the ingestor sends messages: resolved once Kafka acknowledged it, rejected if it never will. */
@@ -24,15 +24,22 @@ export const DEFAULT_TUNING: ProducerTuning = {
   queueMessages: 200_000,
 };
 
+interface Pending {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
 /**
  * The pipeline's producer: idempotent with acks=all (no loss, no duplicates from retries), lz4 compression,
  * and batches large enough for throughput — up to 1 MiB or 10 000 messages a batch, lingering a few ms.
+ * It uses the library's librdkafka-level Producer with per-message delivery reports: the KafkaJS-style
+ * send() wraps every call in a batch of promises, which costs a third of the throughput at full speed.
  */
 export async function connectProducer(
   config: Config,
   tuning: ProducerTuning = DEFAULT_TUNING,
 ): Promise<EventProducer> {
-  const producer = new KafkaJS.Kafka({}).producer({
+  const producer = new RdKafka.Producer({
     "bootstrap.servers": config.KAFKA_BOOTSTRAP,
     "client.id": "rt-producer",
     "enable.idempotence": true,
@@ -44,16 +51,36 @@ export async function connectProducer(
     "queue.buffering.max.messages": tuning.queueMessages,
     "queue.buffering.max.kbytes": 1_048_576,
     "message.timeout.ms": tuning.deliveryTimeoutMs,
-    kafkaJS: { logLevel: KafkaJS.logLevel.ERROR },
+    dr_cb: true,
   });
-  await producer.connect();
+  producer.on("delivery-report", (err, report) => {
+    const pending = report.opaque as Pending;
+    if (err) pending.reject(new Error(`delivery to ${report.topic} failed: ${err.message}`));
+    else pending.resolve();
+  });
+  await new Promise<void>((resolve, reject) => {
+    producer.connect({ timeout: 30_000 }, (err) =>
+      err ? reject(new Error(`kafka ${config.KAFKA_BOOTSTRAP}: cannot connect: ${err.message}`)) : resolve(),
+    );
+  });
+  producer.setPollInBackground(true);
   return {
-    async send(topic, key, value, headers) {
-      await producer.send({ topic, messages: [{ key, value, headers }] });
+    send(topic, key, value, headers) {
+      return new Promise<void>((resolve, reject) => {
+        try {
+          producer.produce(topic, null, value, key, Date.now(), { resolve, reject } satisfies Pending, [
+            headers,
+          ]);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
     },
     async close() {
-      await producer.flush({ timeout: tuning.deliveryTimeoutMs });
-      await producer.disconnect();
+      await new Promise<void>((resolve, reject) =>
+        producer.flush(tuning.deliveryTimeoutMs, (err) => (err ? reject(err) : resolve())),
+      );
+      await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
     },
   };
 }

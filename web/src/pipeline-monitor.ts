@@ -11,7 +11,6 @@ export interface PipelineTopicNames {
   dlq: string;
   late: string;
   aggregates: string;
-  runs: string;
 }
 
 export interface PartitionLag {

@@ -111,7 +111,7 @@ export interface ProcessorStatus {
   late: number;
   deadLettered: number;
   eventsPerSec: number;
-  sinkLatencyMs: { p50: number; p99: number };
+  sinkLatencyMs: { p50: number | null; p99: number | null };
   startedAt: number;
 }
 

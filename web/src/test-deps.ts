@@ -17,7 +17,6 @@ export const TEST_TOPICS = {
   dlq: "users_created_dlq",
   late: "users_created_late",
   aggregates: "window_aggregates",
-  runs: "ingestion_runs",
 };
 
 export interface TestWorld {

@@ -29,27 +29,51 @@
     return el.classList.contains("chart-tall") ? 360 : 240;
   }
 
+  const pad = (n) => String(n).padStart(2, "0");
+  // Axis ticks in 24-hour UTC; the date is added where the day changes or on the first tick.
+  function timeTicks(_u, splits, _ax, _space, incr) {
+    let lastDay = null;
+    return splits.map((s) => {
+      const d = new Date(s * 1000);
+      const hm = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+      const label = incr < 60 ? `${hm}:${pad(d.getUTCSeconds())}` : hm;
+      const day = d.toISOString().slice(5, 10);
+      const out = day !== lastDay && (lastDay !== null || incr >= 3600) ? `${label}\n${day}` : label;
+      lastDay = day;
+      return out;
+    });
+  }
+
   /**
-   * A line chart over window starts. series: [{label, scale?, decimals?}]; data: [xs(seconds), ...ys].
-   * Rebuilt when the set of series changes, otherwise just fed new data.
+   * A line chart over window starts. series: [{label, scale?, decimals?, hidden?}]; data: [xs(seconds), ...ys].
+   * Rebuilt when the set of series changes, otherwise just fed new data. When the cursor is off the
+   * chart, the legend shows the newest window's values.
    */
   function lineChart(el, opts) {
     let plot = null;
     let signature = "";
+    let hovering = false;
     const build = (series, data) => {
       plot?.destroy();
       el.textContent = "";
+      const ageOnly = series.length > 0 && series.every((s) => s.scale === "age");
       const hasAge = series.some((s) => s.scale === "age");
+      const dense = (data[0]?.length ?? 0) > 120;
+      const ageAxis = { ...axis, scale: "age", label: "age (years)", labelSize: 18, size: 50 };
       plot = new uPlot(
         {
           width: Math.max(320, el.clientWidth),
           height: heightOf(el),
-          tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
           cursor: { drag: { x: true, y: false, setScale: true } },
           scales: {
             x: { time: true },
             y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
-            age: { range: [0, 100] },
+            age: {
+              range: (_u, min, max) => [
+                Math.max(0, Math.floor((min ?? 0) / 10) * 10 - 10),
+                Math.min(120, Math.ceil((max ?? 100) / 10) * 10 + 10),
+              ],
+            },
           },
           legend: { live: true },
           series: [
@@ -57,35 +81,39 @@
             ...series.map((s, i) => ({
               label: s.label,
               scale: s.scale ?? "y",
+              show: !s.hidden,
               stroke: s.color ?? palette[i % palette.length],
-              width: 2,
+              width: dense ? 1.5 : 2,
               fill: s.fill ?? undefined,
               dash: s.dash,
-              points: { show: true, size: 4 },
+              points: { show: !dense, size: 4 },
               value: (_u, v) => (s.decimals ? fmt1(v) : fmtNum(v)),
             })),
           ],
           axes: [
-            { ...axis },
-            { ...axis, label: opts.yLabel ?? "events", labelSize: 18, size: 56 },
-            ...(hasAge
-              ? [
-                  {
-                    ...axis,
-                    scale: "age",
-                    side: 1,
-                    label: "age (years)",
-                    labelSize: 18,
-                    size: 50,
-                    grid: { show: false },
-                  },
-                ]
-              : []),
+            { ...axis, values: timeTicks, size: 44 },
+            ageOnly ? ageAxis : { ...axis, label: opts.yLabel ?? "events", labelSize: 18, size: 56 },
+            ...(hasAge && !ageOnly ? [{ ...ageAxis, side: 1, grid: { show: false } }] : []),
           ],
+          hooks: {
+            setCursor: [
+              (u) => {
+                hovering = u.cursor.idx != null;
+              },
+            ],
+          },
         },
         data,
         el,
       );
+      el.addEventListener("mouseleave", () => {
+        hovering = false;
+        showLatest();
+      });
+    };
+    const showLatest = () => {
+      const n = plot?.data[0]?.length ?? 0;
+      if (plot && n > 0 && !hovering) plot.setLegend({ idx: n - 1 });
     };
     new ResizeObserver(() =>
       plot?.setSize({ width: Math.max(320, el.clientWidth), height: heightOf(el) }),
@@ -99,6 +127,7 @@
         } else {
           plot.setData(data, opts.keepZoom !== true);
         }
+        showLatest();
         el.dataset.points = String(data[0]?.length ?? 0);
       },
     };

@@ -65,7 +65,13 @@
     const at = new Map(windows.map((w) => [`${w.key}|${w.windowStart}`, w]));
     const isAge = metric !== "count";
     chart.update(
-      keys.map((k) => ({ label: k === "*" ? "All users" : k, scale: isAge ? "age" : "y", decimals: isAge })),
+      // The five biggest keys are drawn; the next five wait in the legend (click to show).
+      keys.map((k, i) => ({
+        label: k === "*" ? "All users" : k,
+        scale: isAge ? "age" : "y",
+        decimals: isAge,
+        hidden: i >= 5,
+      })),
       [
         xs.map((x) => x / 1000),
         ...keys.map((k) => xs.map((x) => at.get(`${k}|${x}`)?.[metric] ?? (isAge ? null : 0))),

@@ -5,6 +5,7 @@
   const windowMs = Number(root.dataset.windowMs) || 10_000;
   const transport = root.dataset.transport === "ws" ? "ws" : "sse";
   const VIEW = 60;
+  const TABLE_ROWS = 10;
   const windows = new Map();
   let lastId = null;
   let lastUpdateAt = null;
@@ -100,9 +101,23 @@
   function renderNatTable(nat, all) {
     const latest = [...all].reverse().find((w) => w.final) ?? all[all.length - 1];
     if (!latest) return;
-    const rows = nat
+    const ranked = nat
       .filter((w) => w.windowStart === latest.windowStart)
       .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1));
+    const rows = ranked.slice(0, TABLE_ROWS);
+    const rest = ranked.slice(TABLE_ROWS);
+    if (rest.length > 0) {
+      const count = rest.reduce((a, w) => a + w.count, 0);
+      const sumAge = rest.reduce((a, w) => a + w.sumAge, 0);
+      rows.push({
+        key: `${rest.length} others`,
+        count,
+        avgAge: count ? sumAge / count : null,
+        minAge: Math.min(...rest.map((w) => w.minAge)),
+        maxAge: Math.max(...rest.map((w) => w.maxAge)),
+        final: latest.final,
+      });
+    }
     setText(
       "nat-window",
       `${fmtTime(latest.windowStart)} – ${fmtTime(latest.windowEnd)} · ${latest.final ? "final" : "open"}`,

@@ -3,7 +3,7 @@ import type { IngestionRun } from "../ports.ts";
 import { Kpi, Layout, PageHead } from "./layout.tsx";
 
 function statusTone(status: string | null): string {
-  if (status === "ok" || status === "completed" || status === "succeeded") return "pill-ok";
+  if (status === "success" || status === "ok" || status === "completed") return "pill-ok";
   if (status === "running") return "pill-info";
   return "pill-bad";
 }

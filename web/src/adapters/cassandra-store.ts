@@ -1,0 +1,181 @@
+import { type Client, types } from "cassandra-driver";
+import { hourBucket } from "../../../common/src/cassandra-schema.ts";
+import {
+  type AggregateStore,
+  type Checkpoint,
+  type CheckpointStore,
+  type IngestionRun,
+  ResultTooLargeError,
+  type RunStore,
+  type User,
+  type UserStore,
+  type WindowQuery,
+} from "../ports.ts";
+import type { WindowRow } from "../window-types.ts";
+
+const DAY_MS = 86_400_000;
+/** Hour buckets read at once; bounds the load one wide query puts on Cassandra. */
+const BUCKET_CONCURRENCY = 8;
+
+type Row = types.Row;
+
+function num(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "number") return v;
+  if (v instanceof types.Long) return v.toNumber();
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === "bigint") return Number(v);
+  return null;
+}
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function toUser(r: Row): User {
+  return {
+    eventId: String(r.get("event_id")),
+    eventTime: num(r.get("event_time")),
+    title: str(r.get("title")),
+    firstName: str(r.get("first_name")),
+    lastName: str(r.get("last_name")),
+    gender: str(r.get("gender")),
+    nat: str(r.get("nat")),
+    country: str(r.get("country")),
+    city: str(r.get("city")),
+    state: str(r.get("state")),
+    street: str(r.get("street")),
+    postcode: str(r.get("postcode")),
+    latitude: num(r.get("latitude")),
+    longitude: num(r.get("longitude")),
+    timezoneOffset: str(r.get("timezone_offset")),
+    email: str(r.get("email")),
+    username: str(r.get("username")),
+    age: num(r.get("age")),
+    dob: num(r.get("dob")),
+    registeredAt: num(r.get("registered_at")),
+    phone: str(r.get("phone")),
+    cell: str(r.get("cell")),
+    idName: str(r.get("id_name")),
+    idValue: str(r.get("id_value")),
+    picture: str(r.get("picture")),
+    source: str(r.get("source")),
+    kafkaPartition: num(r.get("kafka_partition")),
+    kafkaOffset: num(r.get("kafka_offset")),
+  };
+}
+
+function toWindowRow(group: string, r: Row): WindowRow {
+  return {
+    windowStart: num(r.get("window_start")) ?? 0,
+    windowEnd: num(r.get("window_end")) ?? 0,
+    group,
+    key: String(r.get("key")),
+    partition: num(r.get("kafka_partition")) ?? 0,
+    count: num(r.get("count")) ?? 0,
+    sumAge: num(r.get("sum_age")) ?? 0,
+    minAge: num(r.get("min_age")) ?? 0,
+    maxAge: num(r.get("max_age")) ?? 0,
+    final: r.get("final") === true,
+  };
+}
+
+/** Reads the tables of common/src/cassandra-schema.ts: windows, users, producer runs, checkpoints. */
+export class CassandraStore implements AggregateStore, UserStore, RunStore, CheckpointStore {
+  constructor(
+    private readonly client: Client,
+    private readonly keyspace: string,
+  ) {
+    if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name: ${keyspace}`);
+  }
+
+  async windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]> {
+    const cql = `SELECT window_start, window_end, key, kafka_partition, count, sum_age, min_age, max_age, final
+      FROM ${this.keyspace}.window_aggregates WHERE group_name = ? AND hour = ? AND window_start >= ? AND window_start < ?`;
+    const buckets: number[] = [];
+    for (let h = hourBucket(q.from); h <= hourBucket(q.to - 1); h++) buckets.push(h);
+    const out: WindowRow[] = [];
+    const readBucket = async (hour: number) => {
+      const rs = await this.client.execute(
+        cql,
+        [q.group, hour, types.Long.fromNumber(q.from), types.Long.fromNumber(q.to)],
+        {
+          prepare: true,
+          fetchSize: 5000,
+        },
+      );
+      for await (const r of rs) {
+        const row = toWindowRow(q.group, r);
+        if (q.key !== undefined && row.key !== q.key) continue;
+        out.push(row);
+        if (out.length > maxRows)
+          throw new ResultTooLargeError(
+            `more than ${maxRows} window rows in range; narrow the range or set key`,
+          );
+      }
+    };
+    for (let i = 0; i < buckets.length; i += BUCKET_CONCURRENCY) {
+      await Promise.all(buckets.slice(i, i + BUCKET_CONCURRENCY).map(readBucket));
+    }
+    return out;
+  }
+
+  async user(eventId: string): Promise<User | null> {
+    const rs = await this.client.execute(
+      `SELECT * FROM ${this.keyspace}.users WHERE event_id = ?`,
+      [eventId],
+      { prepare: true },
+    );
+    const r = rs.first();
+    return r ? toUser(r) : null;
+  }
+
+  async usersByUsername(username: string, limit: number): Promise<User[]> {
+    const rs = await this.client.execute(
+      `SELECT event_id FROM ${this.keyspace}.users_by_username WHERE username = ? LIMIT ?`,
+      [username, limit],
+      { prepare: true },
+    );
+    const users = await Promise.all(rs.rows.map((r) => this.user(String(r.get("event_id")))));
+    return users.filter((u): u is User => u !== null);
+  }
+
+  async recentRuns(days: number, limit: number): Promise<IngestionRun[]> {
+    const today = Math.floor(Date.now() / DAY_MS);
+    const out: IngestionRun[] = [];
+    for (let day = today; day > today - days && out.length < limit; day--) {
+      const rs = await this.client.execute(
+        `SELECT * FROM ${this.keyspace}.ingestion_runs WHERE day = ? LIMIT ?`,
+        [day, limit - out.length],
+        { prepare: true },
+      );
+      for (const r of rs.rows) {
+        out.push({
+          runId: String(r.get("run_id")),
+          source: str(r.get("source")),
+          startedAt: num(r.get("started_at")),
+          endedAt: num(r.get("ended_at")),
+          fetched: num(r.get("fetched")) ?? 0,
+          sent: num(r.get("sent")) ?? 0,
+          rejected: num(r.get("rejected")) ?? 0,
+          failed: num(r.get("failed")) ?? 0,
+          status: str(r.get("status")),
+          error: str(r.get("error")),
+        });
+      }
+    }
+    return out;
+  }
+
+  async checkpoints(topic: string): Promise<Checkpoint[]> {
+    const rs = await this.client.execute(
+      `SELECT kafka_partition, next_offset, watermark, updated_at FROM ${this.keyspace}.processor_checkpoints WHERE topic = ?`,
+      [topic],
+      { prepare: true },
+    );
+    return rs.rows.map((r) => ({
+      partition: num(r.get("kafka_partition")) ?? 0,
+      nextOffset: num(r.get("next_offset")) ?? 0,
+      watermark: num(r.get("watermark")),
+      updatedAt: num(r.get("updated_at")),
+    }));
+  }
+}

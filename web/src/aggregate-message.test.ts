@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { decodeAggregateMessage } from "./aggregate-message.ts";
+
+const enc = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));
+const msg = {
+  windowStart: 0,
+  windowEnd: 10_000,
+  group: "nat",
+  key: "FR",
+  partition: 2,
+  count: 3,
+  sumAge: 90,
+  minAge: 20,
+  maxAge: 40,
+  final: false,
+  watermark: 5,
+  emittedAt: 6,
+};
+
+describe("decodeAggregateMessage", () => {
+  it("decodes a row and drops the extra fields", () => {
+    const { watermark: _w, emittedAt: _e, ...row } = msg;
+    expect(decodeAggregateMessage(enc(msg))).toEqual({ kind: "row", row });
+  });
+
+  it("treats null min/max as 0 and an empty value as a tombstone", () => {
+    expect(
+      decodeAggregateMessage(enc({ ...msg, count: 0, sumAge: 0, minAge: null, maxAge: null })),
+    ).toMatchObject({
+      row: { minAge: 0, maxAge: 0 },
+    });
+    expect(decodeAggregateMessage(null)).toEqual({ kind: "tombstone" });
+  });
+
+  it("names what is wrong with a bad message", () => {
+    expect(decodeAggregateMessage(enc("{oops"))).toMatchObject({
+      kind: "invalid",
+      reason: expect.stringMatching(/^not JSON/),
+    });
+    expect(decodeAggregateMessage(enc({ ...msg, count: "3" }))).toMatchObject({
+      kind: "invalid",
+      reason: expect.stringMatching(/^count:/),
+    });
+    expect(decodeAggregateMessage(enc({ ...msg, final: undefined }))).toMatchObject({
+      kind: "invalid",
+      reason: expect.stringMatching(/^final:/),
+    });
+  });
+});

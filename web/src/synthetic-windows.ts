@@ -1,0 +1,83 @@
+import type { WindowRow } from "./window-types.ts";
+
+// Deterministic window rows shaped like the processor's output (every group, per source partition),
+// for the end-to-end test and the screenshots; not used by the product.
+const NATS = [
+  "AU",
+  "BR",
+  "CA",
+  "CH",
+  "DE",
+  "DK",
+  "ES",
+  "FI",
+  "FR",
+  "GB",
+  "IE",
+  "IN",
+  "IR",
+  "MX",
+  "NL",
+  "NO",
+  "NZ",
+  "RS",
+  "TR",
+  "UA",
+  "US",
+];
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4_294_967_296;
+  };
+}
+
+export function syntheticWindowRows(
+  windowStart: number,
+  windowMs: number,
+  partitions: number,
+  final: boolean,
+): WindowRow[] {
+  const next = rng(windowStart / windowMs);
+  const rows = new Map<string, WindowRow>();
+  const add = (group: string, key: string, partition: number, age: number) => {
+    const id = `${group}|${key}|${partition}`;
+    const r = rows.get(id);
+    if (r) {
+      r.count += 1;
+      r.sumAge += age;
+      r.minAge = Math.min(r.minAge, age);
+      r.maxAge = Math.max(r.maxAge, age);
+    } else {
+      rows.set(id, {
+        windowStart,
+        windowEnd: windowStart + windowMs,
+        group,
+        key,
+        partition,
+        count: 1,
+        sumAge: age,
+        minAge: age,
+        maxAge: age,
+        final,
+      });
+    }
+  };
+  // A slow wave in the rate, so the charts show movement rather than noise.
+  const rate = 10 + 5 * Math.sin(windowStart / (windowMs * 9));
+  for (let p = 0; p < partitions; p++) {
+    const n = Math.max(1, Math.round(rate + next() * 6));
+    for (let i = 0; i < n; i++) {
+      const age = 18 + Math.floor(next() * next() * 70);
+      const nat = NATS[Math.floor(next() * next() * NATS.length)] ?? "US";
+      add("all", "*", p, age);
+      add("gender", next() < 0.5 ? "female" : "male", p, age);
+      add("nat", nat, p, age);
+    }
+  }
+  return [...rows.values()];
+}

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { ConfigSchema } from "../../common/src/config.ts";
+
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+/** The shared settings plus the web tier's own, validated once at start. */
+export const WebConfigSchema = ConfigSchema.extend({
+  WEB_LIVE_LOOKBACK_MS: int(600_000),
+  WEB_LIVE_RING: int(2_000),
+  WEB_LIVE_CLIENT_QUEUE: int(256),
+  WEB_MAX_ROWS: int(200_000),
+});
+
+export type WebConfig = z.infer<typeof WebConfigSchema>;
+
+export function loadWebConfig(env: Record<string, string | undefined> = process.env): WebConfig {
+  const parsed = WebConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,212 @@
+import { Client, types } from "cassandra-driver";
+import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
+import type { Config } from "../../common/src/config.ts";
+import type { UserRecord } from "../../common/src/user-schema.ts";
+import type { WindowRow } from "./core/types.ts";
+
+/**
+ * Write timestamp of final window rows, far above any clock-based timestamp (µs since the epoch, ~2^50
+ * today). Cassandra keeps the cell with the highest timestamp, so a partial row recomputed after a
+ * restart can never overwrite a final one, and a final rewritten by a replay (identical values, same
+ * timestamp) changes nothing. Partial rows use the driver's ordinary client timestamps.
+ */
+export const FINAL_WRITE_TIMESTAMP = types.Long.fromNumber(Number.MAX_SAFE_INTEGER);
+
+export interface StoredUser {
+  record: UserRecord;
+  source: string | null;
+  partition: number;
+  offset: string;
+}
+
+export interface Checkpoint {
+  partition: number;
+  nextOffset: string;
+  watermark: number | null;
+  state: Buffer;
+}
+
+const USER_COLUMNS = [
+  "event_id",
+  "event_time",
+  "title",
+  "first_name",
+  "last_name",
+  "gender",
+  "nat",
+  "country",
+  "city",
+  "state",
+  "street",
+  "postcode",
+  "latitude",
+  "longitude",
+  "timezone_offset",
+  "email",
+  "username",
+  "age",
+  "dob",
+  "registered_at",
+  "phone",
+  "cell",
+  "id_name",
+  "id_value",
+  "picture",
+  "source",
+  "kafka_partition",
+  "kafka_offset",
+] as const;
+
+const WINDOW_COLUMNS =
+  "group_name, hour, window_start, key, kafka_partition, window_end, count, sum_age, min_age, max_age, final, updated_at";
+
+export function createCassandraClient(config: Config, readTimeoutMs = 10_000): Client {
+  return new Client({
+    contactPoints: [config.CASSANDRA_CONTACT_POINT],
+    localDataCenter: config.CASSANDRA_DC,
+    socketOptions: { readTimeout: readTimeoutMs, connectTimeout: 5_000 },
+    pooling: { heartBeatInterval: 5_000 },
+  });
+}
+
+/** The processor's statements, every one idempotent and prepared. */
+export class CassandraStore {
+  private readonly q: {
+    user: string;
+    userByName: string;
+    partial: string;
+    final: string;
+    checkpointWrite: string;
+    checkpointRead: string;
+  };
+
+  constructor(
+    readonly client: Client,
+    readonly keyspace: string,
+  ) {
+    const ks = keyspace;
+    this.q = {
+      user: `INSERT INTO ${ks}.users (${USER_COLUMNS.join(", ")}) VALUES (${USER_COLUMNS.map(() => "?").join(", ")})`,
+      userByName: `INSERT INTO ${ks}.users_by_username (username, event_id) VALUES (?, ?)`,
+      partial: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)`,
+      final: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?) USING TIMESTAMP ?`,
+      checkpointWrite: `INSERT INTO ${ks}.processor_checkpoints (topic, kafka_partition, next_offset, watermark, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      checkpointRead: `SELECT next_offset, watermark, state FROM ${ks}.processor_checkpoints WHERE topic = ? AND kafka_partition = ?`,
+    };
+  }
+
+  /** Connects and creates or upgrades the schema (idempotent, as every process does at start). */
+  static async open(config: Config, readTimeoutMs?: number): Promise<CassandraStore> {
+    const client = createCassandraClient(config, readTimeoutMs);
+    await client.connect();
+    await migrate(client, config.CASSANDRA_KEYSPACE);
+    return new CassandraStore(client, config.CASSANDRA_KEYSPACE);
+  }
+
+  /** Users upserts, in one unlogged batch: the rows are independent, the batch only saves round trips. */
+  async writeUsers(users: readonly StoredUser[]): Promise<void> {
+    const queries: { query: string; params: unknown[] }[] = [];
+    for (const u of users) {
+      const r = u.record;
+      queries.push({
+        query: this.q.user,
+        params: [
+          r.event_id,
+          new Date(r.event_time),
+          r.title,
+          r.first_name,
+          r.last_name,
+          r.gender,
+          r.nat,
+          r.country,
+          r.city,
+          r.state,
+          r.street,
+          r.postcode,
+          r.latitude,
+          r.longitude,
+          r.timezone_offset,
+          r.email,
+          r.username,
+          r.age,
+          new Date(r.dob),
+          new Date(r.registered_at),
+          r.phone,
+          r.cell,
+          r.id_name,
+          r.id_value,
+          r.picture,
+          r.source ?? u.source,
+          u.partition,
+          types.Long.fromString(u.offset),
+        ],
+      });
+      queries.push({ query: this.q.userByName, params: [r.username, r.event_id] });
+    }
+    if (queries.length === 2) {
+      await this.client.execute(queries[0]!.query, queries[0]!.params, { prepare: true, isIdempotent: true });
+      await this.client.execute(queries[1]!.query, queries[1]!.params, { prepare: true, isIdempotent: true });
+      return;
+    }
+    await this.client.batch(queries, { prepare: true, logged: false, isIdempotent: true });
+  }
+
+  /** Window rows of one (group, hour) Cassandra partition, as one single-partition batch. */
+  async writeWindows(rows: readonly WindowRow[], final: boolean): Promise<void> {
+    const now = new Date();
+    const queries = rows.map((r) => {
+      const params: unknown[] = [
+        r.group,
+        hourBucket(r.windowStart),
+        types.Long.fromNumber(r.windowStart),
+        r.key,
+        r.partition,
+        types.Long.fromNumber(r.windowEnd),
+        types.Long.fromNumber(r.count),
+        types.Long.fromNumber(r.sum),
+        r.min,
+        r.max,
+        now,
+      ];
+      if (final) params.push(FINAL_WRITE_TIMESTAMP);
+      return { query: final ? this.q.final : this.q.partial, params };
+    });
+    if (queries.length === 1) {
+      await this.client.execute(queries[0]!.query, queries[0]!.params, { prepare: true, isIdempotent: true });
+      return;
+    }
+    await this.client.batch(queries, { prepare: true, logged: false, isIdempotent: true });
+  }
+
+  async writeCheckpoint(topic: string, c: Checkpoint): Promise<void> {
+    await this.client.execute(
+      this.q.checkpointWrite,
+      [
+        topic,
+        c.partition,
+        types.Long.fromString(c.nextOffset),
+        c.watermark === null ? null : types.Long.fromNumber(c.watermark),
+        c.state,
+        new Date(),
+      ],
+      { prepare: true, isIdempotent: true },
+    );
+  }
+
+  async readCheckpoint(topic: string, partition: number): Promise<Checkpoint | null> {
+    const rs = await this.client.execute(this.q.checkpointRead, [topic, partition], { prepare: true });
+    const row = rs.first();
+    if (!row) return null;
+    const wm = row.get("watermark") as types.Long | null;
+    return {
+      partition,
+      nextOffset: (row.get("next_offset") as types.Long).toString(),
+      watermark: wm === null ? null : wm.toNumber(),
+      state: row.get("state") as Buffer,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.client.shutdown();
+  }
+}

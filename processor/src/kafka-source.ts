@@ -1,0 +1,179 @@
+import {
+  CODES,
+  KafkaConsumer,
+  type LibrdKafkaError,
+  type Message,
+  type TopicPartition,
+  type TopicPartitionOffset,
+} from "@confluentinc/kafka-javascript";
+import type { Config } from "../../common/src/config.ts";
+import type { Logger } from "../../common/src/logger.ts";
+
+/** librdkafka's logical offset "start of the partition". */
+export const OFFSET_BEGINNING = -2;
+
+export interface RebalanceHandler {
+  /** Partitions handed to this instance; returns the offset to start each at. */
+  assigned(partitions: number[]): Promise<Map<number, number>>;
+  /** Partitions taken away; called before they are released to the group. */
+  revoked(partitions: number[]): Promise<void>;
+}
+
+export interface SourceOptions {
+  clientId: string;
+  /** librdkafka pre-fetch bound per partition, in KiB: bounds memory while processing is paused. */
+  queuedMaxKbytes: number;
+}
+
+/**
+ * The users topic read through the native librdkafka consumer (consume(n): batches without the per-message
+ * promise machinery of the KafkaJS-compatible API). Rebalances are handled by the caller, asynchronously:
+ * librdkafka waits for assign()/unassign(), so state can be checkpointed and restored in between. Offsets are
+ * never auto-committed: the checkpoint in Cassandra is the source of truth, Kafka commits only show lag.
+ */
+export class KafkaSource {
+  private readonly consumer: KafkaConsumer;
+  private handler: RebalanceHandler | null = null;
+  private rebalancing: Promise<void> = Promise.resolve();
+  private readonly owned = new Set<number>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly log: Logger,
+    opts: SourceOptions,
+  ) {
+    this.consumer = new KafkaConsumer(
+      {
+        "bootstrap.servers": config.KAFKA_BOOTSTRAP,
+        "group.id": config.CONSUMER_GROUP,
+        "client.id": opts.clientId,
+        "enable.auto.commit": false,
+        "enable.auto.offset.store": false,
+        "partition.assignment.strategy": "range",
+        "queued.max.messages.kbytes": opts.queuedMaxKbytes,
+        "fetch.wait.max.ms": 50,
+        "session.timeout.ms": 10_000,
+        "heartbeat.interval.ms": 1_000,
+        "max.poll.interval.ms": 300_000,
+        "socket.keepalive.enable": true,
+        rebalance_cb: (err: LibrdKafkaError, assignment: TopicPartition[]) =>
+          this.onRebalance(err, assignment),
+      },
+      { "auto.offset.reset": "earliest" },
+    );
+    this.consumer.setDefaultConsumeTimeout(100);
+    // Untyped in the package's declarations: the timeout then only waits for the first message of a batch.
+    (
+      this.consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }
+    ).setDefaultIsTimeoutOnlyForFirstMessage(true);
+    this.consumer.on("event.error", (err) => this.log.warn({ err: err.message }, "kafka consumer error"));
+  }
+
+  async start(handler: RebalanceHandler): Promise<void> {
+    this.handler = handler;
+    await new Promise<void>((resolve, reject) => {
+      this.consumer.connect({ timeout: 30_000 }, (err) => (err ? reject(err) : resolve()));
+    });
+    this.consumer.subscribe([this.config.TOPIC_USERS]);
+  }
+
+  /** Up to `max` messages; an empty array after ~100 ms without any. */
+  consume(max: number): Promise<Message[]> {
+    return new Promise((resolve, reject) => {
+      this.consumer.consume(max, (err, messages) => (err ? reject(err) : resolve(messages)));
+    });
+  }
+
+  /** Partitions currently assigned and restored. */
+  partitions(): number[] {
+    return [...this.owned];
+  }
+
+  pause(partitions: number[]): void {
+    if (partitions.length > 0) this.consumer.pause(partitions.map((partition) => this.tp(partition)));
+  }
+
+  resume(partitions: number[]): void {
+    if (partitions.length > 0) this.consumer.resume(partitions.map((partition) => this.tp(partition)));
+  }
+
+  /** Commits the checkpointed offsets (asynchronously; for lag visibility only). */
+  commit(offsets: Map<number, number>): void {
+    const list: TopicPartitionOffset[] = [];
+    for (const [partition, offset] of offsets) {
+      if (this.owned.has(partition)) list.push({ topic: this.config.TOPIC_USERS, partition, offset });
+    }
+    if (list.length === 0) return;
+    try {
+      this.consumer.commit(list);
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, "offset commit skipped");
+    }
+  }
+
+  /** High watermark (end offset) last seen by the fetcher, for lag; undefined before the first fetch. */
+  highWatermark(partition: number): number | undefined {
+    try {
+      const w = this.consumer.getWatermarkOffsets(this.config.TOPIC_USERS, partition);
+      return w.highOffset >= 0 ? w.highOffset : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Waits for a rebalance being handled (so a shutdown does not race it). */
+  settled(): Promise<void> {
+    return this.rebalancing;
+  }
+
+  /** Revokes what is owned (checkpointing through the handler), then leaves the group. */
+  async stop(): Promise<void> {
+    await this.rebalancing;
+    const owned = [...this.owned];
+    if (owned.length > 0 && this.handler) {
+      await this.handler.revoked(owned);
+      this.owned.clear();
+    }
+    await new Promise<void>((resolve) => {
+      this.consumer.disconnect(() => resolve());
+    });
+  }
+
+  private tp(partition: number): TopicPartition {
+    return { topic: this.config.TOPIC_USERS, partition };
+  }
+
+  private onRebalance(err: LibrdKafkaError, assignment: TopicPartition[]): void {
+    const partitions = assignment.map((a) => a.partition);
+    // Serialized: a revoke must finish (its checkpoint written) before the next assignment is loaded.
+    this.rebalancing = this.rebalancing.then(async () => {
+      const handler = this.handler;
+      if (!handler) return;
+      try {
+        if (err.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
+          const offsets = await handler.assigned(partitions);
+          this.consumer.assign(
+            partitions.map((partition) => ({
+              topic: this.config.TOPIC_USERS,
+              partition,
+              offset: offsets.get(partition) ?? OFFSET_BEGINNING,
+            })),
+          );
+          for (const p of partitions) this.owned.add(p);
+          this.log.info({ partitions, offsets: Object.fromEntries(offsets) }, "partitions assigned");
+        } else if (err.code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
+          const mine = partitions.filter((p) => this.owned.has(p));
+          for (const p of mine) this.owned.delete(p);
+          await handler.revoked(mine);
+          this.consumer.unassign();
+          this.log.info({ partitions: mine }, "partitions revoked");
+        } else {
+          this.log.warn({ err: err.message }, "rebalance error");
+        }
+      } catch (e) {
+        this.log.error({ err: (e as Error).message }, "rebalance handling failed");
+        if (this.consumer.isConnected()) this.consumer.unassign();
+      }
+    });
+  }
+}

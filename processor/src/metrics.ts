@@ -1,0 +1,121 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** The processor's Prometheus metrics, in a registry of its own (several instances can share a process). */
+export class ProcessorMetrics {
+  readonly registry = new Registry();
+  readonly events = new Counter({
+    name: "processor_events_total",
+    help: "Events consumed from the users topic, by outcome",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly deadLettered = new Counter({
+    name: "processor_dead_letters_total",
+    help: "Messages sent to the dead-letter topic",
+    labelNames: ["stage"] as const,
+    registers: [this.registry],
+  });
+  readonly late = new Counter({
+    name: "processor_late_events_total",
+    help: "Events behind the watermark, forwarded to the late topic and not aggregated",
+    registers: [this.registry],
+  });
+  readonly watermark = new Gauge({
+    name: "processor_watermark_ms",
+    help: "Processor watermark (epoch ms): minimum over assigned non-idle partitions",
+    registers: [this.registry],
+  });
+  readonly partitionWatermark = new Gauge({
+    name: "processor_partition_watermark_ms",
+    help: "Watermark applied to a source partition (epoch ms)",
+    labelNames: ["partition"] as const,
+    registers: [this.registry],
+  });
+  readonly lag = new Gauge({
+    name: "processor_consumer_lag",
+    help: "Messages between the partition's end and the next offset to process",
+    labelNames: ["partition"] as const,
+    registers: [this.registry],
+  });
+  readonly batchSize = new Histogram({
+    name: "processor_batch_size",
+    help: "Messages per consumed batch",
+    buckets: [1, 10, 100, 500, 1000, 2000, 5000, 10000],
+    registers: [this.registry],
+  });
+  readonly sinkLatency = new Histogram({
+    name: "processor_sink_latency_seconds",
+    help: "Duration of successful Cassandra writes",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly eventsPerSec = new Gauge({
+    name: "processor_events_per_second",
+    help: "Events processed per second over the last few seconds",
+    registers: [this.registry],
+  });
+  readonly pendingWrites = new Gauge({
+    name: "processor_pending_writes",
+    help: "Cassandra writes accepted and not yet durable",
+    registers: [this.registry],
+  });
+  readonly writeRetries = new Counter({
+    name: "processor_write_retries_total",
+    help: "Failed Cassandra write attempts (each is retried)",
+    registers: [this.registry],
+  });
+  readonly checkpoints = new Counter({
+    name: "processor_checkpoints_total",
+    help: "Partition checkpoints written",
+    registers: [this.registry],
+  });
+  readonly paused = new Gauge({
+    name: "processor_backpressure_paused",
+    help: "1 while consumption is paused because writes are not keeping up",
+    registers: [this.registry],
+  });
+  readonly windowRows = new Counter({
+    name: "processor_window_rows_total",
+    help: "Window rows written to Cassandra",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+}
+
+/** Recent sink latencies, for the p50/p99 of /status. */
+export class LatencySample {
+  private readonly values: Float64Array;
+  private next = 0;
+  private filled = 0;
+
+  constructor(size = 2048) {
+    this.values = new Float64Array(size);
+  }
+
+  add(ms: number): void {
+    this.values[this.next] = ms;
+    this.next = (this.next + 1) % this.values.length;
+    if (this.filled < this.values.length) this.filled++;
+  }
+
+  quantile(q: number): number | null {
+    if (this.filled === 0) return null;
+    const sorted = this.values.slice(0, this.filled).sort();
+    return sorted[Math.min(this.filled - 1, Math.floor(q * this.filled))]!;
+  }
+}
+
+/** Events per second over a sliding window of one-second samples of a running total. */
+export class RateMeter {
+  private readonly samples: { at: number; total: number }[] = [];
+
+  constructor(private readonly windowMs = 5_000) {}
+
+  sample(now: number, total: number): number {
+    this.samples.push({ at: now, total });
+    while (this.samples.length > 2 && now - this.samples[0]!.at > this.windowMs) this.samples.shift();
+    const first = this.samples[0]!;
+    const span = now - first.at;
+    return span > 0 ? ((total - first.total) * 1000) / span : 0;
+  }
+}

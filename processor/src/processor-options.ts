@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+/**
+ * Processor tuning beyond the shared config, from PROCESSOR_* environment variables (validated here) or
+ * passed to startProcessor() directly by tests and benchmarks.
+ */
+export const ProcessorOptionsSchema = z.object({
+  /** Messages per consume call. */
+  PROCESSOR_BATCH_SIZE: int(5_000, 1),
+  /** How often open partitions are checkpointed (and Kafka offsets committed). */
+  PROCESSOR_CHECKPOINT_INTERVAL_MS: int(2_000, 10),
+  /** How often changed window rows go to the aggregates topic (the live view's cadence). */
+  PROCESSOR_PUBLISH_INTERVAL_MS: int(100, 10),
+  /** How often changed, still open window rows are written to Cassandra. */
+  PROCESSOR_PARTIAL_WRITE_INTERVAL_MS: int(1_000, 10),
+  /** Cassandra writes executing at once. */
+  PROCESSOR_SINK_CONCURRENCY: int(64, 1),
+  /** Users per unlogged batch. */
+  PROCESSOR_USERS_PER_BATCH: int(20, 1),
+  /** Window rows per single-partition batch. */
+  PROCESSOR_WINDOW_ROWS_PER_BATCH: int(50, 1),
+  /** Pending writes above which consumption pauses; it resumes below half of it. */
+  PROCESSOR_MAX_PENDING_WRITES: int(2_000, 1),
+  /** Per-attempt Cassandra timeout; attempts repeat with backoff for as long as it takes. */
+  PROCESSOR_WRITE_TIMEOUT_MS: int(5_000, 100),
+  PROCESSOR_MAX_BACKOFF_MS: int(5_000, 10),
+  /** Bound of a graceful stop: after it the process exits non-zero without the last checkpoint. */
+  PROCESSOR_SHUTDOWN_TIMEOUT_MS: int(15_000, 100),
+  /** librdkafka pre-fetch per partition, KiB. */
+  PROCESSOR_FETCH_QUEUE_KB: int(8_192, 64),
+  /**
+   * Partition lag (messages) above which the input counts as catching up: the core's processing-time
+   * clock stands still, so no partition is declared idle while records are still waiting in Kafka.
+   */
+  PROCESSOR_CATCH_UP_LAG: int(500, 0),
+  /** Identifies this instance in logs, /status and the Kafka client id. */
+  PROCESSOR_INSTANCE: z.string().min(1).optional(),
+});
+
+export type ProcessorOptions = z.infer<typeof ProcessorOptionsSchema>;
+
+export function loadProcessorOptions(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<ProcessorOptions> = {},
+): ProcessorOptions {
+  const parsed = ProcessorOptionsSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid processor options:\n${lines.join("\n")}`);
+  }
+  return { ...parsed.data, ...overrides };
+}

@@ -1,0 +1,677 @@
+import { randomUUID } from "node:crypto";
+import type { Message } from "@confluentinc/kafka-javascript";
+import { hourBucket } from "../../common/src/cassandra-schema.ts";
+import type { Config } from "../../common/src/config.ts";
+import { buildDeadLetter } from "../../common/src/dead-letter.ts";
+import { ensureTopics } from "../../common/src/kafka-topics.ts";
+import { createLogger, type Logger } from "../../common/src/logger.ts";
+import type { UserRecord } from "../../common/src/user-schema.ts";
+import { CassandraStore, type StoredUser } from "./cassandra-store.ts";
+import { AddStatus, WindowEngine, type WindowRow } from "./core/index.ts";
+import { EventDecoder } from "./event-decoder.ts";
+import { KafkaSource, OFFSET_BEGINNING } from "./kafka-source.ts";
+import { LatencySample, ProcessorMetrics, RateMeter } from "./metrics.ts";
+import { loadProcessorOptions, type ProcessorOptions } from "./processor-options.ts";
+import { registrySource, SchemaCache, type SchemaSource } from "./schema-cache.ts";
+import { type Headers, SideProducer } from "./side-producer.ts";
+import { type ProcessorStatus, type StatusServer, serveStatus } from "./status-server.ts";
+import { WriteQueue } from "./write-queue.ts";
+
+export interface StartOptions {
+  /** Tuning; defaults from PROCESSOR_* environment variables. */
+  options?: Partial<ProcessorOptions>;
+  log?: Logger;
+  schemaSource?: SchemaSource;
+}
+
+export interface ProcessorHandle {
+  /** Graceful stop: drain, checkpoint, commit, leave the group. Rejects if it took longer than the bound. */
+  stop(): Promise<void>;
+  status(): ProcessorStatus;
+  /** Port of /status and /metrics (useful with PROCESSOR_METRICS_PORT=0). */
+  port: number;
+  metrics: ProcessorMetrics;
+  /** Settles when the processor stopped on its own after a fatal error. */
+  failed: Promise<Error>;
+}
+
+/** One assigned source partition. */
+interface Track {
+  partition: number;
+  slot: number;
+  /** Next offset to process: everything before it is in the core state. */
+  nextOffset: number;
+  /** Offset covered by the last durable checkpoint. */
+  checkpointed: number | null;
+  /** State changed since the last checkpoint was taken. */
+  changed: boolean;
+  /** Revocation under way: its messages are dropped, its last checkpoint is being written. */
+  revoking: boolean;
+}
+
+interface Snap {
+  track: Track;
+  nextOffset: number;
+  watermark: number | null;
+  state: Uint8Array;
+}
+
+const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+const rowKey = (r: WindowRow) => `${r.group}|${r.key}|${r.windowStart}|${r.partition}`;
+
+function headersOf(m: Message): Headers {
+  const out: Headers = {};
+  for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) out[k] = v;
+  return out;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The consumer-group processor (docs/exactly-once.md): Kafka → decode → windowing core → Cassandra, the
+ * aggregates topic, the late and dead-letter topics. All engine mutations happen in synchronous stretches of
+ * the single JS thread, so a snapshot always matches the offsets it records.
+ */
+class Processor {
+  readonly instance: string;
+  readonly metrics = new ProcessorMetrics();
+  private readonly engine: WindowEngine;
+  private readonly decoder: EventDecoder;
+  private readonly schemas: SchemaCache;
+  private readonly sink: WriteQueue;
+  private readonly side: SideProducer;
+  private readonly source: KafkaSource;
+  private readonly tracks = new Map<number, Track>();
+  private readonly pendingPartials = new Map<string, WindowRow>();
+  private readonly latencies = new LatencySample();
+  private readonly rate = new RateMeter();
+  private readonly dims: string[];
+  private readonly keys: Int32Array;
+  private readonly startedAt = Date.now();
+  private checkpointChain: Promise<void> = Promise.resolve();
+  private checkpointing = false;
+  private stopping = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private processed = 0;
+  private late = 0;
+  private deadLettered = 0;
+  private eventsPerSec = 0;
+  private paused = false;
+  private readonly pausedParts = new Set<number>();
+  /** The core's processing-time clock stands still while catching up or paused (see clock()). */
+  private frozenTotal = 0;
+  private frozenSince: number | null = null;
+  private lastPublish = 0;
+  private lastPartialWrite = 0;
+  private lastCheckpoint = 0;
+  private lastRate = 0;
+  private fail!: (err: Error) => void;
+  readonly failed = new Promise<Error>((resolve) => {
+    this.fail = resolve;
+  });
+
+  constructor(
+    readonly config: Config,
+    readonly opts: ProcessorOptions,
+    private readonly store: CassandraStore,
+    readonly log: Logger,
+    schemaSource: SchemaSource,
+  ) {
+    this.instance = opts.PROCESSOR_INSTANCE ?? `processor-${randomUUID().slice(0, 8)}`;
+    this.dims = config.GROUP_BY.split(",")
+      .map((g) => g.trim())
+      .filter((g) => g !== "");
+    this.engine = new WindowEngine({
+      windowSizeMs: config.WINDOW_SIZE_MS,
+      windowSlideMs: config.WINDOW_SLIDE_MS,
+      allowedLatenessMs: config.ALLOWED_LATENESS_MS,
+      idleTimeoutMs: config.IDLE_TIMEOUT_MS,
+      groupBy: this.dims,
+    });
+    this.keys = new Int32Array(this.dims.length);
+    this.schemas = new SchemaCache(schemaSource);
+    this.decoder = new EventDecoder(this.schemas, [this.engine.valueField, ...this.dims]);
+    this.sink = new WriteQueue({
+      concurrency: opts.PROCESSOR_SINK_CONCURRENCY,
+      baseBackoffMs: 100,
+      maxBackoffMs: opts.PROCESSOR_MAX_BACKOFF_MS,
+      log,
+      observe: (ms) => {
+        this.latencies.add(ms);
+        this.metrics.sinkLatency.observe(ms / 1000);
+      },
+    });
+    this.side = new SideProducer(config, log, `${this.instance}-out`);
+    this.source = new KafkaSource(config, log, {
+      clientId: this.instance,
+      queuedMaxKbytes: opts.PROCESSOR_FETCH_QUEUE_KB,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.side.connect();
+    await this.source.start({
+      assigned: (partitions) => this.onAssigned(partitions),
+      revoked: (partitions) => this.onRevoked(partitions),
+    });
+    this.loopDone = this.loop().catch((err: Error) => {
+      this.log.fatal({ err: err.message, stack: err.stack }, "processing loop failed");
+      this.fail(err);
+    });
+  }
+
+  /** Processing time as the core sees it: wall time minus the spans it was frozen. */
+  private clock(now = Date.now()): number {
+    return now - this.frozenTotal - (this.frozenSince === null ? 0 : now - this.frozenSince);
+  }
+
+  private freeze(frozen: boolean, now: number): void {
+    if (frozen && this.frozenSince === null) this.frozenSince = now;
+    else if (!frozen && this.frozenSince !== null) {
+      this.frozenTotal += now - this.frozenSince;
+      this.frozenSince = null;
+    }
+  }
+
+  private async onAssigned(partitions: number[]): Promise<Map<number, number>> {
+    const offsets = new Map<number, number>();
+    for (const partition of partitions) {
+      const cp = await this.retry(`read checkpoint ${partition}`, () =>
+        this.store.readCheckpoint(this.config.TOPIC_USERS, partition),
+      );
+      try {
+        const [a] = this.engine.assign(
+          [cp ? { partition, snapshot: new Uint8Array(cp.state) } : { partition }],
+          this.clock(),
+        );
+        const next = a?.nextOffset === undefined ? 0 : Number(a.nextOffset);
+        this.tracks.set(partition, {
+          partition,
+          slot: a!.slot,
+          nextOffset: next,
+          checkpointed: cp ? next : null,
+          changed: false,
+          revoking: false,
+        });
+        offsets.set(partition, cp ? next : OFFSET_BEGINNING);
+      } catch (err) {
+        // A snapshot of another window configuration cannot be continued: stop rather than miscount.
+        const e = new Error(`partition ${partition}: cannot restore checkpoint: ${(err as Error).message}`);
+        this.fail(e);
+        throw e;
+      }
+    }
+    return offsets;
+  }
+
+  private async onRevoked(partitions: number[]): Promise<void> {
+    const mine = partitions.filter((p) => this.tracks.has(p));
+    for (const p of mine) this.tracks.get(p)!.revoking = true;
+    try {
+      await this.withTimeout(
+        this.checkpoint(mine),
+        this.opts.PROCESSOR_SHUTDOWN_TIMEOUT_MS,
+        "revocation checkpoint",
+      );
+    } catch (err) {
+      // The next owner resumes from the previous checkpoint and recomputes the same rows.
+      this.log.warn({ partitions: mine, err: (err as Error).message }, "revoked without a final checkpoint");
+    }
+    this.engine.revoke(mine);
+    for (const p of mine) {
+      this.tracks.delete(p);
+      this.pausedParts.delete(p);
+      this.metrics.lag.remove(String(p));
+      this.metrics.partitionWatermark.remove(String(p));
+    }
+  }
+
+  private async loop(): Promise<void> {
+    const o = this.opts;
+    while (!this.stopping) {
+      const now = Date.now();
+      this.backpressure();
+      const catchingUp = this.catchingUp();
+      this.freeze(this.paused || catchingUp, now);
+      this.engine.tick(this.clock(now));
+      const messages = await this.source.consume(o.PROCESSOR_BATCH_SIZE);
+      if (messages.length > 0) {
+        this.metrics.batchSize.observe(messages.length);
+        await this.processBatch(messages);
+      }
+      const t = Date.now();
+      if (t - this.lastPublish >= o.PROCESSOR_PUBLISH_INTERVAL_MS) this.flushRows(t);
+      if (t - this.lastPartialWrite >= o.PROCESSOR_PARTIAL_WRITE_INTERVAL_MS) this.writePartials(t);
+      if (t - this.lastCheckpoint >= o.PROCESSOR_CHECKPOINT_INTERVAL_MS && !this.checkpointing) {
+        this.lastCheckpoint = t;
+        this.checkpoint().catch((err: Error) => this.log.warn({ err: err.message }, "checkpoint failed"));
+      }
+      if (t - this.lastRate >= 1000) {
+        this.lastRate = t;
+        this.eventsPerSec = this.rate.sample(t, this.processed);
+        this.refreshGauges();
+      }
+    }
+  }
+
+  /** Any owned partition with more than PROCESSOR_CATCH_UP_LAG records (or an unknown end) still to read. */
+  private catchingUp(): boolean {
+    for (const t of this.tracks.values()) {
+      if (t.revoking) continue;
+      const end = this.source.highWatermark(t.partition);
+      if (end === undefined || end - t.nextOffset > this.opts.PROCESSOR_CATCH_UP_LAG) return true;
+    }
+    return false;
+  }
+
+  /** Pauses fetching while writes or tracked sends pile up (Cassandra slow or down); resumes at half. */
+  private backpressure(): void {
+    const max = this.opts.PROCESSOR_MAX_PENDING_WRITES;
+    const pending = this.sink.size() + this.side.pending();
+    this.metrics.pendingWrites.set(this.sink.size());
+    if (!this.paused && pending > max) {
+      this.paused = true;
+      this.log.warn({ pending }, "backpressure: pausing consumption until writes drain");
+    } else if (this.paused && pending <= max / 2) {
+      this.paused = false;
+      this.source.resume([...this.pausedParts]);
+      this.pausedParts.clear();
+      this.log.info({ pending }, "backpressure released: consuming again");
+    }
+    if (this.paused) {
+      const toPause = [...this.tracks.keys()].filter((p) => !this.pausedParts.has(p));
+      this.source.pause(toPause);
+      for (const p of toPause) this.pausedParts.add(p);
+    }
+    this.metrics.paused.set(this.paused ? 1 : 0);
+  }
+
+  private async processBatch(messages: Message[]): Promise<void> {
+    const ids = new Set<number>();
+    for (const m of messages) {
+      const id = EventDecoder.schemaId(m.value);
+      if (id !== null && !this.schemas.get(id) && !this.schemas.failure(id)) ids.add(id);
+    }
+    if (ids.size > 0) await this.retry("fetch schemas", () => this.schemas.load(ids));
+    // From here on synchronous: the engine, offsets and outputs move together.
+    const storeUsers = this.config.STORE_USERS;
+    const users: StoredUser[] = [];
+    const engine = this.engine;
+    const keys = this.keys;
+    const dims = this.dims;
+    const valueField = engine.valueField;
+    let aggregated = 0;
+    for (const m of messages) {
+      const t = this.tracks.get(m.partition);
+      if (t === undefined || t.revoking || m.offset < t.nextOffset) continue;
+      t.nextOffset = m.offset + 1;
+      t.changed = true;
+      this.processed++;
+      const decoded = this.decoder.decode(m.value, storeUsers);
+      if (!decoded.ok) {
+        this.deadLetter(m, decoded.reason);
+        continue;
+      }
+      const rec = decoded.record;
+      const eventTime = rec.event_time;
+      const value = rec[valueField];
+      let status: AddStatus = AddStatus.Invalid;
+      if (typeof eventTime === "number" && typeof value === "number") {
+        let ok = true;
+        for (let d = 0; d < dims.length; d++) {
+          const v = rec[dims[d]!];
+          if (v === null || v === undefined) {
+            ok = false;
+            break;
+          }
+          keys[d] = engine.keyId(t.slot, d, typeof v === "string" ? v : String(v));
+        }
+        if (ok) status = engine.add(t.slot, eventTime, value, keys);
+      }
+      if (status === AddStatus.Added || status === AddStatus.AddedPartlyLate) aggregated++;
+      else if (status === AddStatus.Late) this.sendLate(m, t);
+      else if (status === AddStatus.Invalid) {
+        this.deadLetter(m, `invalid event: event_time ${eventTime}, ${valueField} ${value}`);
+        continue;
+      } else {
+        this.deadLetter(m, "refused: window state capacity exhausted");
+        continue;
+      }
+      if (storeUsers) {
+        const source = headersOf(m).source;
+        users.push({
+          record: rec as unknown as UserRecord,
+          source: source === undefined ? null : source.toString(),
+          partition: m.partition,
+          offset: String(m.offset),
+        });
+      }
+    }
+    this.metrics.events.inc({ outcome: "aggregated" }, aggregated);
+    for (const batch of chunks(users, this.opts.PROCESSOR_USERS_PER_BATCH)) {
+      void this.sink.submit("users", () => this.store.writeUsers(batch)).catch(() => undefined);
+    }
+    // Final rows are written as soon as they exist; open rows wait for the publish/partial cadence.
+    this.writeFinals(this.engine.takeFinal(), Date.now());
+  }
+
+  private deadLetter(m: Message, reason: string): void {
+    const source = headersOf(m).source;
+    const letter = buildDeadLetter({
+      reason,
+      stage: "decode",
+      source: source === undefined ? "unknown" : source.toString(),
+      payload: m.value ? m.value.toString("base64") : "",
+      key: m.key === null || m.key === undefined ? null : m.key.toString(),
+    });
+    this.side.sendTracked(this.config.TOPIC_DLQ, letter.key, letter.value, {
+      source_partition: String(m.partition),
+      source_offset: String(m.offset),
+    });
+    this.deadLettered++;
+    this.metrics.deadLettered.inc({ stage: "decode" });
+    this.metrics.events.inc({ outcome: "dead_letter" });
+  }
+
+  private sendLate(m: Message, t: Track): void {
+    const headers: Headers = {
+      ...headersOf(m),
+      late_reason: "window closed: its end is at or before the watermark",
+      window_end: String(this.engine.lastLateWindowEnd),
+      watermark: String(this.engine.watermarkOf(t.slot)),
+      source_partition: String(m.partition),
+      source_offset: String(m.offset),
+    };
+    this.side.sendTracked(this.config.TOPIC_LATE, m.key ?? null, m.value ?? Buffer.alloc(0), headers);
+    this.late++;
+    this.metrics.late.inc();
+    this.metrics.events.inc({ outcome: "late" });
+  }
+
+  /** Final rows: written now (fenced by their write timestamp), published, and no longer pending as open. */
+  private writeFinals(rows: WindowRow[], now: number): void {
+    if (rows.length === 0) return;
+    for (const r of rows) this.pendingPartials.delete(rowKey(r));
+    this.writeWindows(rows, true);
+    this.publish(rows, now);
+  }
+
+  /** Takes what changed in the core: finals are written, open rows are published and queued for Cassandra. */
+  private flushRows(now: number): void {
+    this.lastPublish = now;
+    this.writeFinals(this.engine.takeFinal(), now);
+    const dirty = this.engine.takeDirty();
+    for (const r of dirty) this.pendingPartials.set(rowKey(r), r);
+    this.publish(dirty, now);
+  }
+
+  private writePartials(now: number): void {
+    this.lastPartialWrite = now;
+    if (this.pendingPartials.size === 0) return;
+    const rows = [...this.pendingPartials.values()];
+    this.pendingPartials.clear();
+    this.writeWindows(rows, false);
+  }
+
+  private writeWindows(rows: WindowRow[], final: boolean): void {
+    const byPartition = new Map<string, WindowRow[]>();
+    for (const r of rows) {
+      const k = `${r.group}|${hourBucket(r.windowStart)}`;
+      const list = byPartition.get(k);
+      if (list) list.push(r);
+      else byPartition.set(k, [r]);
+    }
+    for (const list of byPartition.values()) {
+      for (const batch of chunks(list, this.opts.PROCESSOR_WINDOW_ROWS_PER_BATCH)) {
+        void this.sink
+          .submit(final ? "final windows" : "open windows", () => this.store.writeWindows(batch, final))
+          .then(() => this.metrics.windowRows.inc({ kind: final ? "final" : "partial" }, batch.length))
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  private publish(rows: WindowRow[], now: number): void {
+    if (rows.length === 0) return;
+    const watermark = finite(this.engine.watermark());
+    this.side.sendUntracked(
+      this.config.TOPIC_AGGREGATES,
+      rows.map((r) => ({
+        key: rowKey(r),
+        value: JSON.stringify({
+          windowStart: r.windowStart,
+          windowEnd: r.windowEnd,
+          group: r.group,
+          key: r.key,
+          partition: r.partition,
+          count: r.count,
+          sumAge: r.sum,
+          minAge: r.min,
+          maxAge: r.max,
+          final: r.final,
+          watermark,
+          emittedAt: now,
+        }),
+      })),
+    );
+  }
+
+  /**
+   * Checkpoints the given partitions (all changed ones by default): snapshot now, then wait until every
+   * write and tracked send made so far is durable, then store the snapshots and commit the offsets.
+   * Serialized, so an older snapshot never lands after a newer one.
+   */
+  checkpoint(only?: number[]): Promise<void> {
+    const run = this.checkpointChain.then(() => this.doCheckpoint(only));
+    this.checkpointChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doCheckpoint(only?: number[]): Promise<void> {
+    this.checkpointing = true;
+    try {
+      const now = Date.now();
+      this.flushRows(now);
+      this.writePartials(now);
+      const snaps: Snap[] = [];
+      for (const t of this.tracks.values()) {
+        if (only ? !only.includes(t.partition) : t.revoking || !t.changed) continue;
+        snaps.push({
+          track: t,
+          nextOffset: t.nextOffset,
+          watermark: finite(this.engine.watermarkOf(t.slot)),
+          state: this.engine.snapshot(t.slot, String(t.nextOffset)),
+        });
+        t.changed = false;
+      }
+      if (snaps.length === 0) return;
+      try {
+        await Promise.all([this.sink.barrier(), this.side.barrier()]);
+        await Promise.all(
+          snaps.map((s) =>
+            this.sink.submit(`checkpoint ${s.track.partition}`, () =>
+              this.store.writeCheckpoint(this.config.TOPIC_USERS, {
+                partition: s.track.partition,
+                nextOffset: String(s.nextOffset),
+                watermark: s.watermark,
+                state: Buffer.from(s.state.buffer, s.state.byteOffset, s.state.byteLength),
+              }),
+            ),
+          ),
+        );
+      } catch (err) {
+        for (const s of snaps) s.track.changed = true;
+        throw err;
+      }
+      const offsets = new Map<number, number>();
+      for (const s of snaps) {
+        s.track.checkpointed = s.nextOffset;
+        offsets.set(s.track.partition, s.nextOffset);
+      }
+      this.metrics.checkpoints.inc(snaps.length);
+      this.source.commit(offsets);
+    } finally {
+      this.checkpointing = false;
+    }
+  }
+
+  private refreshGauges(): void {
+    this.metrics.eventsPerSec.set(this.eventsPerSec);
+    const wm = finite(this.engine.watermark());
+    if (wm !== null) this.metrics.watermark.set(wm);
+    for (const s of this.engine.status()) {
+      const t = this.tracks.get(s.partition);
+      const w = finite(s.watermark);
+      if (w !== null) this.metrics.partitionWatermark.set({ partition: String(s.partition) }, w);
+      const end = this.source.highWatermark(s.partition);
+      if (t && end !== undefined)
+        this.metrics.lag.set({ partition: String(s.partition) }, Math.max(0, end - t.nextOffset));
+    }
+    this.metrics.writeRetries.inc(this.sink.failedAttempts() - this.retriesSeen);
+    this.retriesSeen = this.sink.failedAttempts();
+  }
+
+  private retriesSeen = 0;
+
+  status(): ProcessorStatus {
+    const parts = this.engine.status().map((s) => {
+      const t = this.tracks.get(s.partition);
+      const end = this.source.highWatermark(s.partition);
+      const nextOffset = t?.nextOffset ?? 0;
+      return {
+        partition: s.partition,
+        nextOffset,
+        watermark: finite(s.watermark),
+        idle: s.idle,
+        lag: end === undefined ? null : Math.max(0, end - nextOffset),
+        checkpointedOffset: t?.checkpointed ?? null,
+        openWindows: s.openWindows,
+      };
+    });
+    parts.sort((a, b) => a.partition - b.partition);
+    return {
+      instance: this.instance,
+      group: this.config.CONSUMER_GROUP,
+      assigned: parts.map((p) => p.partition),
+      watermark: finite(this.engine.watermark()),
+      partitions: parts,
+      processed: this.processed,
+      late: this.late,
+      deadLettered: this.deadLettered,
+      eventsPerSec: Math.round(this.eventsPerSec),
+      sinkLatencyMs: { p50: this.latencies.quantile(0.5), p99: this.latencies.quantile(0.99) },
+      startedAt: this.startedAt,
+      paused: this.paused,
+      pendingWrites: this.sink.size(),
+    };
+  }
+
+  /** Drains and checkpoints everything owned, leaves the group, closes the outputs. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loopDone;
+    await this.source.stop();
+    await this.side.close();
+  }
+
+  /** Stops retrying (writes not yet durable are abandoned; the checkpoints before them stand). */
+  abort(): void {
+    this.stopping = true;
+    this.sink.abort();
+  }
+
+  private async retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (this.stopping && attempt > 0) throw err;
+        const delay = Math.min(this.opts.PROCESSOR_MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 10));
+        this.log.warn(
+          { attempt: attempt + 1, retryInMs: delay, err: (err as Error).message },
+          `${what} failed, retrying`,
+        );
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        p,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * Starts a processor instance: migrates the schema, creates missing topics, joins the consumer group and
+ * serves /status and /metrics. `stop()` is the graceful shutdown (bounded by PROCESSOR_SHUTDOWN_TIMEOUT_MS).
+ */
+export async function startProcessor(config: Config, start: StartOptions = {}): Promise<ProcessorHandle> {
+  const opts = loadProcessorOptions(process.env, start.options);
+  const log = start.log ?? createLogger("processor", config.LOG_LEVEL);
+  const store = await CassandraStore.open(config, opts.PROCESSOR_WRITE_TIMEOUT_MS);
+  await ensureTopics(config);
+  const processor = new Processor(config, opts, store, log, start.schemaSource ?? registrySource(config));
+  let server: StatusServer | null = null;
+  try {
+    server = await serveStatus(config.PROCESSOR_METRICS_PORT, {
+      status: () => processor.status(),
+      metrics: () => processor.metrics.registry.metrics(),
+      contentType: processor.metrics.registry.contentType,
+    });
+    await processor.start();
+  } catch (err) {
+    await server?.close();
+    await store.close();
+    throw err;
+  }
+  log.info(
+    { instance: processor.instance, port: server.port, group: config.CONSUMER_GROUP },
+    "processor started",
+  );
+  let stopped: Promise<void> | null = null;
+  const stop = async () => {
+    const bound = opts.PROCESSOR_SHUTDOWN_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`graceful stop took longer than ${bound} ms`)), bound);
+    });
+    try {
+      await Promise.race([processor.stop(), timeout]);
+    } catch (err) {
+      processor.abort();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      await server?.close();
+      await store.close().catch(() => undefined);
+    }
+    log.info({ instance: processor.instance }, "processor stopped");
+  };
+  return {
+    stop: () => {
+      stopped ??= stop();
+      return stopped;
+    },
+    status: () => processor.status(),
+    port: server.port,
+    metrics: processor.metrics,
+    failed: processor.failed,
+  };
+}

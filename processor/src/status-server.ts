@@ -1,0 +1,77 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** GET /status of docs/internal-contracts.md, plus a few fields the tests and the bench read. */
+export interface ProcessorStatus {
+  instance: string;
+  group: string;
+  assigned: number[];
+  watermark: number | null;
+  partitions: {
+    partition: number;
+    nextOffset: number;
+    watermark: number | null;
+    idle: boolean;
+    /** Records between the partition's end and nextOffset; null before the first fetch. */
+    lag: number | null;
+    /** nextOffset of the last durable checkpoint. */
+    checkpointedOffset: number | null;
+    openWindows: number;
+  }[];
+  processed: number;
+  late: number;
+  deadLettered: number;
+  eventsPerSec: number;
+  sinkLatencyMs: { p50: number | null; p99: number | null };
+  startedAt: number;
+  /** Consumption paused by backpressure (Cassandra not keeping up or down). */
+  paused: boolean;
+  pendingWrites: number;
+}
+
+export interface StatusRoutes {
+  status(): ProcessorStatus;
+  metrics(): Promise<string>;
+  contentType: string;
+}
+
+export interface StatusServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** /status (JSON), /metrics (Prometheus) and /healthz on `port` (0: any free port). */
+export function serveStatus(port: number, routes: StatusRoutes): Promise<StatusServer> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET") {
+      res.writeHead(405, { allow: "GET" }).end();
+      return;
+    }
+    if (path === "/status") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(routes.status()));
+    } else if (path === "/metrics") {
+      routes.metrics().then(
+        (text) => res.writeHead(200, { "content-type": routes.contentType }).end(text),
+        (err: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(err.message),
+      );
+    } else if (path === "/healthz") {
+      res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    } else {
+      res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, () => {
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

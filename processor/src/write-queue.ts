@@ -1,0 +1,136 @@
+import type { Logger } from "../../common/src/logger.ts";
+
+export interface WriteQueueOptions {
+  /** Writes executing at once. */
+  concurrency: number;
+  /** First retry delay; doubles per failed attempt up to maxBackoffMs (with jitter). */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  log: Logger;
+  /** Reports each attempt's duration (successful ones) for the sink latency histogram. */
+  observe?: (ms: number) => void;
+  random?: () => number;
+}
+
+interface Task {
+  name: string;
+  run: () => Promise<unknown>;
+  done: () => void;
+  fail: (err: Error) => void;
+}
+
+/** Thrown into the writes still waiting when the queue is closed without draining. */
+export class WriteQueueClosedError extends Error {}
+
+/**
+ * Idempotent writes run with bounded concurrency and retried with exponential backoff for as long as it
+ * takes: an outage stalls them (and, through size(), the consumer) instead of losing them. Each attempt is
+ * bounded by the driver's own timeout.
+ */
+export class WriteQueue {
+  private readonly waiting: Task[] = [];
+  private running = 0;
+  private closed = false;
+  private failures = 0;
+  private lastLogged = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly wakers = new Set<() => void>();
+
+  constructor(private readonly opts: WriteQueueOptions) {}
+
+  /** Writes accepted and not yet durable. */
+  size(): number {
+    return this.waiting.length + this.running;
+  }
+
+  /** Attempts that failed since start (each retried). */
+  failedAttempts(): number {
+    return this.failures;
+  }
+
+  submit(name: string, run: () => Promise<unknown>): Promise<void> {
+    if (this.closed) return Promise.reject(new WriteQueueClosedError("write queue is closed"));
+    const promise = new Promise<void>((done, fail) => {
+      this.waiting.push({ name, run, done, fail });
+    });
+    this.inFlight.add(promise);
+    const forget = () => this.inFlight.delete(promise);
+    promise.then(forget, forget);
+    this.pump();
+    return promise;
+  }
+
+  /** Resolves once every write submitted before the call is durable. */
+  barrier(): Promise<void> {
+    return Promise.all([...this.inFlight]).then(() => undefined);
+  }
+
+  /** Resolves when size() drops to `limit` or below. */
+  async waitBelow(limit: number): Promise<void> {
+    while (this.size() > limit && !this.closed) {
+      await new Promise<void>((wake) => this.wakers.add(wake));
+    }
+  }
+
+  /** Stops retrying: writes not yet durable fail with WriteQueueClosedError. */
+  abort(): void {
+    this.closed = true;
+    for (const t of this.waiting.splice(0)) t.fail(new WriteQueueClosedError(`${t.name}: aborted`));
+    this.wake();
+  }
+
+  private pump(): void {
+    while (this.running < this.opts.concurrency && this.waiting.length > 0) {
+      const task = this.waiting.shift()!;
+      this.running++;
+      void this.execute(task).finally(() => {
+        this.running--;
+        this.wake();
+        this.pump();
+      });
+    }
+  }
+
+  private wake(): void {
+    for (const w of this.wakers) w();
+    this.wakers.clear();
+  }
+
+  private async execute(task: Task): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      try {
+        await task.run();
+        this.opts.observe?.(performance.now() - started);
+        task.done();
+        return;
+      } catch (err) {
+        this.failures++;
+        if (this.closed) {
+          task.fail(new WriteQueueClosedError(`${task.name}: aborted after ${(err as Error).message}`));
+          return;
+        }
+        const delay = this.delay(attempt);
+        const now = Date.now();
+        // One line a second is enough to see an outage without flooding the log with every retry.
+        if (now - this.lastLogged >= 1000) {
+          this.lastLogged = now;
+          this.opts.log.warn(
+            { write: task.name, attempt: attempt + 1, retryInMs: Math.round(delay), pending: this.size() },
+            `write failed, retrying: ${(err as Error).message}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, delay));
+        if (this.closed) {
+          task.fail(new WriteQueueClosedError(`${task.name}: aborted`));
+          return;
+        }
+      }
+    }
+  }
+
+  private delay(attempt: number): number {
+    const cap = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** Math.min(attempt, 20));
+    return cap / 2 + (this.opts.random ?? Math.random)() * (cap / 2);
+  }
+}

@@ -64,3 +64,10 @@ describe("redactSecrets", () => {
     expect(redactSecrets("not json at all")).toBe("not json at all");
   });
 });
+
+describe("redactSecrets fidelity", () => {
+  it("returns a JSON payload without secrets byte for byte", () => {
+    const text = '{ "event_time" : 1,  "user": {"login": {"uuid": "u"}} }';
+    expect(redactSecrets(text)).toBe(text);
+  });
+});

@@ -34,16 +34,22 @@ export function redactSecrets(payload: string): string {
   } catch {
     return payload.replace(SECRET_IN_TEXT, '"$1":"[redacted]"');
   }
-  return JSON.stringify(stripSecrets(parsed));
+  // Re-serialized only when something was removed: otherwise the payload stays byte for byte as received.
+  const removed = { any: false };
+  const stripped = stripSecrets(parsed, removed);
+  return removed.any ? JSON.stringify(stripped) : payload;
 }
 
-function stripSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripSecrets);
+function stripSecrets(value: unknown, removed: { any: boolean }): unknown {
+  if (Array.isArray(value)) return value.map((v) => stripSecrets(v, removed));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if ((SECRET_KEYS as readonly string[]).includes(k)) continue;
-    out[k] = stripSecrets(v);
+    if ((SECRET_KEYS as readonly string[]).includes(k)) {
+      removed.any = true;
+      continue;
+    }
+    out[k] = stripSecrets(v, removed);
   }
   return out;
 }

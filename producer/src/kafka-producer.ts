@@ -68,9 +68,17 @@ export async function connectProducer(
     send(topic, key, value, headers) {
       return new Promise<void>((resolve, reject) => {
         try {
-          producer.produce(topic, null, value, key, Date.now(), { resolve, reject } satisfies Pending, [
-            headers,
-          ]);
+          // librdkafka reads one key per header object.
+          const rdHeaders = Object.entries(headers).map(([k, v]) => ({ [k]: v }));
+          producer.produce(
+            topic,
+            null,
+            value,
+            key,
+            Date.now(),
+            { resolve, reject } satisfies Pending,
+            rdHeaders,
+          );
         } catch (err) {
           reject(err instanceof Error ? err : new Error(String(err)));
         }

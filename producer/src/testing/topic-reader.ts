@@ -19,13 +19,10 @@ export async function readTopic(
   count: number,
   { timeoutMs = 60_000, settleMs = 1_000 } = {},
 ): Promise<ReadMessage[]> {
-  const consumer = new KafkaJS.Kafka({}).consumer({
-    "bootstrap.servers": config.KAFKA_BOOTSTRAP,
-    "group.id": `reader_${topic}_${Date.now()}`,
-    "auto.offset.reset": "earliest",
-    "enable.auto.commit": false,
-    log_level: 3,
-    kafkaJS: { logLevel: KafkaJS.logLevel.ERROR },
+  const consumer = new KafkaJS.Kafka({
+    kafkaJS: { brokers: [config.KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.ERROR },
+  }).consumer({
+    kafkaJS: { groupId: `reader_${topic}_${Date.now()}`, fromBeginning: true, autoCommit: false },
   });
   const messages: ReadMessage[] = [];
   await consumer.connect();

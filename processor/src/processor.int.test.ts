@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Client } from "cassandra-driver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../../common/src/config.ts";
+import { replayFile } from "../../producer/src/replay.ts";
+import type { RefEvent, RefRow } from "./core/reference.ts";
+import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import {
+  cassandraClient,
+  dropAll,
+  finalRows,
+  hoursOf,
+  readMerged,
+  reference,
+  uniqueConfig,
+  waitFor,
+  writeFixture,
+} from "./test-harness.ts";
+
+// (a) A fixture whose disorder is below the allowed lateness, replayed once, ends in Cassandra exactly as
+// the core's reference batch aggregation, every window final; every user stored.
+describe("processor: replay → Cassandra", () => {
+  const dir = mkdtempSync(join(tmpdir(), "proc-exact-"));
+  let config: Config;
+  let client: Client;
+  let events: RefEvent[];
+  let expected: RefRow[];
+  let processor: ProcessorHandle | null = null;
+
+  beforeAll(async () => {
+    config = uniqueConfig("exact", { TOPIC_PARTITIONS: "3", IDLE_TIMEOUT_MS: "1000" });
+    client = cassandraClient(config);
+    await client.connect();
+    const file = join(dir, "fixture.ndjson");
+    events = await writeFixture(file, {
+      count: 20_000,
+      seed: 7,
+      startMs: Date.parse("2026-01-01T00:00:00Z"),
+      spacingMs: 5,
+      disorderMs: 3_000,
+      lateEvery: 0,
+      lateMs: 0,
+    });
+    expected = reference(events, config);
+    const stats = await replayFile(file, config);
+    expect(stats.sent).toBe(events.length);
+  });
+
+  afterAll(async () => {
+    await processor?.stop().catch(() => undefined);
+    await dropAll(config, client);
+    await client.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("ends with the reference aggregates, all final, and every user stored", async () => {
+    processor = await startProcessor(config);
+    const hours = hoursOf(expected);
+    const rows = await waitFor(
+      "all windows final",
+      () => readMerged(client, config, hours),
+      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
+      180_000,
+    );
+    expect(finalRows(rows)).toEqual(expected);
+    const users = await client.execute(`SELECT count(*) FROM ${config.CASSANDRA_KEYSPACE}.users`);
+    expect(Number(users.first().get(0))).toBe(events.length);
+    const status = processor.status();
+    expect(status.processed).toBe(events.length);
+    expect(status.late).toBe(0);
+    expect(status.deadLettered).toBe(0);
+    await processor.stop();
+    processor = null;
+  });
+});

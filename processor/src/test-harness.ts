@@ -1,0 +1,190 @@
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { Client, types } from "cassandra-driver";
+import { hourBucket } from "../../common/src/cassandra-schema.ts";
+import { type Config, loadConfig } from "../../common/src/config.ts";
+import { deleteTopics } from "../../common/src/kafka-topics.ts";
+import { userSchema } from "../../common/src/user-schema.ts";
+import { formatFixtureLine } from "../../producer/src/fixture-format.ts";
+import { type FixtureGeneratorOptions, generateFixtureEvents } from "../../producer/src/fixture-generator.ts";
+import { mapUser } from "../../producer/src/user-mapping.ts";
+import { batchReference, compareRows, type RefEvent, type RefRow } from "./core/reference.ts";
+
+// Shared by the processor's integration tests and its benchmark: unique names, fixtures with their golden
+// aggregates, and reading the merged windows back from Cassandra.
+
+/** A config whose topics, group and keyspace belong to this test alone. */
+export function uniqueConfig(tag: string, env: Record<string, string> = {}): Config {
+  const id = `${tag}_${randomBytes(4).toString("hex")}`;
+  return loadConfig({
+    ...process.env,
+    TOPIC_USERS: `users_${id}`,
+    TOPIC_DLQ: `dlq_${id}`,
+    TOPIC_LATE: `late_${id}`,
+    TOPIC_AGGREGATES: `aggregates_${id}`,
+    CONSUMER_GROUP: `processor_${id}`,
+    CASSANDRA_KEYSPACE: `proc_${id}`,
+    PROCESSOR_METRICS_PORT: "0",
+    LOG_LEVEL: "warn",
+    ...env,
+  });
+}
+
+/** Environment of a child processor running `config`. */
+export function configEnv(config: Config): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config)) out[k] = String(v);
+  return out;
+}
+
+/** Writes a generated NDJSON fixture and returns its events as the producer maps them. */
+export async function writeFixture(path: string, o: FixtureGeneratorOptions): Promise<RefEvent[]> {
+  const out = createWriteStream(path);
+  const type = userSchema(1).type;
+  const events: RefEvent[] = [];
+  for (const e of generateFixtureEvents(o)) {
+    if (!out.write(`${formatFixtureLine(e.eventTime, e.user)}\n`)) await once(out, "drain");
+    const mapped = mapUser(e.user, e.eventTime, type);
+    if (!mapped.ok) throw new Error(`generated user does not map: ${mapped.reason}`);
+    events.push({ partition: 0, eventTime: e.eventTime, fields: { ...mapped.record } });
+  }
+  out.end();
+  await once(out, "finish");
+  return events;
+}
+
+export function groupsOf(config: Config): string[] {
+  return [
+    "all",
+    ...config.GROUP_BY.split(",")
+      .map((g) => g.trim())
+      .filter((g) => g !== ""),
+  ];
+}
+
+export function reference(events: readonly RefEvent[], config: Config): RefRow[] {
+  return batchReference(events, {
+    windowSizeMs: config.WINDOW_SIZE_MS,
+    windowSlideMs: config.WINDOW_SLIDE_MS,
+    allowedLatenessMs: config.ALLOWED_LATENESS_MS,
+    idleTimeoutMs: config.IDLE_TIMEOUT_MS,
+    groupBy: groupsOf(config).slice(1),
+  });
+}
+
+export interface MergedWindow extends RefRow {
+  final: boolean;
+  partitions: number;
+}
+
+export function cassandraClient(config: Config): Client {
+  return new Client({
+    contactPoints: [config.CASSANDRA_CONTACT_POINT],
+    localDataCenter: config.CASSANDRA_DC,
+  });
+}
+
+const num = (v: unknown): number => (v instanceof types.Long ? v.toNumber() : Number(v));
+
+/** Every window row of the given hours, merged over source partitions as the web tier does. */
+export async function readMerged(
+  client: Client,
+  config: Config,
+  hours: Iterable<number>,
+): Promise<MergedWindow[]> {
+  const merged = new Map<string, MergedWindow>();
+  const ks = config.CASSANDRA_KEYSPACE;
+  for (const group of groupsOf(config)) {
+    for (const hour of hours) {
+      const rs = await client.execute(
+        `SELECT window_start, window_end, key, count, sum_age, min_age, max_age, final FROM ${ks}.window_aggregates WHERE group_name = ? AND hour = ?`,
+        [group, hour],
+        { prepare: true, fetchSize: 100_000 },
+      );
+      for (const r of rs.rows) {
+        const start = num(r.get("window_start"));
+        const key = String(r.get("key"));
+        const id = `${start}|${group}|${key}`;
+        const count = num(r.get("count"));
+        const sum = num(r.get("sum_age"));
+        const min = num(r.get("min_age"));
+        const max = num(r.get("max_age"));
+        const fin = r.get("final") === true;
+        const m = merged.get(id);
+        if (!m) {
+          merged.set(id, {
+            windowStart: start,
+            windowEnd: num(r.get("window_end")),
+            group,
+            key,
+            count,
+            sum,
+            min,
+            max,
+            avg: 0,
+            final: fin,
+            partitions: 1,
+          });
+        } else {
+          m.count += count;
+          m.sum += sum;
+          m.min = Math.min(m.min, min);
+          m.max = Math.max(m.max, max);
+          m.final &&= fin;
+          m.partitions++;
+        }
+      }
+    }
+  }
+  const rows = [...merged.values()];
+  for (const r of rows) r.avg = r.sum / r.count;
+  return rows.sort(compareRows);
+}
+
+export function hoursOf(rows: readonly RefRow[]): Set<number> {
+  return new Set(rows.map((r) => hourBucket(r.windowStart)));
+}
+
+/** The merged windows as reference rows (for toEqual), or null while one is still open. */
+export function finalRows(rows: readonly MergedWindow[]): RefRow[] | null {
+  if (rows.some((r) => !r.final)) return null;
+  return rows.map(({ windowStart, windowEnd, group, key, count, sum, min, max, avg }) => ({
+    windowStart,
+    windowEnd,
+    group,
+    key,
+    count,
+    sum,
+    min,
+    max,
+    avg,
+  }));
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs: number,
+  intervalMs = 500,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Drops what uniqueConfig() named. */
+export async function dropAll(config: Config, client: Client): Promise<void> {
+  await client.execute(`DROP KEYSPACE IF EXISTS ${config.CASSANDRA_KEYSPACE}`).catch(() => undefined);
+  await deleteTopics(config, [
+    config.TOPIC_USERS,
+    config.TOPIC_DLQ,
+    config.TOPIC_LATE,
+    config.TOPIC_AGGREGATES,
+  ]).catch(() => undefined);
+}

@@ -1,0 +1,127 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDeadLetter } from "../../common/src/dead-letter.ts";
+import { runApiOnce } from "./api-source.ts";
+import { FixtureRecorder } from "./fixture-recorder.ts";
+import { openPipeline, type Pipeline } from "./pipeline.ts";
+import { replayFile } from "./replay.ts";
+import { DAY_MS, RunsStore } from "./runs-store.ts";
+import { cleanupIsolated } from "./testing/cleanup.ts";
+import { type FaultServer, startFaultServer } from "./testing/fault-server.ts";
+import { isolatedConfig } from "./testing/test-config.ts";
+import { readTopic } from "./testing/topic-reader.ts";
+
+const api = (name: string) => readFileSync(new URL(`../../fixtures/api/${name}`, import.meta.url), "utf8");
+const fast = { timeoutMs: 500, backoff: { baseMs: 10, maxMs: 50 }, maxAttempts: 4 };
+
+let server: FaultServer;
+let config: ReturnType<typeof isolatedConfig>;
+let pipeline: Pipeline;
+let runs: RunsStore;
+
+beforeAll(async () => {
+  server = await startFaultServer({ kind: "page", body: api("page-good.json") });
+  config = isolatedConfig("api", { RANDOMUSER_URL: server.url, RANDOMUSER_RESULTS: "6" });
+  pipeline = await openPipeline(config);
+  runs = await RunsStore.connect(config);
+});
+
+afterAll(async () => {
+  await pipeline?.close();
+  await runs?.close();
+  await server?.close();
+  if (config) await cleanupIsolated(config, { keyspace: true });
+});
+
+describe("api source against a local fault server, the real Kafka and Cassandra", () => {
+  it("rides out a 500, a timeout and a truncated body; sends the good users, dead-letters the bad one; records the run", async () => {
+    server.script([
+      { kind: "status", status: 500 },
+      { kind: "hang" },
+      { kind: "truncated", body: api("page-one-bad.json") },
+      { kind: "page", body: api("page-one-bad.json") },
+    ]);
+    const dir = await mkdtemp(join(tmpdir(), "api-record-"));
+    const recorder = new FixtureRecorder(join(dir, "recorded.ndjson"));
+    const result = await runApiOnce(config, { pipeline, runs, recorder, fetch: fast });
+    await recorder.close();
+    expect(result).toMatchObject({
+      status: "success",
+      fetched: 6,
+      sent: 5,
+      rejected: 1,
+      failed: 0,
+      error: null,
+    });
+    expect(server.requests.at(-1)?.get("results")).toBe("6");
+
+    const page = JSON.parse(api("page-one-bad.json")) as {
+      results: { login: { uuid?: string; password: string } }[];
+    };
+    const users = await readTopic(config, config.TOPIC_USERS, 5);
+    expect(users.map((m) => m.key).sort()).toEqual(
+      page.results.flatMap((u) => (u.login.uuid ? [u.login.uuid] : [])).sort(),
+    );
+    expect(users.every((m) => m.headers.source === "api")).toBe(true);
+    const [dead] = await readTopic(config, config.TOPIC_DLQ, 1);
+    const letter = parseDeadLetter(dead!.value);
+    expect(letter).toMatchObject({ stage: "map", source: "api" });
+    expect(letter.reason).toContain("login.uuid");
+    for (const u of page.results) expect(letter.payload).not.toContain(u.login.password);
+
+    const stored = (await runs.list(Math.floor(result.startedAt.getTime() / DAY_MS))).find(
+      (r) => r.runId === result.runId,
+    );
+    expect(stored).toMatchObject({
+      source: "api",
+      status: "success",
+      fetched: 6,
+      sent: 5,
+      rejected: 1,
+      failed: 0,
+    });
+    expect(stored?.endedAt?.getTime()).toBe(result.endedAt.getTime());
+
+    // The recording is a fixture (contract §2) without secrets, and replays to the same outcome.
+    const recorded = await readFile(join(dir, "recorded.ndjson"), "utf8");
+    expect(recorded.trim().split("\n")).toHaveLength(6);
+    for (const u of page.results) expect(recorded).not.toContain(u.login.password);
+    const replayConfig = isolatedConfig("api_replay");
+    try {
+      expect(await replayFile(join(dir, "recorded.ndjson"), replayConfig)).toMatchObject({
+        sent: 5,
+        rejected: 1,
+      });
+    } finally {
+      await cleanupIsolated(replayConfig);
+    }
+  });
+
+  it("records a failed run with the error when the API stays down", async () => {
+    server.script(Array.from({ length: 4 }, () => ({ kind: "status", status: 503 }) as const));
+    const result = await runApiOnce(config, { pipeline, runs, fetch: fast });
+    expect(result).toMatchObject({ status: "failed", fetched: 0, sent: 0, rejected: 0, failed: 0 });
+    expect(result.error).toMatch(/HTTP 503 \(after 4 attempts\)/);
+    const stored = (await runs.list(Math.floor(result.startedAt.getTime() / DAY_MS))).find(
+      (r) => r.runId === result.runId,
+    );
+    expect(stored).toMatchObject({ status: "failed", error: result.error });
+  });
+
+  it("lists runs newest first", async () => {
+    server.script([]);
+    const a = await runApiOnce(config, { pipeline, runs, fetch: fast });
+    const b = await runApiOnce(config, { pipeline, runs, fetch: fast });
+    const listed = await runs.list(Math.floor(b.startedAt.getTime() / DAY_MS));
+    const ids = listed.map((r) => r.runId);
+    expect(ids.indexOf(b.runId)).toBeLessThan(ids.indexOf(a.runId));
+    expect(listed.find((r) => r.runId === b.runId)).toMatchObject({
+      status: "success",
+      fetched: 10,
+      sent: 10,
+    });
+  });
+});

@@ -1,0 +1,151 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { versions } from "../stack/versions.ts";
+
+export interface Results {
+  machine: { cores: number; cpuModel: string; memoryGiB: number; os: string };
+  versions: Record<string, string>;
+  date: string;
+  core?: { eventsPerSec: number; baselineEventsPerSec: number; ratio: number; [k: string]: unknown };
+  processor?: {
+    eventsPerSec: number;
+    eventsPerSecWithUsers: number;
+    rawConsumeEventsPerSec: number;
+    ratioToRaw: number;
+    events: number;
+  };
+  latency?: {
+    p50Ms: number;
+    p99Ms: number;
+    maxMs: number;
+    table: { targetRate: number; achievedRate: number; p50Ms: number; p99Ms: number; maxMs: number }[];
+  };
+  web?: {
+    sseClients: number;
+    p99DelayMs: number;
+    fanout: { clients: number; connected: number; p50DelayMs: number; p99DelayMs: number }[];
+    api: { requestsPerSec: number; p50Ms: number; p99Ms: number; errors: number };
+  };
+  memory?: {
+    processorRssMbMax: number;
+    processorRssMbStart: number;
+    processorRssMbEnd: number;
+    flat: boolean;
+  };
+  errors: Record<string, string>;
+}
+
+function bunVersion(): string {
+  try {
+    return execFileSync("bun", ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    return "not installed";
+  }
+}
+
+export function newResults(): Results {
+  return {
+    machine: {
+      cores: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      os: `${os.type()} ${os.release()}`,
+    },
+    versions: {
+      node: process.version,
+      bun: bunVersion(),
+      kafka: versions.kafka,
+      cassandra: versions.cassandra,
+      registry: `apicurio ${versions.apicurio}`,
+    },
+    date: new Date().toISOString(),
+    errors: {},
+  };
+}
+
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined || Number.isNaN(n) ? "n/a" : n.toLocaleString("en-US", { maximumFractionDigits: digits });
+
+const verdict = (ok: boolean, miss: string) => (ok ? "met" : `**missed**: ${miss}`);
+
+export function markdown(r: Results): string {
+  const lines = [
+    "# Benchmark results",
+    "",
+    `${r.date} — ${r.machine.cores} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, ${r.machine.os}`,
+    `Versions: ${Object.entries(r.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+    "",
+    "| measure | value | target | verdict |",
+    "| --- | --- | --- | --- |",
+  ];
+  if (r.core) {
+    lines.push(
+      `| core events/s (100 keys, default aggregation, 1 core) | ${fmt(r.core.eventsPerSec)} | ≥ 20 M | ${verdict(r.core.eventsPerSec >= 20e6, `${fmt((r.core.eventsPerSec / 20e6) * 100)}% of target`)} |`,
+      `| core vs naive Map-of-objects (same run) | ${fmt(r.core.ratio, 1)}× (naive ${fmt(r.core.baselineEventsPerSec)}/s) | ≥ 10× | ${verdict(r.core.ratio >= 10, `${fmt(r.core.ratio, 1)}×`)} |`,
+    );
+  }
+  if (r.processor) {
+    lines.push(
+      `| processor events/s, aggregates only | ${fmt(r.processor.eventsPerSec)} | ≥ 70% of raw consume | ${verdict(r.processor.ratioToRaw >= 0.7, `${fmt(r.processor.ratioToRaw * 100)}% of raw`)} |`,
+      `| processor events/s, with user records | ${fmt(r.processor.eventsPerSecWithUsers)} | — | — |`,
+      `| raw librdkafka consume events/s (ceiling) | ${fmt(r.processor.rawConsumeEventsPerSec)} | — | — |`,
+    );
+  }
+  if (r.latency) {
+    lines.push(
+      `| produce → SSE at 10 000 events/s: p50 / p99 / max ms | ${fmt(r.latency.p50Ms)} / ${fmt(r.latency.p99Ms)} / ${fmt(r.latency.maxMs)} | p99 ≤ 250 | ${verdict(r.latency.p99Ms <= 250, `p99 ${fmt(r.latency.p99Ms)} ms`)} |`,
+    );
+  }
+  if (r.web) {
+    lines.push(
+      `| SSE fan-out: clients held, p99 delay ms | ${r.web.sseClients}, ${fmt(r.web.p99DelayMs, 1)} | 1 000 at p99 ≤ 100 | ${verdict(r.web.sseClients >= 1000 && r.web.p99DelayMs <= 100, `${r.web.sseClients} clients, p99 ${fmt(r.web.p99DelayMs, 1)} ms`)} |`,
+      `| aggregates API: req/s, p50 / p99 ms | ${fmt(r.web.api.requestsPerSec)}, ${fmt(r.web.api.p50Ms, 1)} / ${fmt(r.web.api.p99Ms, 1)} | — | — |`,
+    );
+  }
+  if (r.memory) {
+    lines.push(
+      `| processor RSS max MB (start → end) | ${fmt(r.memory.processorRssMbMax)} (${fmt(r.memory.processorRssMbStart)} → ${fmt(r.memory.processorRssMbEnd)}) | ≤ 256 and flat | ${verdict(r.memory.processorRssMbMax <= 256 && r.memory.flat, `${fmt(r.memory.processorRssMbMax)} MB, ${r.memory.flat ? "flat" : "growing"}`)} |`,
+    );
+  }
+  if (r.latency) {
+    lines.push(
+      "",
+      "## Produce → SSE latency by rate",
+      "",
+      "| target rate | achieved | p50 ms | p99 ms | max ms |",
+      "| --- | --- | --- | --- | --- |",
+    );
+    for (const t of r.latency.table) {
+      lines.push(
+        `| ${fmt(t.targetRate)} | ${fmt(t.achievedRate)} | ${fmt(t.p50Ms)} | ${fmt(t.p99Ms)} | ${fmt(t.maxMs)} |`,
+      );
+    }
+  }
+  if (r.web) {
+    lines.push(
+      "",
+      "## SSE fan-out",
+      "",
+      "| clients | connected | p50 ms | p99 ms |",
+      "| --- | --- | --- | --- |",
+    );
+    for (const f of r.web.fanout)
+      lines.push(`| ${f.clients} | ${f.connected} | ${fmt(f.p50DelayMs, 1)} | ${fmt(f.p99DelayMs, 1)} |`);
+  }
+  const errs = Object.entries(r.errors);
+  if (errs.length) lines.push("", "## Sections that failed", "", ...errs.map(([k, v]) => `- ${k}: ${v}`));
+  return `${lines.join("\n")}\n`;
+}
+
+export function write(r: Results, dir: string): { json: string; md: string } {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, "latest.json");
+  const md = join(dir, "latest.md");
+  writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
+  writeFileSync(md, markdown(r));
+  return { json, md };
+}

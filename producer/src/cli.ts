@@ -1,3 +1,4 @@
+import { access, constants } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../common/src/config.ts";
 import { createLogger } from "../../common/src/logger.ts";
@@ -80,7 +81,15 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError("replay runs at full speed; use --source fixture --speed");
     const [file, ...extra] = positionals;
     if (!file || extra.length > 0) throw new UsageError("give exactly one fixture file");
-    const speed = values.speed === undefined ? undefined : parseSpeed(values.speed);
+    let speed: number | undefined;
+    try {
+      speed = values.speed === undefined ? undefined : parseSpeed(values.speed);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    await access(file, constants.R_OK).catch((err: Error) => {
+      throw new Error(`cannot read fixture ${file}: ${err.message}`);
+    });
     const stats = await replayFile(file, config, {
       ...pipelineOpts,
       log,

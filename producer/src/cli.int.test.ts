@@ -1,0 +1,104 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Config } from "../../common/src/config.ts";
+import { cleanupIsolated } from "./testing/cleanup.ts";
+import { type FaultServer, startFaultServer } from "./testing/fault-server.ts";
+import { isolatedConfig } from "./testing/test-config.ts";
+import { readTopic } from "./testing/topic-reader.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+function run(script: "producer" | "replay", args: string[], config: Config) {
+  const env = {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])),
+  };
+  const cmd = script === "replay" ? ["--source", "fixture", "--replay", ...args] : args;
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "producer/src/cli.ts", ...cmd], {
+      cwd: root,
+      env,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const configs: Config[] = [];
+const servers: FaultServer[] = [];
+afterEach(async () => {
+  for (const c of configs.splice(0)) await cleanupIsolated(c, { keyspace: true });
+  for (const s of servers.splice(0)) await s.close();
+});
+
+function config(label: string, extra: Record<string, string> = {}) {
+  const c = isolatedConfig(label, extra);
+  configs.push(c);
+  return c;
+}
+
+describe("the producer command", () => {
+  it("replay exits 0 and prints sent, rejected and failed", async () => {
+    const c = config("cli_replay");
+    const r = await run("replay", ["fixtures/malformed.ndjson"], c);
+    expect(r.stderr).not.toMatch(/producer:/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^replay: sent 5, rejected 11, failed 0, elapsed [\d.]+ s, \d+ events\/s$/m);
+  });
+
+  it("refuses bad arguments with a usage message and exit 2", async () => {
+    const c = config("cli_usage");
+    for (const args of [
+      ["--source", "nope"],
+      ["--source", "fixture", "a", "b"],
+      ["--source", "fixture", "x", "--speed", "fast"],
+    ]) {
+      const r = await run("producer", args, c);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/usage:/);
+    }
+  });
+
+  it("fails clearly on a missing fixture", async () => {
+    const r = await run("replay", ["fixtures/does-not-exist.ndjson"], config("cli_missing"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ENOENT|no such file/);
+  });
+
+  it("synthetic --count N sends N events", async () => {
+    const c = config("cli_synth");
+    const r = await run("producer", ["--source", "synthetic", "--count", "300", "--rate", "0"], c);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^synthetic: sent 300, rejected 0, failed 0/m);
+    const messages = await readTopic(c, c.TOPIC_USERS, 300);
+    expect(messages).toHaveLength(300);
+    expect(messages.every((m) => m.headers.source === "synthetic")).toBe(true);
+  });
+
+  it("fixture --speed keeps the recorded spacing, scaled", async () => {
+    const c = config("cli_speed");
+    const r = await run("producer", ["--source", "fixture", "fixtures/quirks.ndjson", "--speed", "10x"], c);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^fixture: sent 33, rejected 0, failed 0/m);
+  });
+
+  it("api --once --record runs once, records the page and stores the run", async () => {
+    const server = await startFaultServer({
+      kind: "page",
+      body: await readFile(new URL("../../fixtures/api/page-good.json", import.meta.url), "utf8"),
+    });
+    servers.push(server);
+    const c = config("cli_api", { RANDOMUSER_URL: server.url, RANDOMUSER_RESULTS: "10" });
+    const file = join(await mkdtemp(join(tmpdir(), "cli-record-")), "rec.ndjson");
+    const r = await run("producer", ["--source", "api", "--once", "--record", file], c);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^api run [0-9a-f-]+: success, fetched 10, sent 10, rejected 0, failed 0$/m);
+    expect((await readFile(file, "utf8")).trim().split("\n")).toHaveLength(10);
+  });
+});

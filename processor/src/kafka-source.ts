@@ -1,8 +1,7 @@
 import {
-  CODES,
-  KafkaConsumer,
   type LibrdKafkaError,
   type Message,
+  RdKafka,
   type TopicPartition,
   type TopicPartitionOffset,
 } from "@confluentinc/kafka-javascript";
@@ -32,7 +31,7 @@ export interface SourceOptions {
  * never auto-committed: the checkpoint in Cassandra is the source of truth, Kafka commits only show lag.
  */
 export class KafkaSource {
-  private readonly consumer: KafkaConsumer;
+  private readonly consumer: RdKafka.KafkaConsumer;
   private handler: RebalanceHandler | null = null;
   private rebalancing: Promise<void> = Promise.resolve();
   private readonly owned = new Set<number>();
@@ -42,7 +41,7 @@ export class KafkaSource {
     private readonly log: Logger,
     opts: SourceOptions,
   ) {
-    this.consumer = new KafkaConsumer(
+    this.consumer = new RdKafka.KafkaConsumer(
       {
         "bootstrap.servers": config.KAFKA_BOOTSTRAP,
         "group.id": config.CONSUMER_GROUP,
@@ -150,7 +149,7 @@ export class KafkaSource {
       const handler = this.handler;
       if (!handler) return;
       try {
-        if (err.code === CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
+        if (err.code === RdKafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
           const offsets = await handler.assigned(partitions);
           this.consumer.assign(
             partitions.map((partition) => ({
@@ -161,7 +160,7 @@ export class KafkaSource {
           );
           for (const p of partitions) this.owned.add(p);
           this.log.info({ partitions, offsets: Object.fromEntries(offsets) }, "partitions assigned");
-        } else if (err.code === CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
+        } else if (err.code === RdKafka.CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
           const mine = partitions.filter((p) => this.owned.has(p));
           for (const p of mine) this.owned.delete(p);
           await handler.revoked(mine);

@@ -1,6 +1,8 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { createInterface } from "node:readline";
 import { Client, types } from "cassandra-driver";
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import { type Config, loadConfig } from "../../common/src/config.ts";
@@ -73,10 +75,10 @@ export function reference(events: readonly RefEvent[], config: Config): RefRow[]
   });
 }
 
-export interface MergedWindow extends RefRow {
+export type MergedWindow = { -readonly [K in keyof RefRow]: RefRow[K] } & {
   final: boolean;
   partitions: number;
-}
+};
 
 export function cassandraClient(config: Config): Client {
   return new Client({
@@ -187,4 +189,37 @@ export async function dropAll(config: Config, client: Client): Promise<void> {
     config.TOPIC_LATE,
     config.TOPIC_AGGREGATES,
   ]).catch(() => undefined);
+}
+
+export interface ChildProcessor {
+  child: ChildProcess;
+  /** Resolves with the status port once the processor logged that it started. */
+  started: Promise<number>;
+  exited: Promise<number | null>;
+  /** Log lines (pino JSON) seen so far. */
+  lines: string[];
+}
+
+/** `node --import tsx processor/src/main.ts` as a child process, configured through its environment. */
+export function spawnProcessor(config: Config, env: Record<string, string> = {}): ChildProcessor {
+  const child = spawn(process.execPath, ["--import", "tsx", "processor/src/main.ts"], {
+    cwd: new URL("../..", import.meta.url).pathname,
+    env: { ...process.env, ...configEnv(config), LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const started = new Promise<number>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.on("line", (line) => {
+      lines.push(line);
+      if (line.includes('"processor started"')) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.stderr!.on("data", (d: Buffer) => lines.push(d.toString()));
+    void exited.then((code) =>
+      reject(new Error(`processor exited with ${code} before starting:\n${lines.join("\n")}`)),
+    );
+  });
+  started.catch(() => undefined);
+  return { child, started, exited, lines };
 }

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Client } from "cassandra-driver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../../common/src/config.ts";
+import { replayFile } from "../../producer/src/replay.ts";
+import type { RefEvent, RefRow } from "./core/reference.ts";
+import type { ProcessorStatus } from "./status-server.ts";
+import {
+  type ChildProcessor,
+  cassandraClient,
+  dropAll,
+  finalRows,
+  hoursOf,
+  readMerged,
+  reference,
+  spawnProcessor,
+  uniqueConfig,
+  waitFor,
+  writeFixture,
+} from "./test-harness.ts";
+
+async function statusOf(port: number): Promise<ProcessorStatus | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/status`);
+    return (await res.json()) as ProcessorStatus;
+  } catch {
+    return null;
+  }
+}
+
+// (b) The processor runs as its own process and is killed with SIGKILL three times at random points while
+// the fixture is being replayed and processed; each restart resumes from the last checkpoint. The final
+// aggregates still equal the reference, and a SIGTERM then stops it cleanly (exit code 0).
+describe("processor: kill -9 during the replay", () => {
+  const dir = mkdtempSync(join(tmpdir(), "proc-crash-"));
+  let config: Config;
+  let client: Client;
+  let events: RefEvent[];
+  let expected: RefRow[];
+  let file: string;
+  const children: ChildProcessor[] = [];
+
+  beforeAll(async () => {
+    config = uniqueConfig("crash", { TOPIC_PARTITIONS: "3" });
+    client = cassandraClient(config);
+    await client.connect();
+    file = join(dir, "fixture.ndjson");
+    events = await writeFixture(file, {
+      count: 120_000,
+      seed: 11,
+      startMs: Date.parse("2026-02-01T00:00:00Z"),
+      spacingMs: 2,
+      disorderMs: 4_000,
+      lateEvery: 0,
+      lateMs: 0,
+    });
+    expected = reference(events, config);
+  });
+
+  afterAll(async () => {
+    for (const c of children)
+      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
+    await dropAll(config, client);
+    await client.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("resumes from checkpoints to the exact result", async () => {
+    const replay = replayFile(file, config);
+    // Kill points: random fractions of the input, increasing, all strictly inside the run.
+    const targets = [Math.random(), Math.random(), Math.random()]
+      .map((f) => Math.floor((0.1 + 0.75 * f) * events.length))
+      .sort((a, b) => a - b);
+    const killedAt: number[] = [];
+    for (const target of targets) {
+      const c = spawnProcessor(config, { PROCESSOR_CHECKPOINT_INTERVAL_MS: "500" });
+      children.push(c);
+      const port = await c.started;
+      const reached = await waitFor(
+        `progress ${target}`,
+        () => statusOf(port),
+        (s) => s !== null && s.partitions.reduce((a, p) => a + p.nextOffset, 0) >= target,
+        120_000,
+        50,
+      );
+      c.child.kill("SIGKILL");
+      await c.exited;
+      killedAt.push(reached!.partitions.reduce((a, p) => a + p.nextOffset, 0));
+    }
+    expect((await replay).sent).toBe(events.length);
+    expect(killedAt.every((k) => k < events.length)).toBe(true);
+
+    const last = spawnProcessor(config);
+    children.push(last);
+    await last.started;
+    const rows = await waitFor(
+      "all windows final",
+      () => readMerged(client, config, hoursOf(expected)),
+      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
+      240_000,
+    );
+    expect(finalRows(rows)).toEqual(expected);
+    const users = await client.execute(`SELECT count(*) FROM ${config.CASSANDRA_KEYSPACE}.users`);
+    expect(Number(users.first().get(0))).toBe(events.length);
+
+    last.child.kill("SIGTERM");
+    expect(await last.exited).toBe(0);
+    const cps = await client.execute(
+      `SELECT next_offset FROM ${config.CASSANDRA_KEYSPACE}.processor_checkpoints WHERE topic = ?`,
+      [config.TOPIC_USERS],
+      { prepare: true },
+    );
+    expect(cps.rows.reduce((a, r) => a + Number(r.get("next_offset")), 0)).toBe(events.length);
+  });
+});

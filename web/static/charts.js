@@ -91,7 +91,7 @@
             })),
           ],
           axes: [
-            { ...axis, values: timeTicks, size: 44 },
+            { ...axis, values: timeTicks, size: 44, space: 90 },
             ageOnly ? ageAxis : { ...axis, label: opts.yLabel ?? "events", labelSize: 18, size: 56 },
             ...(hasAge && !ageOnly ? [{ ...ageAxis, side: 1, grid: { show: false } }] : []),
           ],
@@ -128,6 +128,8 @@
           plot.setData(data, opts.keepZoom !== true);
         }
         showLatest();
+        // uPlot settles its cursor on the next frame after a build; show the newest values after that.
+        requestAnimationFrame(showLatest);
         el.dataset.points = String(data[0]?.length ?? 0);
       },
     };

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { MemoryCheckpointStore, MemoryKafkaAdmin, MemoryProcessorStatus } from "./in-memory-ports.ts";
+import { PipelineMonitor } from "./pipeline-monitor.ts";
+import type { KafkaAdmin, ProcessorStatus } from "./ports.ts";
+
+const topics = { users: "u", dlq: "d", late: "l", aggregates: "a" };
+const offsets = (topic: string, highs: number[], low = 0) => ({
+  topic,
+  exists: true,
+  partitions: highs.map((high, partition) => ({ partition, low, high })),
+});
+const status = (over: Partial<ProcessorStatus> = {}): ProcessorStatus => ({
+  instance: "p1",
+  group: "g",
+  assigned: [0, 1, 2],
+  watermark: 1000,
+  partitions: [{ partition: 0, nextOffset: 95, watermark: 1000, idle: false }],
+  processed: 500,
+  late: 0,
+  deadLettered: 0,
+  eventsPerSec: 7,
+  sinkLatencyMs: { p50: 1, p99: 5 },
+  startedAt: 0,
+  ...over,
+});
+
+function world() {
+  let t = 10_000;
+  const admin = new MemoryKafkaAdmin(
+    new Map([
+      ["u", offsets("u", [100, 50, 20])],
+      ["d", offsets("d", [3, 1, 0], 1)],
+      ["l", offsets("l", [2, 0, 0])],
+      ["a", offsets("a", [10, 10, 10])],
+    ]),
+    new Map([
+      [
+        "g/u",
+        new Map([
+          [0, 80],
+          [1, 40],
+        ]),
+      ],
+    ]),
+  );
+  const processor = new MemoryProcessorStatus(status());
+  const checkpoints = new MemoryCheckpointStore(
+    new Map([["u", [{ partition: 1, nextOffset: 45, watermark: 1, updatedAt: 1 }]]]),
+  );
+  const monitor = new PipelineMonitor({
+    admin,
+    processor,
+    checkpoints,
+    topics,
+    group: "g",
+    cacheMs: 500,
+    now: () => t,
+  });
+  return { admin, processor, monitor, tick: (ms: number) => (t += ms) };
+}
+
+describe("PipelineMonitor", () => {
+  it("computes lag from the freshest known position per partition", async () => {
+    const { monitor } = world();
+    const s = await monitor.snapshot();
+    expect(s.consumer.partitions).toEqual([
+      { partition: 0, end: 100, committed: 80, checkpoint: null, live: 95, lag: 5 },
+      { partition: 1, end: 50, committed: 40, checkpoint: 45, live: null, lag: 5 },
+      { partition: 2, end: 20, committed: null, checkpoint: null, live: null, lag: null },
+    ]);
+    expect(s.consumer.totalLag).toBe(10);
+    expect(s.deadLettered).toBe(2);
+    expect(s.late).toBe(2);
+    expect(s.throughput).toEqual({ inPerSec: null, processedPerSec: 7, aggregateRowsPerSec: null });
+  });
+
+  it("derives rates from successive samples and shares a fresh snapshot", async () => {
+    const { admin, processor, monitor, tick } = world();
+    const first = await monitor.snapshot();
+    admin.topics.set("u", offsets("u", [120, 60, 40]));
+    processor.current = status({ processed: 540 });
+    tick(100);
+    expect(await monitor.snapshot()).toBe(first);
+    tick(1900);
+    const s = await monitor.snapshot();
+    expect(s.throughput.inPerSec).toBe(25);
+    expect(s.throughput.processedPerSec).toBe(20);
+    expect(s.throughput.aggregateRowsPerSec).toBe(0);
+  });
+
+  it("reports failing sources instead of failing", async () => {
+    const { processor } = world();
+    const broken: KafkaAdmin = {
+      topicOffsets: async () => {
+        throw new Error("broker down");
+      },
+      committedOffsets: async () => {
+        throw new Error("broker down");
+      },
+    };
+    processor.current = null;
+    const m = new PipelineMonitor({
+      admin: broken,
+      processor,
+      checkpoints: new MemoryCheckpointStore(),
+      topics,
+      group: "g",
+      cacheMs: 0,
+    });
+    const s = await m.snapshot();
+    expect(s.errors).toContain("offsets of u: broker down");
+    expect(s.errors).toContain("committed offsets: broker down");
+    expect(s.processor).toBeNull();
+    expect(s.consumer.partitions).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+import { randomUUID } from "node:crypto";
+import { type Config, loadConfig } from "../../common/src/config.ts";
+
+/** A config whose topics, group and keyspace belong to this bench run alone. */
+export function benchConfig(
+  tag: string,
+  overrides: Record<string, string> = {},
+): {
+  config: Config;
+  env: Record<string, string>;
+} {
+  const id = `${tag}_${randomUUID().slice(0, 8)}`;
+  const env: Record<string, string> = {
+    TOPIC_USERS: `bench_users_${id}`,
+    TOPIC_DLQ: `bench_dlq_${id}`,
+    TOPIC_LATE: `bench_late_${id}`,
+    TOPIC_AGGREGATES: `bench_aggregates_${id}`,
+    TOPIC_RUNS: `bench_runs_${id}`,
+    CONSUMER_GROUP: `bench_${id}`,
+    CASSANDRA_KEYSPACE: `bench_${id}`.toLowerCase().slice(0, 48),
+    LOG_LEVEL: "warn",
+    ...overrides,
+  };
+  return { config: loadConfig({ ...process.env, ...env }), env };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

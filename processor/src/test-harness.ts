@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
+import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { Client, types } from "cassandra-driver";
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import { type Config, loadConfig } from "../../common/src/config.ts";
@@ -10,6 +12,8 @@ import { deleteTopics } from "../../common/src/kafka-topics.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { formatFixtureLine } from "../../producer/src/fixture-format.ts";
 import { type FixtureGeneratorOptions, generateFixtureEvents } from "../../producer/src/fixture-generator.ts";
+import { createRng } from "../../producer/src/rng.ts";
+import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import { batchReference, compareRows, type RefEvent, type RefRow } from "./core/reference.ts";
 
@@ -222,4 +226,74 @@ export function spawnProcessor(config: Config, env: Record<string, string> = {})
   });
   started.catch(() => undefined);
   return { child, started, exited, lines };
+}
+
+/** A fixture of synthetic users at exactly the given event times, in this order. */
+export async function writeTimedFixture(
+  path: string,
+  times: readonly number[],
+  seed = 1,
+): Promise<RefEvent[]> {
+  const rng = createRng(seed);
+  const type = userSchema(1).type;
+  const lines: string[] = [];
+  const events: RefEvent[] = [];
+  for (const t of times) {
+    const user = syntheticUser(rng, t);
+    lines.push(formatFixtureLine(t, user));
+    const mapped = mapUser(user, t, type);
+    if (!mapped.ok) throw new Error(`synthetic user does not map: ${mapped.reason}`);
+    events.push({ partition: 0, eventTime: t, fields: { ...mapped.record } });
+  }
+  await writeFile(path, `${lines.join("\n")}\n`);
+  return events;
+}
+
+export interface ReadMessage {
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  partition: number;
+}
+
+/** Reads `topic` from the beginning until `count` messages arrived (or the timeout passed). */
+export async function readTopic(
+  config: Config,
+  topic: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<ReadMessage[]> {
+  const consumer = new KafkaJS.Kafka({}).consumer({
+    "bootstrap.servers": config.KAFKA_BOOTSTRAP,
+    kafkaJS: {
+      groupId: `reader_${randomBytes(4).toString("hex")}`,
+      fromBeginning: true,
+      autoCommit: false,
+      logLevel: KafkaJS.logLevel.ERROR,
+    },
+  });
+  const out: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic });
+    let done!: () => void;
+    const enough = new Promise<void>((r) => (done = r));
+    await consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+        out.push({
+          key: message.key?.toString() ?? null,
+          value: message.value ?? Buffer.alloc(0),
+          headers,
+          partition,
+        });
+        if (out.length >= count) done();
+      },
+    });
+    await Promise.race([enough, new Promise((r) => setTimeout(r, timeoutMs))]);
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
 }

@@ -1,0 +1,113 @@
+import { KafkaJS } from "@confluentinc/kafka-javascript";
+import type { Client } from "cassandra-driver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../../common/src/config.ts";
+import { parseDeadLetter } from "../../common/src/dead-letter.ts";
+import { ensureTopics } from "../../common/src/kafka-topics.ts";
+import { encodeWire } from "../../common/src/wire-format.ts";
+import { createRng } from "../../producer/src/rng.ts";
+import { registerUserSchema } from "../../producer/src/schema-registry.ts";
+import { syntheticUser } from "../../producer/src/synthetic-users.ts";
+import { mapUser } from "../../producer/src/user-mapping.ts";
+import type { RefEvent } from "./core/reference.ts";
+import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import {
+  cassandraClient,
+  dropAll,
+  finalRows,
+  hoursOf,
+  readMerged,
+  readTopic,
+  reference,
+  uniqueConfig,
+  waitFor,
+} from "./test-harness.ts";
+
+// (e) Messages that cannot be decoded — wrong magic byte, a schema id the registry does not know, Avro cut
+// short — are dead-lettered with the reason (stage "decode"); the good messages around them still count.
+describe("processor: undecodable messages", () => {
+  let config: Config;
+  let client: Client;
+  const events: RefEvent[] = [];
+  const bad: { key: string; value: Buffer; reason: RegExp }[] = [];
+  let processor: ProcessorHandle | null = null;
+
+  beforeAll(async () => {
+    config = uniqueConfig("dlq", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
+    client = cassandraClient(config);
+    await client.connect();
+    await ensureTopics(config);
+    const schema = await registerUserSchema(config, 1);
+    const rng = createRng(3);
+    const base = Date.parse("2026-04-01T00:00:00Z");
+    const good: Buffer[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t = base + i * 700;
+      const mapped = mapUser(syntheticUser(rng, t), t, schema.type);
+      if (!mapped.ok) throw new Error(mapped.reason);
+      events.push({ partition: 0, eventTime: t, fields: { ...mapped.record } });
+      good.push(encodeWire(schema.id, schema.type.toBuffer(mapped.record)));
+    }
+    const sample = good[0]!;
+    bad.push(
+      {
+        key: "bad-magic",
+        value: Buffer.concat([Buffer.from([1]), sample.subarray(1)]),
+        reason: /magic byte 1/,
+      },
+      {
+        key: "bad-id",
+        value: encodeWire(2_000_000_000, sample.subarray(5)),
+        reason: /unknown schema id 2000000000/,
+      },
+      { key: "truncated", value: sample.subarray(0, 40), reason: /undecodable Avro/ },
+      { key: "short", value: Buffer.from([0, 0]), reason: /not Confluent wire format/ },
+    );
+    const producer = new KafkaJS.Kafka({}).producer({
+      "bootstrap.servers": config.KAFKA_BOOTSTRAP,
+      kafkaJS: { logLevel: KafkaJS.logLevel.ERROR },
+    });
+    await producer.connect();
+    const messages = good.map((value, i) => ({ key: `good-${i}`, value, headers: { source: "synthetic" } }));
+    // The bad ones in between good ones: the processor must go on past each.
+    for (const [n, b] of bad.entries())
+      messages.splice(5 + n * 6, 0, { key: b.key, value: b.value, headers: { source: "synthetic" } });
+    await producer.send({ topic: config.TOPIC_USERS, messages });
+    await producer.disconnect();
+  });
+
+  afterAll(async () => {
+    await processor?.stop().catch(() => undefined);
+    await dropAll(config, client);
+    await client.shutdown();
+  });
+
+  it("dead-letters each with its reason and aggregates the rest", async () => {
+    processor = await startProcessor(config);
+    const expected = reference(events, config);
+    const rows = await waitFor(
+      "all windows final",
+      () => readMerged(client, config, hoursOf(expected)),
+      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
+      120_000,
+    );
+    expect(finalRows(rows)).toEqual(expected);
+    const status = processor.status();
+    expect(status.deadLettered).toBe(bad.length);
+    expect(status.processed).toBe(events.length + bad.length);
+
+    const letters = await readTopic(config, config.TOPIC_DLQ, bad.length);
+    expect(letters).toHaveLength(bad.length);
+    for (const b of bad) {
+      const m = letters.find((l) => l.key === b.key);
+      expect(m, b.key).toBeDefined();
+      const letter = parseDeadLetter(m!.value);
+      expect(letter.stage).toBe("decode");
+      expect(letter.source).toBe("synthetic");
+      expect(letter.reason).toMatch(b.reason);
+      expect(Buffer.from(letter.payload, "base64").equals(b.value)).toBe(true);
+    }
+    const metrics = await (await fetch(`http://127.0.0.1:${processor.port}/metrics`)).text();
+    expect(metrics).toMatch(/processor_dead_letters_total\{stage="decode"\} 4/);
+  });
+});

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Client } from "cassandra-driver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../../common/src/config.ts";
+import { replayFile } from "../../producer/src/replay.ts";
+import type { RefEvent } from "./core/reference.ts";
+import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import {
+  cassandraClient,
+  dropAll,
+  finalRows,
+  hoursOf,
+  readMerged,
+  readTopic,
+  reference,
+  uniqueConfig,
+  waitFor,
+  writeTimedFixture,
+} from "./test-harness.ts";
+
+// (f) W = 10 s, L = 5 s, one partition. After the event at +31 s the watermark is +26 s, so the windows
+// [0, 10 s) and [10 s, 20 s) are final: events at +3 s and +15 s are late — forwarded with their original
+// bytes and the late headers, not aggregated — while +22 s still lands in the open window [20 s, 30 s).
+describe("processor: late events", () => {
+  const dir = mkdtempSync(join(tmpdir(), "proc-late-"));
+  const base = Date.parse("2026-03-01T00:00:00Z");
+  const offsets = [1_000, 2_000, 9_000, 11_000, 14_000, 31_000, 3_000, 15_000, 22_000, 33_000];
+  const lateIndexes = [6, 7];
+  let config: Config;
+  let client: Client;
+  let events: RefEvent[];
+  let processor: ProcessorHandle | null = null;
+
+  beforeAll(async () => {
+    config = uniqueConfig("late", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000" });
+    client = cassandraClient(config);
+    await client.connect();
+    const file = join(dir, "late.ndjson");
+    events = await writeTimedFixture(
+      file,
+      offsets.map((o) => base + o),
+    );
+    expect((await replayFile(file, config)).sent).toBe(events.length);
+  });
+
+  afterAll(async () => {
+    await processor?.stop().catch(() => undefined);
+    await dropAll(config, client);
+    await client.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("forwards late events to the late topic and leaves them out of the aggregates", async () => {
+    processor = await startProcessor(config);
+    const onTime = events.filter((_, i) => !lateIndexes.includes(i));
+    const expected = reference(onTime, config);
+    const rows = await waitFor(
+      "all windows final",
+      () => readMerged(client, config, hoursOf(expected)),
+      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
+      120_000,
+    );
+    expect(finalRows(rows)).toEqual(expected);
+    expect(processor.status().late).toBe(2);
+
+    const late = await readTopic(config, config.TOPIC_LATE, 2);
+    expect(late).toHaveLength(2);
+    const originals = await readTopic(config, config.TOPIC_USERS, events.length);
+    for (const [n, i] of lateIndexes.entries()) {
+      const m = late[n]!;
+      expect(m.value.equals(originals[i]!.value)).toBe(true);
+      expect(m.key).toBe(originals[i]!.key);
+      expect(m.headers.source_partition).toBe("0");
+      expect(m.headers.source_offset).toBe(String(i));
+      expect(m.headers.watermark).toBe(String(base + 31_000 - 5_000));
+      expect(m.headers.late_reason).toMatch(/watermark/);
+      expect(m.headers.source).toBe("fixture");
+    }
+    expect(late[0]!.headers.window_end).toBe(String(base + 10_000));
+    expect(late[1]!.headers.window_end).toBe(String(base + 20_000));
+  });
+});

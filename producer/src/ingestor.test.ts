@@ -18,18 +18,17 @@ interface Sent {
 function memorySink(autoAck: boolean | ((s: Sent) => boolean)) {
   const sent: Sent[] = [];
   const sink: MessageSink = {
-    send: (topic, key, value, headers) =>
-      new Promise<void>((resolve, reject) => {
-        const s: Sent = {
-          topic,
-          key,
-          value,
-          headers,
-          settle: (ok) => (ok ? resolve() : reject(new Error("broker said no"))),
-        };
-        sent.push(s);
-        if (autoAck !== false) s.settle(autoAck === true ? true : autoAck(s));
-      }),
+    produce: (topic, key, value, headers, onDelivery) => {
+      const s: Sent = {
+        topic,
+        key,
+        value,
+        headers: Object.assign({}, ...headers),
+        settle: (ok) => onDelivery(ok ? null : new Error("broker said no")),
+      };
+      sent.push(s);
+      if (autoAck !== false) s.settle(autoAck === true ? true : autoAck(s));
+    },
   };
   return { sink, sent };
 }

@@ -1,6 +1,6 @@
 import { buildDeadLetter, type DeadLetterStage } from "../../common/src/dead-letter.ts";
-import { encodeWire } from "../../common/src/wire-format.ts";
-import type { MessageSink } from "./kafka-producer.ts";
+import { encodeAvroWire } from "../../common/src/wire-format.ts";
+import type { MessageHeaders, MessageSink } from "./kafka-producer.ts";
 import type { RegisteredSchema } from "./schema-registry.ts";
 import { type IngestSource, mapUser } from "./user-mapping.ts";
 
@@ -40,7 +40,8 @@ export interface IngestorOptions {
 
 /**
  * Validates, maps, encodes and sends each record, or dead-letters it with its reason; counts every outcome.
- * Offering a record only waits when too many are unacknowledged, so the caller streams at Kafka's pace.
+ * Offering a record returns a promise only when too many are unacknowledged (wait for it), null otherwise,
+ * so the caller streams at Kafka's pace without a promise per record.
  */
 export class Ingestor {
   private readonly counts: IngestCounts = { received: 0, sent: 0, rejected: 0, failed: 0 };
@@ -49,33 +50,39 @@ export class Ingestor {
   private readonly maxInFlight: number;
   private readonly waiters: (() => void)[] = [];
   private idle: (() => void) | null = null;
+  private readonly sourceHeader: Record<string, string>;
+  private readonly onSent = (err: Error | null) => this.settle(err, "sent");
+  private readonly onDeadLettered = (err: Error | null) => this.settle(err, "rejected");
   firstError: Error | null = null;
 
   constructor(private readonly opts: IngestorOptions) {
     this.maxInFlight = opts.maxInFlight ?? 50_000;
+    this.sourceHeader = { source: opts.source };
   }
 
   /** A raw API user received at `eventTime`; `text` is its original payload, `line` its fixture line. */
-  async offerUser(
+  offerUser(
     raw: unknown,
     eventTime: number,
     origin: { text?: string; line?: number } = {},
-  ): Promise<void> {
+  ): Promise<void> | null {
     this.counts.received++;
     const mapped = mapUser(raw, eventTime, this.opts.schema.type, this.opts.source);
     if (!mapped.ok) {
       const payload = origin.text ?? JSON.stringify(raw) ?? String(raw);
       return this.deadLetter(mapped.reason, mapped.stage, payload, origin.line, mapped.eventId);
     }
-    const value = encodeWire(this.opts.schema.id, this.opts.schema.type.toBuffer(mapped.record));
-    return this.track(
-      this.opts.sink.send(this.opts.usersTopic, mapped.record.event_id, value, this.headers()),
-      "sent",
-    );
+    const value = encodeAvroWire(this.opts.schema.type, this.opts.schema.id, mapped.record);
+    return this.produce(this.opts.usersTopic, mapped.record.event_id, value, this.onSent);
   }
 
   /** A record refused before it became a user (e.g. a fixture line that is not JSON). */
-  async offerRejected(reason: string, stage: DeadLetterStage, payload: string, line?: number): Promise<void> {
+  offerRejected(
+    reason: string,
+    stage: DeadLetterStage,
+    payload: string,
+    line?: number,
+  ): Promise<void> | null {
     this.counts.received++;
     return this.deadLetter(reason, stage, payload, line, null);
   }
@@ -92,13 +99,13 @@ export class Ingestor {
     return { ...this.counts, elapsedMs, eventsPerSec: elapsedMs > 0 ? (done * 1000) / elapsedMs : 0 };
   }
 
-  private async deadLetter(
+  private deadLetter(
     reason: string,
     stage: DeadLetterStage,
     payload: string,
     line: number | undefined,
     key: string | null,
-  ): Promise<void> {
+  ): Promise<void> | null {
     this.opts.onReject?.({ reason, stage, ...(line === undefined ? {} : { line }) });
     const letter = buildDeadLetter({
       reason,
@@ -108,32 +115,30 @@ export class Ingestor {
       key,
       ...(line === undefined ? {} : { line }),
     });
-    return this.track(
-      this.opts.sink.send(this.opts.dlqTopic, letter.key, letter.value, this.headers()),
-      "rejected",
-    );
+    return this.produce(this.opts.dlqTopic, letter.key, letter.value, this.onDeadLettered);
   }
 
-  private headers(): Record<string, string> {
-    return { produced_at: String(Date.now()), source: this.opts.source };
-  }
-
-  private async track(ack: Promise<void>, outcome: "sent" | "rejected"): Promise<void> {
+  private produce(
+    topic: string,
+    key: string | null,
+    value: Buffer,
+    onDelivery: (err: Error | null) => void,
+  ): Promise<void> | null {
     this.inFlight++;
-    ack.then(
-      () => this.settle(outcome),
-      (err: unknown) => {
-        const error = err instanceof Error ? err : new Error(String(err));
-        this.firstError ??= error;
-        this.opts.onFailure?.(error);
-        this.settle("failed");
-      },
-    );
-    if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    const headers: MessageHeaders = [{ produced_at: String(Date.now()) }, this.sourceHeader];
+    this.opts.sink.produce(topic, key, value, headers, onDelivery);
+    if (this.inFlight < this.maxInFlight) return null;
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
-  private settle(outcome: keyof IngestCounts): void {
-    this.counts[outcome]++;
+  private settle(err: Error | null, outcome: "sent" | "rejected"): void {
+    if (err) {
+      this.firstError ??= err;
+      this.opts.onFailure?.(err);
+      this.counts.failed++;
+    } else {
+      this.counts[outcome]++;
+    }
     this.inFlight--;
     if (this.inFlight < this.maxInFlight) this.waiters.shift()?.();
     if (this.inFlight === 0 && this.idle) {

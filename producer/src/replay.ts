@@ -54,14 +54,16 @@ export async function replayFile(
     for await (const line of readFixture(path, (p) => (position = p.bytesRead))) {
       if (opts.signal?.aborted) break;
       if (!line.ok) {
-        await ingestor.offerRejected(line.reason, "parse", line.text, line.line);
+        const wait = ingestor.offerRejected(line.reason, "parse", line.text, line.line);
+        if (wait) await wait;
         continue;
       }
       if (pacer && opts.speed !== undefined) {
         firstEventTime ??= line.eventTime;
         await pacer.at((line.eventTime - firstEventTime) / opts.speed);
       }
-      await ingestor.offerUser(line.user, line.eventTime, { text: line.text, line: line.line });
+      const wait = ingestor.offerUser(line.user, line.eventTime, { text: line.text, line: line.line });
+      if (wait) await wait;
     }
   } finally {
     const stats = await ingestor.drain();

@@ -45,7 +45,8 @@ export async function produceSynthetic(config: Config, opts: SyntheticOptions = 
     while ((opts.count === undefined || i < opts.count) && !opts.signal?.aborted) {
       if (rate > 0) await pacer.at((i * 1000) / rate);
       const now = Date.now();
-      await ingestor.offerUser(syntheticUser(rng, now), now);
+      const wait = ingestor.offerUser(syntheticUser(rng, now), now);
+      if (wait) await wait;
       i++;
     }
   } finally {

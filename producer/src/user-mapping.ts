@@ -67,7 +67,8 @@ export function mapUser(
   };
   if (hasSourceField(type)) record.source = source;
 
-  const violations = schemaViolations(type, record);
+  // isValid alone is the fast path; the error hook only runs to explain a failure.
+  const violations = type.isValid(record) ? [] : schemaViolations(type, record);
   if (violations.length > 0) return { ok: false, stage: "schema", reason: violations.join("; "), eventId };
   return { ok: true, record };
 }

@@ -1,0 +1,37 @@
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot } from "../stack/paths.ts";
+import { newResults, type Results, write } from "./report.ts";
+
+// `bun run bench`: every figure behind the README's claims, measured in one run against the real
+// stack (`bun run stack up` first). Each section runs on its own; one that fails is reported as
+// such in the summary and the others still run. `--only core,web` runs a subset.
+type Section = (r: Results) => Promise<void>;
+
+const sections: Record<string, () => Promise<Section>> = {
+  core: async () => (await import("./sections/core.ts")).coreSection,
+  processor: async () => (await import("./sections/processor.ts")).processorSection,
+  latency: async () => (await import("./sections/latency.ts")).latencySection,
+  web: async () => (await import("./sections/web.ts")).webSection,
+};
+
+const { values } = parseArgs({ options: { only: { type: "string" } } });
+const wanted = values.only ? values.only.split(",") : Object.keys(sections);
+
+const results = newResults();
+for (const name of wanted) {
+  const load = sections[name];
+  if (!load) throw new Error(`unknown section '${name}' (${Object.keys(sections).join(", ")})`);
+  const t0 = Date.now();
+  console.log(`bench: ${name}…`);
+  try {
+    await (await load())(results);
+    console.log(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } catch (e) {
+    results.errors[name] = (e as Error).message;
+    console.error(`bench: ${name} failed: ${(e as Error).stack}`);
+  }
+}
+const out = write(results, join(repoRoot, "bench", "results"));
+console.log(`bench: wrote ${out.json} and ${out.md}`);
+process.exit(0);

@@ -1,0 +1,159 @@
+import { KafkaJS } from "@confluentinc/kafka-javascript";
+import autocannon from "autocannon";
+import { Client } from "cassandra-driver";
+import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
+import { ensureTopics } from "../../common/src/kafka-topics.ts";
+import type { Results } from "../report.ts";
+import { percentile, subscribe } from "../sse-client.ts";
+import { benchConfig, sleep } from "./bench-env.ts";
+import { spawnService, stopChild, waitHttp } from "./children.ts";
+
+// The web tier alone: (1) SSE fan-out — the bench publishes window rows to the aggregates topic
+// every 100 ms, each tick a new window, and N clients time its arrival against its publish time;
+// (2) the aggregates API under load, over a day of stored windows.
+const FANOUT = [100, 1_000];
+const TICKS = Number(process.env.BENCH_FANOUT_TICKS ?? 100);
+const W = 10_000;
+
+async function fanout(port: number, topic: string, clients: number, producer: KafkaJS.Producer) {
+  const abort = new AbortController();
+  let connected = 0;
+  const published = new Map<number, number>();
+  const delays: number[] = [];
+  const subs = Array.from({ length: clients }, () =>
+    subscribe(
+      `http://127.0.0.1:${port}/api/stream`,
+      (msg, at) => {
+        if (msg.event === "snapshot") connected++;
+        if (msg.event !== "update") return;
+        for (const w of JSON.parse(msg.data) as { windowStart: number }[]) {
+          const t = published.get(w.windowStart);
+          if (t !== undefined) delays.push(at - t);
+        }
+      },
+      abort.signal,
+    ).catch(() => undefined),
+  );
+  const deadline = Date.now() + 60_000;
+  while (connected < clients && Date.now() < deadline) await sleep(100);
+  const base = Math.floor(Date.now() / W) * W + 1_000_000 * W;
+  for (let i = 0; i < TICKS; i++) {
+    const windowStart = base + i * W;
+    const row = {
+      windowStart,
+      windowEnd: windowStart + W,
+      group: "all",
+      key: "*",
+      partition: 0,
+      count: i + 1,
+      sumAge: 40 * (i + 1),
+      minAge: 20,
+      maxAge: 60,
+      final: false,
+      watermark: windowStart,
+      emittedAt: Date.now(),
+    };
+    published.set(windowStart, performance.timeOrigin + performance.now());
+    await producer.send({ topic, messages: [{ key: `all|*|${windowStart}|0`, value: JSON.stringify(row) }] });
+    await sleep(100);
+  }
+  await sleep(2_000);
+  abort.abort();
+  await Promise.all(subs);
+  delays.sort((a, b) => a - b);
+  return {
+    clients,
+    connected,
+    received: delays.length,
+    expected: connected * TICKS,
+    p50DelayMs: percentile(delays, 50),
+    p99DelayMs: percentile(delays, 99),
+  };
+}
+
+async function seedWindows(client: Client, ks: string, from: number, to: number): Promise<void> {
+  const stmt = `INSERT INTO ${ks}.window_aggregates (group_name, hour, window_start, key, kafka_partition,
+    window_end, count, sum_age, min_age, max_age, final, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,toTimestamp(now()))`;
+  const pending: Promise<unknown>[] = [];
+  for (let ws = from; ws < to; ws += W) {
+    for (const [group, key] of [
+      ["all", "*"],
+      ["gender", "female"],
+      ["gender", "male"],
+      ["nat", "FR"],
+      ["nat", "US"],
+    ] as const) {
+      for (let p = 0; p < 3; p++) {
+        pending.push(
+          client.execute(stmt, [group, hourBucket(ws), ws, key, p, ws + W, 10, 400, 20, 60, true], {
+            prepare: true,
+          }),
+        );
+        if (pending.length >= 256) await Promise.all(pending.splice(0));
+      }
+    }
+  }
+  await Promise.all(pending);
+}
+
+export async function webSection(r: Results): Promise<void> {
+  const { config, env } = benchConfig("web");
+  await ensureTopics(config);
+  const cass = new Client({
+    contactPoints: [config.CASSANDRA_CONTACT_POINT],
+    localDataCenter: config.CASSANDRA_DC,
+  });
+  await cass.connect();
+  await migrate(cass, config.CASSANDRA_KEYSPACE);
+  const now = Date.now();
+  const hourAgo = Math.floor((now - 3_600_000) / W) * W;
+  await seedWindows(cass, config.CASSANDRA_KEYSPACE, hourAgo, now);
+
+  const port = 14_000 + Math.floor(Math.random() * 1000);
+  const web = spawnService("web/src/main.ts", { ...env, WEB_PORT: String(port) });
+  const kafka = new KafkaJS.Kafka({
+    kafkaJS: { brokers: [config.KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.ERROR },
+  });
+  const producer = kafka.producer({ "linger.ms": 0 });
+  await producer.connect();
+  try {
+    await waitHttp(`http://127.0.0.1:${port}/healthz`);
+    const results = [];
+    for (const n of FANOUT) {
+      const f = await fanout(port, config.TOPIC_AGGREGATES, n, producer);
+      console.log(`  fan-out ${n}: ${JSON.stringify(f)}`);
+      results.push(f);
+    }
+    const api = await autocannon({
+      url: `http://127.0.0.1:${port}/api/aggregates?group=nat&from=${hourAgo}&to=${now}`,
+      connections: 20,
+      duration: Number(process.env.BENCH_API_SECONDS ?? 10),
+    });
+    console.log(
+      `  API: ${Math.round(api.requests.average)} req/s, p50 ${api.latency.p50} ms, p99 ${api.latency.p99} ms`,
+    );
+    const held = results.filter((f) => f.connected === f.clients && f.received >= f.expected * 0.99);
+    const best = held.at(-1);
+    r.web = {
+      sseClients: best?.clients ?? 0,
+      p99DelayMs: best ? Math.round(best.p99DelayMs * 10) / 10 : Number.NaN,
+      fanout: results.map((f) => ({
+        clients: f.clients,
+        connected: f.connected,
+        p50DelayMs: Math.round(f.p50DelayMs * 10) / 10,
+        p99DelayMs: Math.round(f.p99DelayMs * 10) / 10,
+      })),
+      api: {
+        requestsPerSec: Math.round(api.requests.average),
+        p50Ms: api.latency.p50,
+        p99Ms: api.latency.p99,
+        errors: api.errors + api.non2xx,
+      },
+    };
+  } finally {
+    await producer.disconnect();
+    await stopChild(web);
+    await cass.execute(`DROP KEYSPACE IF EXISTS ${config.CASSANDRA_KEYSPACE}`);
+    await cass.shutdown();
+  }
+}

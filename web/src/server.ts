@@ -12,6 +12,7 @@ import { HttpProcessorStatus } from "./adapters/processor-status-http.ts";
 import { attachWsGateway } from "./adapters/ws-gateway.ts";
 import { createApp } from "./app.ts";
 import { DEFAULT_LIMITS } from "./app-deps.ts";
+import { CachedAggregateStore } from "./cached-aggregate-store.ts";
 import { LiveHub } from "./live-hub.ts";
 import { createWebMetrics } from "./metrics.ts";
 import { PipelineMonitor } from "./pipeline-monitor.ts";
@@ -70,7 +71,10 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
     cacheMs: 1000,
   });
   const app = createApp({
-    aggregates: store,
+    aggregates: new CachedAggregateStore(store, {
+      settleMs: cfg.WEB_HISTORY_SETTLE_MS,
+      maxCachedRows: cfg.WEB_HISTORY_CACHE_ROWS,
+    }),
     users: store,
     runs: store,
     hub,

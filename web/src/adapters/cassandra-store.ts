@@ -99,7 +99,7 @@ export class CassandraStore implements AggregateStore, UserStore, RunStore, Chec
         [q.group, hour, types.Long.fromNumber(q.from), types.Long.fromNumber(q.to)],
         {
           prepare: true,
-          fetchSize: 5000,
+          fetchSize: 20_000,
         },
       );
       for await (const r of rs) {

@@ -24,11 +24,29 @@ export function pipelineTopics(config: Config): TopicSpec[] {
 }
 
 export function createAdmin(config: Config): KafkaJS.Admin {
+  // Connection failures surface as the errors thrown below, with the bootstrap address; the client's own
+  // console logging would only repeat them.
   return new KafkaJS.Kafka({
-    "bootstrap.servers": config.KAFKA_BOOTSTRAP,
-    "client.id": "rt-admin",
-    log_level: 3,
+    kafkaJS: { brokers: [config.KAFKA_BOOTSTRAP], clientId: "rt-admin", logLevel: KafkaJS.logLevel.NOTHING },
   }).admin();
+}
+
+async function withAdmin<T>(
+  config: Config,
+  what: string,
+  use: (admin: KafkaJS.Admin) => Promise<T>,
+): Promise<T> {
+  const admin = createAdmin(config);
+  try {
+    await admin.connect();
+    return await use(admin);
+  } catch (err) {
+    throw new Error(`kafka ${config.KAFKA_BOOTSTRAP}: cannot ${what}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 /**
@@ -39,12 +57,11 @@ export async function ensureTopics(
   config: Config,
   topics: TopicSpec[] = pipelineTopics(config),
 ): Promise<string[]> {
-  const admin = createAdmin(config);
-  await admin.connect();
-  try {
+  return withAdmin(config, "create topics", async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return [];
+    // Another process may create the same topics meanwhile: the client treats "already exists" as done.
     await admin.createTopics({
       timeout: 30_000,
       topics: missing.map((t) => ({
@@ -55,20 +72,14 @@ export async function ensureTopics(
       })),
     });
     return missing.map((t) => t.topic);
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** Deletes topics, ignoring the ones already gone; tests use it to clean up after themselves. */
 export async function deleteTopics(config: Config, topics: string[]): Promise<void> {
-  const admin = createAdmin(config);
-  await admin.connect();
-  try {
+  await withAdmin(config, "delete topics", async (admin) => {
     const existing = new Set(await admin.listTopics());
     const present = topics.filter((t) => existing.has(t));
     if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 30_000 });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDeadLetter } from "../../common/src/dead-letter.ts";
-import { runApiOnce } from "./api-source.ts";
+import { type ApiRunResult, runApiOnce, runApiSchedule } from "./api-source.ts";
 import { FixtureRecorder } from "./fixture-recorder.ts";
 import { openPipeline, type Pipeline } from "./pipeline.ts";
 import { replayFile } from "./replay.ts";
@@ -123,5 +123,27 @@ describe("api source against a local fault server, the real Kafka and Cassandra"
       fetched: 10,
       sent: 10,
     });
+  });
+
+  it("runs on a schedule until stopped, a failed run not stopping it", async () => {
+    server.script([{ kind: "status", status: 404 }]);
+    const stop = new AbortController();
+    const seen: ApiRunResult[] = [];
+    const results = await runApiSchedule(
+      { ...config, PRODUCER_INTERVAL_MS: 50 },
+      {
+        pipeline,
+        runs,
+        signal: stop.signal,
+        fetch: fast,
+        onRun: (r) => {
+          seen.push(r);
+          if (seen.length === 3) stop.abort();
+        },
+      },
+    );
+    expect(results).toEqual(seen);
+    expect(results.map((r) => r.status)).toEqual(["failed", "success", "success"]);
+    expect(results[0]?.error).toMatch(/HTTP 404/);
   });
 });

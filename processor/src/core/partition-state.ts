@@ -277,9 +277,10 @@ export class PartitionState {
       }
     }
     if (k > this.highK) {
+      // Canonical empty ring; k may lie beyond 2^53 where k − 1 === k.
       this.head = 0;
-      this.lowK = k;
-      this.highK = k - 1;
+      this.lowK = 0;
+      this.highK = -1;
     } else {
       this.head = (this.head + (k - this.lowK)) & this.ringMask;
       this.lowK = k;

@@ -1,0 +1,235 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { runEngine } from "./engine-driver.test-util.ts";
+import {
+  batchReference,
+  type RefConfig,
+  type RefOp,
+  streamingReference,
+  sumPartitions,
+} from "./reference.ts";
+
+const NATS = ["US", "FR", "DE", "IR", "BR", "NZ"];
+const GENDERS = ["male", "female"];
+
+const configArb = fc
+  .record({
+    windowSizeMs: fc.integer({ min: 1, max: 40 }),
+    hopDivisor: fc.constantFrom(1, 1, 2, 3, 4),
+    allowedLatenessMs: fc.integer({ min: 0, max: 60 }),
+    idleTimeoutMs: fc.integer({ min: 1, max: 50 }),
+    groupBy: fc.constantFrom<string[]>(["nat", "gender"], ["nat"], ["gender", "nat"], []),
+    includeAll: fc.boolean(),
+    initialKeys: fc.constantFrom(1, 2, 64),
+    initialWindows: fc.constantFrom(1, 2, 8),
+  })
+  .map(({ hopDivisor, windowSizeMs, ...rest }) => {
+    const size = windowSizeMs * hopDivisor;
+    return {
+      ...rest,
+      windowSizeMs: size,
+      windowSlideMs: hopDivisor === 1 ? 0 : windowSizeMs,
+      includeAll: rest.includeAll || rest.groupBy.length === 0,
+    };
+  });
+
+type Step =
+  | {
+      kind: "event";
+      partition: number;
+      advance: number;
+      jitter: number;
+      nat: number;
+      gender: number;
+      age: number;
+    }
+  | { kind: "bad"; partition: number; what: number }
+  | { kind: "tick"; dt: number }
+  | { kind: "restore"; dt: number };
+
+// `unruly` adds invalid events and fractional values (whose sums depend on addition order, so the
+// batch comparison, which adds in another order, keeps to integers as ages are).
+const stepArb = (partitions: number, maxJitter: number, unruly: boolean): fc.Arbitrary<Step> => {
+  const event = fc.record({
+    kind: fc.constant("event" as const),
+    partition: fc.integer({ min: 0, max: partitions - 1 }),
+    advance: fc.oneof(
+      { weight: 12, arbitrary: fc.integer({ min: 0, max: 8 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 9, max: 3000 }) },
+    ),
+    jitter: fc.integer({ min: -maxJitter, max: maxJitter }),
+    nat: fc.integer({ min: 0, max: NATS.length - 1 }),
+    gender: fc.integer({ min: 0, max: 1 }),
+    age: unruly
+      ? fc.oneof(
+          fc.integer({ min: 0, max: 120 }),
+          fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => v + 0),
+        ) // no −0
+      : fc.integer({ min: -5, max: 120 }),
+  });
+  const arbs: fc.WeightedArbitrary<Step>[] = [
+    { weight: 20, arbitrary: event },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant("tick" as const), dt: fc.integer({ min: 0, max: 150 }) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant("restore" as const), dt: fc.integer({ min: 0, max: 20 }) }),
+    },
+  ];
+  if (unruly) {
+    arbs.push({
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant("bad" as const),
+        partition: fc.integer({ min: 0, max: partitions - 1 }),
+        what: fc.integer({ min: 0, max: 3 }),
+      }),
+    });
+  }
+  return fc.oneof(...arbs);
+};
+
+/** Turns generated steps into reference ops: a cursor of event time plus per-event jitter. */
+function toOps(steps: Step[], base: number, startMs: number): RefOp[] {
+  let cursor = base;
+  let now = startMs;
+  const ops: RefOp[] = [];
+  for (const s of steps) {
+    if (s.kind === "event") {
+      cursor += s.advance;
+      ops.push({
+        kind: "event",
+        partition: s.partition,
+        eventTime: cursor + s.jitter,
+        fields: { nat: NATS[s.nat], gender: GENDERS[s.gender], age: s.age },
+      });
+    } else if (s.kind === "bad") {
+      const fields =
+        s.what === 0
+          ? { nat: "US", gender: "male", age: Number.NaN }
+          : s.what === 1
+            ? { gender: "male", age: 3 }
+            : { nat: "US", gender: "male", age: 3 };
+      const eventTime = s.what === 2 ? cursor + 0.5 : s.what === 3 ? Number.POSITIVE_INFINITY : cursor;
+      ops.push({ kind: "event", partition: s.partition, eventTime, fields });
+    } else {
+      now += s.dt;
+      ops.push({ kind: s.kind, now });
+    }
+  }
+  return ops;
+}
+
+const baseArb = fc.oneof(
+  fc.integer({ min: -2_000_000, max: 2_000_000 }),
+  fc.constantFrom(0, -1, 1_700_000_000_000, -86_400_000),
+  // Near the largest accepted event time (2^53 − 1 − W; W <= 160 here, the stream spans < 1e6).
+  fc.integer({ min: Number.MAX_SAFE_INTEGER - 2_000_000, max: Number.MAX_SAFE_INTEGER - 1_000_000 }),
+  fc.integer({ min: -Number.MAX_SAFE_INTEGER + 1_000_000, max: -Number.MAX_SAFE_INTEGER + 1_200_000 }),
+);
+
+const scenarioArb = fc
+  .record({
+    config: configArb,
+    partitions: fc.integer({ min: 1, max: 4 }),
+    base: baseArb,
+    startMs: fc.integer({ min: 0, max: 1_000_000 }),
+  })
+  .chain(({ config, partitions, base, startMs }) =>
+    fc
+      .array(stepArb(partitions, config.allowedLatenessMs + config.windowSizeMs * 2, true), {
+        maxLength: 160,
+        size: "max",
+      })
+      .map((steps) => ({ config, partitions, startMs, ops: toOps(steps, base, startMs) })),
+  );
+
+function ids(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i * 3 + 1);
+}
+
+function remap(ops: RefOp[], n: number): RefOp[] {
+  const ps = ids(n);
+  return ops.map((op) => (op.kind === "event" ? { ...op, partition: ps[op.partition]! } : op));
+}
+
+describe("engine against the streaming reference", () => {
+  it("same finals, open windows, late, partly-late and invalid events, watermarks", () => {
+    const seen = { late: 0, partlyLate: 0, invalid: 0, restores: 0, grown: 0, idleFinals: 0 };
+    fc.assert(
+      fc.property(scenarioArb, ({ config, partitions, startMs, ops }) => {
+        const ps = ids(partitions);
+        const stream = remap(ops, partitions);
+        const ref = streamingReference(stream, config, ps, startMs);
+        const got = runEngine(stream, config, ps, startMs);
+        expect(got.refused).toEqual([]);
+        expect(got.late).toEqual(ref.late);
+        expect(got.partlyLate).toEqual(ref.partlyLate);
+        expect(got.invalid).toEqual(ref.invalid);
+        expect(got.finals).toEqual(ref.finals);
+        expect(got.open).toEqual(ref.open);
+        expect(got.watermarks).toEqual(ref.watermarks);
+        const totals = got.engine.totals();
+        expect(totals.late).toBe(ref.late.length);
+        expect(totals.invalid).toBe(ref.invalid.length);
+        seen.late += ref.late.length;
+        seen.partlyLate += ref.partlyLate.length;
+        seen.invalid += ref.invalid.length;
+        seen.restores += stream.filter((op) => op.kind === "restore").length;
+        seen.grown += totals.grown;
+        seen.idleFinals += got.finals.length > 0 && stream.some((op) => op.kind === "tick") ? 1 : 0;
+      }),
+      { numRuns: 3000 },
+    );
+    // The generators must reach every path, or the comparison above proves little.
+    for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(100);
+  });
+});
+
+/** Streams whose disorder is at most L: each event is no older than the max before it minus L. */
+const boundedArb = fc
+  .record({
+    config: configArb,
+    partitions: fc.integer({ min: 1, max: 5 }),
+    base: baseArb,
+    startMs: fc.integer({ min: 0, max: 1_000_000 }),
+  })
+  .chain(({ config, partitions, base, startMs }) =>
+    fc
+      .array(stepArb(partitions, config.allowedLatenessMs, false), { maxLength: 200, size: "max" })
+      .map((steps) => {
+        // Idleness would legitimately make events late, so only snapshots keep their processing time.
+        const kept = steps.filter((s) => s.kind !== "tick");
+        const ops = toOps(kept, base, startMs);
+        let max = Number.NEGATIVE_INFINITY;
+        const bounded = ops.map((op) => {
+          if (op.kind !== "event") return op;
+          const eventTime = Math.max(op.eventTime, max - config.allowedLatenessMs);
+          max = Math.max(max, eventTime);
+          return { ...op, eventTime };
+        });
+        return { config, partitions, startMs, ops: bounded };
+      }),
+  );
+
+describe("exactly-once effect", () => {
+  it("a stream with disorder <= L ends with the batch aggregation of all its events", () => {
+    fc.assert(
+      fc.property(boundedArb, ({ config, partitions, startMs, ops }) => {
+        const ps = ids(partitions);
+        const stream = remap(ops, partitions);
+        const last = stream.reduce((t, op) => (op.kind === "event" ? t : Math.max(t, op.now)), startMs);
+        // Everything idle long enough: every window closes.
+        const flushed: RefOp[] = [...stream, { kind: "tick", now: last + 10_000_000 }];
+        const got = runEngine(flushed, config, ps, startMs);
+        expect(got.late).toEqual([]);
+        expect(got.open).toEqual([]);
+        const events = stream.flatMap((op) => (op.kind === "event" ? [op] : []));
+        expect(sumPartitions(got.finals)).toEqual(batchReference(events, config satisfies RefConfig));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -88,24 +88,36 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
     logger: log,
   });
 
-  const live = new KafkaLiveSource({
-    bootstrap: cfg.KAFKA_BOOTSTRAP,
-    topic: cfg.TOPIC_AGGREGATES,
-    lookbackMs: cfg.WEB_LIVE_LOOKBACK_MS,
-    onInvalid: (reason, partition, offset) => {
-      metrics.liveInvalid.inc();
-      log.warn({ reason, partition, offset }, "skipped an invalid aggregates message");
-    },
-    onError: (err) => log.warn({ err: err.message }, "aggregates consumer error"),
-  });
-  live
-    .start((rows) => {
-      metrics.liveRows.inc(rows.length);
-      const before = hub.lastId;
-      hub.ingest(rows);
-      if (hub.lastId !== before) metrics.liveBatches.inc();
-    })
-    .catch((err: Error) => log.error({ err: err.message }, "the live aggregates feed failed to start"));
+  let live: KafkaLiveSource | null = null;
+  let closed = false;
+  const startLive = () => {
+    if (closed) return;
+    const source = new KafkaLiveSource({
+      bootstrap: cfg.KAFKA_BOOTSTRAP,
+      topic: cfg.TOPIC_AGGREGATES,
+      lookbackMs: cfg.WEB_LIVE_LOOKBACK_MS,
+      onInvalid: (reason, partition, offset) => {
+        metrics.liveInvalid.inc();
+        log.warn({ reason, partition, offset }, "skipped an invalid aggregates message");
+      },
+      onError: (err) => log.warn({ err: err.message }, "aggregates consumer error"),
+    });
+    live = source;
+    source
+      .start((rows) => {
+        metrics.liveRows.inc(rows.length);
+        const before = hub.lastId;
+        hub.ingest(rows);
+        if (hub.lastId !== before) metrics.liveBatches.inc();
+      })
+      .catch(async (err: Error) => {
+        // Kafka not reachable yet: pages and history still work; live charts start once it is.
+        log.error({ err: err.message }, "the live aggregates feed failed to start; retrying in 5 s");
+        await source.stop().catch(() => undefined);
+        setTimeout(startLive, 5000).unref();
+      });
+  };
+  startLive();
 
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve) => {
     const s = serve({ fetch: app.fetch, port: cfg.WEB_PORT, hostname: cfg.WEB_HOST }, (info: AddressInfo) =>
@@ -121,7 +133,8 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
     port,
     hub,
     async close() {
-      await live.stop();
+      closed = true;
+      await live?.stop();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

@@ -40,21 +40,27 @@ export function OverviewPage(props: { windowSizeMs: number; transport: "sse" | "
             <h2>Events per window</h2>
             <span class="muted">all users · count (left) and average age (right)</span>
           </div>
-          <div id="chart-all" class="chart" data-points="0" />
+          <div id="chart-all" class="chart" data-points="0">
+            <p class="chart-empty">Waiting for window updates from the aggregates topic…</p>
+          </div>
         </section>
         <section class="card">
           <div class="card-head">
             <h2>By gender</h2>
             <span class="muted">count per window</span>
           </div>
-          <div id="chart-gender" class="chart" data-points="0" />
+          <div id="chart-gender" class="chart" data-points="0">
+            <p class="chart-empty">Waiting for window updates from the aggregates topic…</p>
+          </div>
         </section>
         <section class="card">
           <div class="card-head">
             <h2>By nationality</h2>
             <span class="muted">top 8 by count in view</span>
           </div>
-          <div id="chart-nat" class="chart" data-points="0" />
+          <div id="chart-nat" class="chart" data-points="0">
+            <p class="chart-empty">Waiting for window updates from the aggregates topic…</p>
+          </div>
         </section>
         <section class="card span-2">
           <div class="card-head">

@@ -162,8 +162,8 @@ export class KafkaSource {
           this.log.info({ partitions, offsets: Object.fromEntries(offsets) }, "partitions assigned");
         } else if (err.code === RdKafka.CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
           const mine = partitions.filter((p) => this.owned.has(p));
-          for (const p of mine) this.owned.delete(p);
           await handler.revoked(mine);
+          for (const p of mine) this.owned.delete(p);
           this.consumer.unassign();
           this.log.info({ partitions: mine }, "partitions revoked");
         } else {

@@ -56,6 +56,9 @@ interface Snap {
   state: Uint8Array;
 }
 
+/** Largest step of the core's clock per loop turn; a turn normally takes at most ~100 ms (consume timeout). */
+const MAX_CLOCK_STEP_MS = 250;
+
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
 const rowKey = (r: WindowRow) => `${r.group}|${r.key}|${r.windowStart}|${r.partition}`;
@@ -97,6 +100,8 @@ class Processor {
   private readonly startedAt = Date.now();
   private checkpointChain: Promise<void> = Promise.resolve();
   private checkpointing = false;
+  /** Revocations under way. */
+  private revoking = 0;
   private stopping = false;
   private loopDone: Promise<void> = Promise.resolve();
   private processed = 0;
@@ -105,9 +110,9 @@ class Processor {
   private eventsPerSec = 0;
   private paused = false;
   private readonly pausedParts = new Set<number>();
-  /** The core's processing-time clock stands still while catching up or paused (see clock()). */
-  private frozenTotal = 0;
-  private frozenSince: number | null = null;
+  /** The core's processing time (see advanceClock()). */
+  private engineNow = Date.now();
+  private lastLoopAt = Date.now();
   private lastPublish = 0;
   private lastPartialWrite = 0;
   private lastCheckpoint = 0;
@@ -167,17 +172,17 @@ class Processor {
     });
   }
 
-  /** Processing time as the core sees it: wall time minus the spans it was frozen. */
-  private clock(now = Date.now()): number {
-    return now - this.frozenTotal - (this.frozenSince === null ? 0 : now - this.frozenSince);
-  }
-
-  private freeze(frozen: boolean, now: number): void {
-    if (frozen && this.frozenSince === null) this.frozenSince = now;
-    else if (!frozen && this.frozenSince !== null) {
-      this.frozenTotal += now - this.frozenSince;
-      this.frozenSince = null;
-    }
+  /**
+   * Processing time as the core sees it, which decides idleness. It only runs while the input really
+   * could have delivered: not while consumption is paused, records are still waiting in Kafka (catching
+   * up) or a rebalance is under way, and at most MAX_CLOCK_STEP_MS per loop turn, so a stall of the loop
+   * itself (registry retries, a slow batch) never makes partitions look idle and close windows early.
+   */
+  private advanceClock(now: number, frozen: boolean): number {
+    const step = Math.min(Math.max(0, now - this.lastLoopAt), MAX_CLOCK_STEP_MS);
+    this.lastLoopAt = now;
+    if (!frozen) this.engineNow += step;
+    return this.engineNow;
   }
 
   private async onAssigned(partitions: number[]): Promise<Map<number, number>> {
@@ -189,7 +194,7 @@ class Processor {
       try {
         const [a] = this.engine.assign(
           [cp ? { partition, snapshot: new Uint8Array(cp.state) } : { partition }],
-          this.clock(),
+          this.engineNow,
         );
         const next = a?.nextOffset === undefined ? 0 : Number(a.nextOffset);
         this.tracks.set(partition, {
@@ -211,25 +216,29 @@ class Processor {
     return offsets;
   }
 
+  /**
+   * Takes the revoked partitions' last snapshot and drops them from the core at once (nothing they hold
+   * may change or be emitted after the snapshot), then waits, bounded, for that checkpoint to be durable.
+   */
   private async onRevoked(partitions: number[]): Promise<void> {
     const mine = partitions.filter((p) => this.tracks.has(p));
     for (const p of mine) this.tracks.get(p)!.revoking = true;
+    this.revoking++;
     try {
-      await this.withTimeout(
-        this.checkpoint(mine),
-        this.opts.PROCESSOR_SHUTDOWN_TIMEOUT_MS,
-        "revocation checkpoint",
-      );
+      const persisted = this.checkpoint(mine);
+      this.engine.revoke(mine);
+      await this.withTimeout(persisted, this.opts.PROCESSOR_SHUTDOWN_TIMEOUT_MS, "revocation checkpoint");
     } catch (err) {
       // The next owner resumes from the previous checkpoint and recomputes the same rows.
       this.log.warn({ partitions: mine, err: (err as Error).message }, "revoked without a final checkpoint");
-    }
-    this.engine.revoke(mine);
-    for (const p of mine) {
-      this.tracks.delete(p);
-      this.pausedParts.delete(p);
-      this.metrics.lag.remove(String(p));
-      this.metrics.partitionWatermark.remove(String(p));
+    } finally {
+      this.revoking--;
+      for (const p of mine) {
+        this.tracks.delete(p);
+        this.pausedParts.delete(p);
+        this.metrics.lag.remove(String(p));
+        this.metrics.partitionWatermark.remove(String(p));
+      }
     }
   }
 
@@ -238,9 +247,8 @@ class Processor {
     while (!this.stopping) {
       const now = Date.now();
       this.backpressure();
-      const catchingUp = this.catchingUp();
-      this.freeze(this.paused || catchingUp, now);
-      this.engine.tick(this.clock(now));
+      const frozen = this.paused || this.revoking > 0 || this.catchingUp();
+      this.engine.tick(this.advanceClock(now, frozen));
       const messages = await this.source.consume(o.PROCESSOR_BATCH_SIZE);
       if (messages.length > 0) {
         this.metrics.batchSize.observe(messages.length);
@@ -398,7 +406,12 @@ class Processor {
   /** Final rows: written now (fenced by their write timestamp), published, and no longer pending as open. */
   private writeFinals(rows: WindowRow[], now: number): void {
     if (rows.length === 0) return;
-    for (const r of rows) this.pendingPartials.delete(rowKey(r));
+    for (const r of rows) {
+      this.pendingPartials.delete(rowKey(r));
+      // Closing windows changes the state even without new records: the next checkpoint must carry it.
+      const t = this.tracks.get(r.partition);
+      if (t) t.changed = true;
+    }
     this.writeWindows(rows, true);
     this.publish(rows, now);
   }
@@ -469,57 +482,67 @@ class Processor {
    * Serialized, so an older snapshot never lands after a newer one.
    */
   checkpoint(only?: number[]): Promise<void> {
-    const run = this.checkpointChain.then(() => this.doCheckpoint(only));
-    this.checkpointChain = run.catch(() => undefined);
+    const snaps = this.capture(only);
+    this.checkpointing = true;
+    const run = this.checkpointChain.then(() => this.persist(snaps));
+    this.checkpointChain = run.then(
+      () => {
+        this.checkpointing = false;
+      },
+      () => {
+        this.checkpointing = false;
+      },
+    );
     return run;
   }
 
-  private async doCheckpoint(only?: number[]): Promise<void> {
-    this.checkpointing = true;
-    try {
-      const now = Date.now();
-      this.flushRows(now);
-      this.writePartials(now);
-      const snaps: Snap[] = [];
-      for (const t of this.tracks.values()) {
-        if (only ? !only.includes(t.partition) : t.revoking || !t.changed) continue;
-        snaps.push({
-          track: t,
-          nextOffset: t.nextOffset,
-          watermark: finite(this.engine.watermarkOf(t.slot)),
-          state: this.engine.snapshot(t.slot, String(t.nextOffset)),
-        });
-        t.changed = false;
-      }
-      if (snaps.length === 0) return;
-      try {
-        await Promise.all([this.sink.barrier(), this.side.barrier()]);
-        await Promise.all(
-          snaps.map((s) =>
-            this.sink.submit(`checkpoint ${s.track.partition}`, () =>
-              this.store.writeCheckpoint(this.config.TOPIC_USERS, {
-                partition: s.track.partition,
-                nextOffset: String(s.nextOffset),
-                watermark: s.watermark,
-                state: Buffer.from(s.state.buffer, s.state.byteOffset, s.state.byteLength),
-              }),
-            ),
-          ),
-        );
-      } catch (err) {
-        for (const s of snaps) s.track.changed = true;
-        throw err;
-      }
-      const offsets = new Map<number, number>();
-      for (const s of snaps) {
-        s.track.checkpointed = s.nextOffset;
-        offsets.set(s.track.partition, s.nextOffset);
-      }
-      this.metrics.checkpoints.inc(snaps.length);
-      this.source.commit(offsets);
-    } finally {
-      this.checkpointing = false;
+  /** The synchronous half: outputs of everything processed so far are queued, and the state snapshotted. */
+  private capture(only?: number[]): Snap[] {
+    const now = Date.now();
+    this.flushRows(now);
+    this.writePartials(now);
+    const snaps: Snap[] = [];
+    for (const t of this.tracks.values()) {
+      if (only ? !only.includes(t.partition) : t.revoking || !t.changed) continue;
+      snaps.push({
+        track: t,
+        nextOffset: t.nextOffset,
+        watermark: finite(this.engine.watermarkOf(t.slot)),
+        state: this.engine.snapshot(t.slot, String(t.nextOffset)),
+      });
+      t.changed = false;
     }
+    return snaps;
+  }
+
+  /** The asynchronous half: once everything queued before the capture is durable, store the snapshots. */
+  private async persist(snaps: Snap[]): Promise<void> {
+    if (snaps.length === 0) return;
+    try {
+      await Promise.all([this.sink.barrier(), this.side.barrier()]);
+      await Promise.all(
+        snaps.map((s) =>
+          this.sink.submit(`checkpoint ${s.track.partition}`, () =>
+            this.store.writeCheckpoint(this.config.TOPIC_USERS, {
+              partition: s.track.partition,
+              nextOffset: String(s.nextOffset),
+              watermark: s.watermark,
+              state: Buffer.from(s.state.buffer, s.state.byteOffset, s.state.byteLength),
+            }),
+          ),
+        ),
+      );
+    } catch (err) {
+      for (const s of snaps) s.track.changed = true;
+      throw err;
+    }
+    const offsets = new Map<number, number>();
+    for (const s of snaps) {
+      s.track.checkpointed = s.nextOffset;
+      offsets.set(s.track.partition, s.nextOffset);
+    }
+    this.metrics.checkpoints.inc(snaps.length);
+    this.source.commit(offsets);
   }
 
   private refreshGauges(): void {

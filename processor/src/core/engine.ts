@@ -346,6 +346,7 @@ export class WindowEngine {
       watermark: p.floor,
       idle: p.idle,
       openWindows: p.openWindows(),
+      windowSlots: p.ringCap,
       keys: p.keyCount,
       bytes: p.bytes(),
       counters: { ...p.counters },

@@ -76,6 +76,8 @@ export interface PartitionStatus {
   readonly watermark: number;
   readonly idle: boolean;
   readonly openWindows: number;
+  /** Window slots allocated in the ring (a power of two >= openWindows). */
+  readonly windowSlots: number;
   readonly keys: number;
   readonly bytes: number;
   readonly counters: Readonly<PartitionCounters>;

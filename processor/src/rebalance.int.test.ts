@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Client } from "cassandra-driver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../../common/src/config.ts";
+import { replayFile } from "../../producer/src/replay.ts";
+import type { RefEvent, RefRow } from "./core/reference.ts";
+import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import {
+  cassandraClient,
+  dropAll,
+  finalRows,
+  hoursOf,
+  readMerged,
+  reference,
+  uniqueConfig,
+  waitFor,
+  writeFixture,
+} from "./test-harness.ts";
+
+const progress = (h: ProcessorHandle) => h.status().partitions.reduce((a, p) => a + p.nextOffset, 0);
+
+// (d) Scale-out: a second instance joins the group mid-replay and takes half of the partitions, then the
+// first one stops gracefully and hands its partitions over. Both rebalances keep the result exact.
+describe("processor: rebalance between two instances", () => {
+  const dir = mkdtempSync(join(tmpdir(), "proc-rebalance-"));
+  let config: Config;
+  let client: Client;
+  let events: RefEvent[];
+  let expected: RefRow[];
+  let file: string;
+  const running: ProcessorHandle[] = [];
+
+  beforeAll(async () => {
+    config = uniqueConfig("rebalance", { TOPIC_PARTITIONS: "6" });
+    client = cassandraClient(config);
+    await client.connect();
+    file = join(dir, "fixture.ndjson");
+    events = await writeFixture(file, {
+      count: 120_000,
+      seed: 23,
+      startMs: Date.parse("2026-05-01T00:00:00Z"),
+      spacingMs: 2,
+      disorderMs: 4_000,
+      lateEvery: 0,
+      lateMs: 0,
+    });
+    expected = reference(events, config);
+  });
+
+  afterAll(async () => {
+    for (const p of running) await p.stop().catch(() => undefined);
+    await dropAll(config, client);
+    await client.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("splits the partitions and stays exact across join and leave", async () => {
+    const replay = replayFile(file, config);
+    const a = await startProcessor(config, { options: { PROCESSOR_INSTANCE: "a" } });
+    running.push(a);
+    await waitFor(
+      "a's progress",
+      async () => progress(a),
+      (n) => n >= events.length * 0.2,
+      120_000,
+      50,
+    );
+    const b = await startProcessor(config, { options: { PROCESSOR_INSTANCE: "b" } });
+    running.push(b);
+    const split = await waitFor(
+      "both instances assigned",
+      async () => [a.status().assigned, b.status().assigned],
+      ([x, y]) => x!.length > 0 && y!.length > 0 && x!.length + y!.length === 6,
+      120_000,
+      100,
+    );
+    expect(new Set([...split[0]!, ...split[1]!]).size).toBe(6);
+    await waitFor(
+      "progress after the split",
+      async () => progress(a) + progress(b),
+      (n) => n >= events.length * 0.6,
+      120_000,
+      50,
+    );
+    expect(progress(a) + progress(b)).toBeLessThan(events.length);
+    await a.stop();
+    running.splice(running.indexOf(a), 1);
+    expect((await replay).sent).toBe(events.length);
+    const rows = await waitFor(
+      "all windows final",
+      () => readMerged(client, config, hoursOf(expected)),
+      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
+      240_000,
+    );
+    expect(finalRows(rows)).toEqual(expected);
+    expect(b.status().assigned).toHaveLength(6);
+    expect(b.status().late).toBe(0);
+  });
+});

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -30,16 +30,16 @@ function run(script: "producer" | "replay", args: string[], config: Config) {
   });
 }
 
-const configs: Config[] = [];
+const configs: { config: Config; keyspace: boolean }[] = [];
 const servers: FaultServer[] = [];
 afterEach(async () => {
-  for (const c of configs.splice(0)) await cleanupIsolated(c, { keyspace: true });
+  for (const c of configs.splice(0)) await cleanupIsolated(c.config, { keyspace: c.keyspace });
   for (const s of servers.splice(0)) await s.close();
 });
 
-function config(label: string, extra: Record<string, string> = {}) {
+function config(label: string, extra: Record<string, string> = {}, keyspace = false) {
   const c = isolatedConfig(label, extra);
-  configs.push(c);
+  configs.push({ config: c, keyspace });
   return c;
 }
 
@@ -50,6 +50,19 @@ describe("the producer command", () => {
     expect(r.stderr).not.toMatch(/producer:/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^replay: sent 5, rejected 11, failed 0, elapsed [\d.]+ s, \d+ events\/s$/m);
+  });
+
+  it("replay exits 1 and counts as failed a record Kafka refuses (larger than message.max.bytes)", async () => {
+    const c = config("cli_failed");
+    const [first, second] = (await readFile(join(root, "fixtures/happy.ndjson"), "utf8")).split("\n");
+    const huge = JSON.parse(second!) as { event_time: number; user: { name: { first: string } } };
+    huge.user.name.first = "x".repeat(2_000_000);
+    const file = join(await mkdtemp(join(tmpdir(), "cli-failed-")), "huge.ndjson");
+    await writeFile(file, `${first}\n${JSON.stringify(huge)}\n`);
+    const r = await run("replay", [file, "--quiet"], c);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^replay: sent 1, rejected 0, failed 1,/m);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/too large/i);
   });
 
   it("refuses bad arguments with a usage message and exit 2", async () => {
@@ -94,7 +107,7 @@ describe("the producer command", () => {
       body: await readFile(new URL("../../fixtures/api/page-good.json", import.meta.url), "utf8"),
     });
     servers.push(server);
-    const c = config("cli_api", { RANDOMUSER_URL: server.url, RANDOMUSER_RESULTS: "10" });
+    const c = config("cli_api", { RANDOMUSER_URL: server.url, RANDOMUSER_RESULTS: "10" }, true);
     const file = join(await mkdtemp(join(tmpdir(), "cli-record-")), "rec.ndjson");
     const r = await run("producer", ["--source", "api", "--once", "--record", file], c);
     expect(r.code).toBe(0);

@@ -146,4 +146,12 @@ describe("api source against a local fault server, the real Kafka and Cassandra"
     expect(results.map((r) => r.status)).toEqual(["failed", "success", "success"]);
     expect(results[0]?.error).toMatch(/HTTP 404/);
   });
+
+  it("keeps ingesting when the run history cannot be written, and says so", async () => {
+    server.script([]);
+    const closed = await RunsStore.connect(config);
+    await closed.close();
+    const result = await runApiOnce(config, { pipeline, runs: closed, fetch: fast });
+    expect(result).toMatchObject({ status: "success", fetched: 10, sent: 10, recorded: false });
+  });
 });

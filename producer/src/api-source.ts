@@ -10,6 +10,8 @@ export interface ApiRunResult extends RunOutcome {
   runId: string;
   startedAt: Date;
   endedAt: Date;
+  /** Whether ingestion_runs has the run: a Cassandra outage loses the record of a run, never its users. */
+  recorded: boolean;
 }
 
 export interface ApiRunOptions {
@@ -28,7 +30,20 @@ export interface ApiRunOptions {
  * with the error, as does any record Kafka did not acknowledge.
  */
 export async function runApiOnce(config: Config, opts: ApiRunOptions): Promise<ApiRunResult> {
-  const run = await opts.runs.start("api");
+  const run = RunsStore.newRun("api");
+  const store = async (what: string, write: () => Promise<void>): Promise<boolean> => {
+    try {
+      await write();
+      return true;
+    } catch (err) {
+      opts.log?.warn(
+        { run: String(run.runId), err: (err as Error).message },
+        `cannot store the run's ${what}`,
+      );
+      return false;
+    }
+  };
+  await store("start", () => opts.runs.start(run));
   const ingestor = opts.pipeline.ingestor("api", {
     onReject: (r) => opts.log?.warn({ stage: r.stage }, `rejected: ${r.reason}`),
     onFailure: (err) => opts.log?.error({ err: err.message }, "not acknowledged by Kafka"),
@@ -64,9 +79,10 @@ export async function runApiOnce(config: Config, opts: ApiRunOptions): Promise<A
     error,
   };
   const endedAt = new Date();
-  await opts.runs.finish(run, outcome, endedAt);
-  opts.log?.info({ run: String(run.runId), ...outcome }, "api run finished");
-  return { ...outcome, runId: String(run.runId), startedAt: run.startedAt, endedAt };
+  // The outcome write stores the whole row, so it alone decides whether the run is recorded.
+  const recorded = await store("outcome", () => opts.runs.finish(run, outcome, endedAt));
+  opts.log?.info({ run: String(run.runId), ...outcome, recorded }, "api run finished");
+  return { ...outcome, runId: String(run.runId), startedAt: run.startedAt, endedAt, recorded };
 }
 
 export interface ApiScheduleOptions extends Omit<ApiRunOptions, "pipeline" | "runs">, PipelineOptions {

@@ -131,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
         });
         process.stdout.write(
           `api run ${r.runId}: ${r.status}, fetched ${r.fetched}, sent ${r.sent}, rejected ${r.rejected}, failed ${r.failed}` +
-            `${r.error ? `, error: ${r.error}` : ""}\n`,
+            `${r.error ? `, error: ${r.error}` : ""}${r.recorded ? "" : " (not stored in ingestion_runs)"}\n`,
         );
         return r.status === "success" ? 0 : 1;
       } finally {

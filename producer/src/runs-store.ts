@@ -48,27 +48,34 @@ export class RunsStore {
     return new RunsStore(client, config.CASSANDRA_KEYSPACE);
   }
 
-  async start(source: string, startedAt = new Date()): Promise<RunHandle> {
-    const run: RunHandle = {
+  /** A new run's identity (time-based, so the day partition lists runs newest first); nothing is written. */
+  static newRun(source: string, startedAt = new Date()): RunHandle {
+    return {
       day: Math.floor(startedAt.getTime() / DAY_MS),
       runId: cassandra.types.TimeUuid.fromDate(startedAt),
       source,
       startedAt,
     };
+  }
+
+  /** Stores the run as "running". */
+  async start(run: RunHandle): Promise<void> {
     await this.client.execute(
       `INSERT INTO ${this.keyspace}.ingestion_runs (day, run_id, source, started_at, fetched, sent, rejected, failed, status)
        VALUES (?, ?, ?, ?, 0, 0, 0, 0, 'running')`,
-      [run.day, run.runId, source, startedAt],
+      [run.day, run.runId, run.source, run.startedAt],
       { prepare: true },
     );
-    return run;
   }
 
   async finish(run: RunHandle, outcome: RunOutcome, endedAt = new Date()): Promise<void> {
     await this.client.execute(
-      `UPDATE ${this.keyspace}.ingestion_runs SET ended_at = ?, fetched = ?, sent = ?, rejected = ?, failed = ?,
-       status = ?, error = ? WHERE day = ? AND run_id = ?`,
+      // Self-sufficient (an UPDATE upserts): the run is complete even if its start could not be stored.
+      `UPDATE ${this.keyspace}.ingestion_runs SET source = ?, started_at = ?, ended_at = ?, fetched = ?, sent = ?,
+       rejected = ?, failed = ?, status = ?, error = ? WHERE day = ? AND run_id = ?`,
       [
+        run.source,
+        run.startedAt,
         endedAt,
         outcome.fetched,
         outcome.sent,

@@ -1,4 +1,4 @@
-import { Client, types } from "cassandra-driver";
+import { Client, policies, types } from "cassandra-driver";
 import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
 import type { Config } from "../../common/src/config.ts";
 import type { UserRecord } from "../../common/src/user-schema.ts";
@@ -66,6 +66,9 @@ export function createCassandraClient(config: Config, readTimeoutMs = 10_000): C
     localDataCenter: config.CASSANDRA_DC,
     socketOptions: { readTimeout: readTimeoutMs, connectTimeout: 5_000 },
     pooling: { heartBeatInterval: 5_000 },
+    // The default waits up to 10 minutes between attempts; after an outage the processor should be back
+    // within seconds of Cassandra.
+    policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 5_000, false) },
   });
 }
 

@@ -5,7 +5,7 @@ import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
-import { Client, types } from "cassandra-driver";
+import { type Client, types } from "cassandra-driver";
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import { type Config, loadConfig } from "../../common/src/config.ts";
 import { deleteTopics } from "../../common/src/kafka-topics.ts";
@@ -15,6 +15,7 @@ import { type FixtureGeneratorOptions, generateFixtureEvents } from "../../produ
 import { createRng } from "../../producer/src/rng.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
+import { createCassandraClient } from "./cassandra-store.ts";
 import { batchReference, compareRows, type RefEvent, type RefRow } from "./core/reference.ts";
 
 // Shared by the processor's integration tests and its benchmark: unique names, fixtures with their golden
@@ -85,10 +86,7 @@ export type MergedWindow = { -readonly [K in keyof RefRow]: RefRow[K] } & {
 };
 
 export function cassandraClient(config: Config): Client {
-  return new Client({
-    contactPoints: [config.CASSANDRA_CONTACT_POINT],
-    localDataCenter: config.CASSANDRA_DC,
-  });
+  return createCassandraClient(config);
 }
 
 const num = (v: unknown): number => (v instanceof types.Long ? v.toNumber() : Number(v));

@@ -1,8 +1,9 @@
 import type { LiveHub } from "./live-hub.ts";
 import type { WebMetrics } from "./metrics.ts";
 import type { PipelineMonitor } from "./pipeline-monitor.ts";
-import type { AggregateStore, RunStore, UserStore } from "./ports.ts";
+import type { RunStore, UserStore } from "./ports.ts";
 import type { StaticAssets } from "./static-assets.ts";
+import type { WindowHistory } from "./window-history.ts";
 
 export interface AppLimits {
   /** Per-partition rows one /api/aggregates call may read before it answers 413. */
@@ -13,7 +14,7 @@ export interface AppLimits {
 }
 
 export interface AppDeps {
-  aggregates: AggregateStore;
+  history: WindowHistory;
   users: UserStore;
   runs: RunStore;
   hub: LiveHub;

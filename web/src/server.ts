@@ -12,11 +12,12 @@ import { HttpProcessorStatus } from "./adapters/processor-status-http.ts";
 import { attachWsGateway } from "./adapters/ws-gateway.ts";
 import { createApp } from "./app.ts";
 import { DEFAULT_LIMITS } from "./app-deps.ts";
-import { CachedAggregateStore } from "./cached-aggregate-store.ts";
+
 import { LiveHub } from "./live-hub.ts";
 import { createWebMetrics } from "./metrics.ts";
 import { PipelineMonitor } from "./pipeline-monitor.ts";
 import type { WebConfig } from "./web-config.ts";
+import { WindowHistory } from "./window-history.ts";
 
 export interface RunningWeb {
   url: string;
@@ -71,9 +72,9 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
     cacheMs: 1000,
   });
   const app = createApp({
-    aggregates: new CachedAggregateStore(store, {
+    history: new WindowHistory(store, {
       settleMs: cfg.WEB_HISTORY_SETTLE_MS,
-      maxCachedRows: cfg.WEB_HISTORY_CACHE_ROWS,
+      maxCachedWindows: cfg.WEB_HISTORY_CACHE_WINDOWS,
     }),
     users: store,
     runs: store,

@@ -11,6 +11,7 @@ import {
 import { LiveHub } from "./live-hub.ts";
 import { createWebMetrics } from "./metrics.ts";
 import { PipelineMonitor } from "./pipeline-monitor.ts";
+import { WindowHistory } from "./window-history.ts";
 
 export const TEST_TOPICS = {
   users: "users_created",
@@ -38,7 +39,7 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
   const processor = new MemoryProcessorStatus();
   const checkpoints = new MemoryCheckpointStore();
   const deps: AppDeps = {
-    aggregates,
+    history: new WindowHistory(aggregates, { settleMs: Number.MAX_SAFE_INTEGER, maxCachedWindows: 0 }),
     users,
     runs,
     hub: new LiveHub({ ringSize: 100, clientQueueSize: 100, retentionMs: 600_000, epoch: "t" }),

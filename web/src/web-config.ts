@@ -11,7 +11,7 @@ export const WebConfigSchema = ConfigSchema.extend({
   WEB_MAX_ROWS: int(200_000),
   // A processor that lags more than this behind could still add rows to an hour the cache holds.
   WEB_HISTORY_SETTLE_MS: int(900_000),
-  WEB_HISTORY_CACHE_ROWS: int(1_000_000),
+  WEB_HISTORY_CACHE_WINDOWS: int(500_000),
 });
 
 export type WebConfig = z.infer<typeof WebConfigSchema>;

@@ -5,6 +5,7 @@ import { hourBucket, migrate } from "../../../common/src/cassandra-schema.ts";
 import { loadConfig } from "../../../common/src/config.ts";
 import { createApp } from "../app.ts";
 import { testWorld } from "../test-deps.ts";
+import { WindowHistory } from "../window-history.ts";
 import { CassandraStore } from "./cassandra-store.ts";
 
 const cfg = loadConfig();
@@ -95,7 +96,11 @@ describe("CassandraStore against the real Cassandra", () => {
   });
 
   it("answers /api/aggregates across hour buckets, merging partitions", async () => {
-    const w = testWorld({ aggregates: store, users: store, runs: store });
+    const w = testWorld({
+      history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000 }),
+      users: store,
+      runs: store,
+    });
     const app = createApp(w.deps);
     const res = await app.request(`/api/aggregates?group=nat&from=${T0}&to=${T0 + 30_000}`);
     expect(res.status).toBe(200);
@@ -172,7 +177,13 @@ describe("CassandraStore against the real Cassandra", () => {
   });
 
   it("serves users by id and username, escaped in HTML", async () => {
-    const app = createApp(testWorld({ aggregates: store, users: store, runs: store }).deps);
+    const app = createApp(
+      testWorld({
+        history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000 }),
+        users: store,
+        runs: store,
+      }).deps,
+    );
     const res = await app.request("/api/users/ev-1");
     expect(await res.json()).toMatchObject({
       eventId: "ev-1",
@@ -199,7 +210,13 @@ describe("CassandraStore against the real Cassandra", () => {
         error: "broker timeout",
       }),
     ]);
-    const app = createApp(testWorld({ aggregates: store, users: store, runs: store }).deps);
+    const app = createApp(
+      testWorld({
+        history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000 }),
+        users: store,
+        runs: store,
+      }).deps,
+    );
     expect(await (await app.request("/ingestion")).text()).toContain("broker timeout");
     expect(await store.checkpoints("users_created")).toEqual([
       { partition: 2, nextOffset: 40, watermark: 123, updatedAt: null },

@@ -43,6 +43,8 @@ export class KafkaLiveSource implements LiveSource {
         "enable.auto.commit": false,
         "allow.auto.create.topics": false,
         "client.id": "rt-web-live",
+        // Live charts want rows promptly rather than in big fetches.
+        "fetch.wait.max.ms": 50,
         log_level: 3,
       },
       { "auto.offset.reset": "latest" },
@@ -68,7 +70,7 @@ export class KafkaLiveSource implements LiveSource {
         offset: this.opts.startOffsets?.get(partition) ?? start.get(partition) ?? OFFSET_END,
       })),
     );
-    consumer.setDefaultConsumeTimeout(200);
+    consumer.setDefaultConsumeTimeout(100);
     this.poll(consumer, onRows);
   }
 
@@ -95,8 +97,9 @@ export class KafkaLiveSource implements LiveSource {
         else if (d.kind === "invalid") this.opts.onInvalid?.(d.reason, m.partition, m.offset);
       }
       if (rows.length > 0) onRows(rows);
-      // A timer rather than a tight loop: an idle topic must not spin a core.
-      this.timer = setTimeout(() => this.poll(consumer, onRows), messages?.length ? 0 : 50);
+      // consume() already waits up to its timeout on librdkafka's thread; only an error (broker
+      // gone) returns at once, and must not turn this into a busy loop.
+      this.timer = setTimeout(() => this.poll(consumer, onRows), err ? 1000 : 0);
     });
   }
 

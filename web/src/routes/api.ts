@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { parseAggregatesQuery } from "../aggregates-query.ts";
 import type { AppDeps } from "../app-deps.ts";
-import { mergeWindowRows } from "../merge-windows.ts";
 import { ResultTooLargeError } from "../ports.ts";
 import { isEventId } from "./event-id.ts";
 
@@ -12,8 +11,7 @@ export function apiRoutes(deps: AppDeps): Hono {
     const parsed = parseAggregatesQuery(c.req.query());
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);
     try {
-      const rows = await deps.aggregates.windowRows(parsed.query, deps.limits.maxRows);
-      return c.json({ windows: mergeWindowRows(rows) });
+      return c.json({ windows: await deps.history.windows(parsed.query, deps.limits.maxRows) });
     } catch (e) {
       if (e instanceof ResultTooLargeError) return c.json({ error: e.message }, 413);
       throw e;

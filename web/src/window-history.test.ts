@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { MemoryAggregateStore } from "./in-memory-ports.ts";
+import { mergeWindowRows } from "./merge-windows.ts";
+import type { WindowQuery } from "./ports.ts";
+import { WindowHistory } from "./window-history.ts";
+import type { WindowRow } from "./window-types.ts";
+
+const H = 3_600_000;
+const row = (windowStart: number, key: string, final = true, partition = 0): WindowRow => ({
+  windowStart,
+  windowEnd: windowStart + 10_000,
+  group: "nat",
+  key,
+  partition,
+  count: 1,
+  sumAge: 30,
+  minAge: 30,
+  maxAge: 30,
+  final,
+});
+
+class CountingStore extends MemoryAggregateStore {
+  calls: WindowQuery[] = [];
+  override windowRows(q: WindowQuery, maxRows: number) {
+    this.calls.push(q);
+    return super.windowRows(q, maxRows);
+  }
+}
+
+describe("WindowHistory", () => {
+  const setup = (rows: WindowRow[], maxCachedWindows = 100) => {
+    const store = new CountingStore(rows);
+    const history = new WindowHistory(store, {
+      settleMs: 60_000,
+      maxCachedWindows,
+      now: () => 3 * H + 120_000,
+    });
+    return { store, history };
+  };
+
+  it("answers like merging the store's rows, reading settled hours once and the open edge every time", async () => {
+    const rows = [
+      row(10_000, "FR"),
+      row(10_000, "FR", true, 1),
+      row(H + 10_000, "DE"),
+      row(H + 20_000, "FR"),
+      row(3 * H, "FR", false),
+    ];
+    const { store, history } = setup(rows);
+    const q = { group: "nat" as const, from: 10_000, to: 3 * H + 10_000 };
+    const expected = mergeWindowRows(rows);
+    expect(await history.windows(q, 100)).toEqual(expected);
+    expect(await history.windows(q, 100)).toEqual(expected);
+    expect(await history.windows({ ...q, from: H + 15_000, key: "FR" }, 100)).toEqual(
+      mergeWindowRows([rows[3]!, rows[4]!]),
+    );
+    const settledReads = store.calls.filter((c) => c.to - c.from === H && c.to <= 3 * H);
+    expect(settledReads).toHaveLength(3);
+    expect(store.calls.filter((c) => c.from >= 3 * H)).toHaveLength(3);
+  });
+
+  it("does not cache an hour that still has open windows", async () => {
+    const { store, history } = setup([row(10_000, "FR", false)]);
+    const q = { group: "nat" as const, from: 0, to: H };
+    await history.windows(q, 100);
+    await history.windows(q, 100);
+    expect(store.calls).toHaveLength(2);
+  });
+
+  it("keeps at most maxCachedWindows, evicting the least recently used hour", async () => {
+    const { store, history } = setup([row(0, "A"), row(10_000, "B"), row(H, "C"), row(H + 10_000, "D")], 3);
+    await history.windows({ group: "nat", from: 0, to: H }, 100);
+    await history.windows({ group: "nat", from: H, to: 2 * H }, 100);
+    await history.windows({ group: "nat", from: 0, to: H }, 100);
+    expect(store.calls).toHaveLength(3);
+  });
+
+  it("enforces the size limit", async () => {
+    const { history } = setup([row(0, "A"), row(10_000, "B"), row(H, "C")]);
+    await expect(history.windows({ group: "nat", from: 0, to: 2 * H }, 2)).rejects.toThrow(/more than 2/);
+  });
+});

@@ -1,0 +1,81 @@
+import { HOUR_MS, hourBucket } from "../../common/src/cassandra-schema.ts";
+import { mergeWindowRows } from "./merge-windows.ts";
+import { type AggregateStore, ResultTooLargeError, type WindowQuery } from "./ports.ts";
+import type { Window } from "./window-types.ts";
+
+export interface WindowHistoryOptions {
+  /** An hour bucket is cacheable once it ended this long ago and all its rows are final. */
+  settleMs: number;
+  /** Upper bound on cached windows over all buckets; the least recently used buckets go first. */
+  maxCachedWindows: number;
+  now?: () => number;
+}
+
+/**
+ * Merged windows for a time range (what GET /api/aggregates answers). History mostly reads settled
+ * hours, whose final windows never change again: those are read and merged once per (group, hour)
+ * and kept; the open edge is read live every time. A window never spans two hour buckets (they are
+ * keyed by window start), so merging per bucket is exact.
+ */
+export class WindowHistory {
+  private readonly cache = new Map<string, Window[]>();
+  private cachedWindows = 0;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: AggregateStore,
+    private readonly opts: WindowHistoryOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Sorted by windowStart, then group, then key; throws ResultTooLargeError past maxRows stored rows. */
+  async windows(q: WindowQuery, maxRows: number): Promise<Window[]> {
+    const out: Window[] = [];
+    const settledBefore = this.now() - this.opts.settleMs;
+    const keep = (w: Window) =>
+      w.windowStart >= q.from && w.windowStart < q.to && (q.key === undefined || w.key === q.key);
+    let budget = maxRows;
+    for (let h = hourBucket(q.from); h <= hourBucket(q.to - 1); h++) {
+      const start = h * HOUR_MS;
+      const end = start + HOUR_MS;
+      if (end <= settledBefore) {
+        for (const w of await this.settledBucket(q.group, h, maxRows)) if (keep(w)) out.push(w);
+      } else {
+        const rows = await this.store.windowRows(
+          { ...q, from: Math.max(q.from, start), to: Math.min(q.to, end) },
+          budget,
+        );
+        budget -= rows.length;
+        out.push(...mergeWindowRows(rows));
+      }
+      if (out.length > maxRows)
+        throw new ResultTooLargeError(`more than ${maxRows} windows in range; narrow the range or set key`);
+    }
+    return out;
+  }
+
+  private async settledBucket(group: WindowQuery["group"], hour: number, maxRows: number): Promise<Window[]> {
+    const id = `${group}|${hour}`;
+    const hit = this.cache.get(id);
+    if (hit) {
+      this.cache.delete(id);
+      this.cache.set(id, hit);
+      return hit;
+    }
+    const start = hour * HOUR_MS;
+    const windows = mergeWindowRows(
+      await this.store.windowRows({ group, from: start, to: start + HOUR_MS }, maxRows),
+    );
+    if (windows.every((w) => w.final) && windows.length <= this.opts.maxCachedWindows) {
+      this.cache.set(id, windows);
+      this.cachedWindows += windows.length;
+      for (const [k, v] of this.cache) {
+        if (this.cachedWindows <= this.opts.maxCachedWindows) break;
+        this.cache.delete(k);
+        this.cachedWindows -= v.length;
+      }
+    }
+    return windows;
+  }
+}

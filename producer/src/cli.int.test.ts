@@ -112,6 +112,7 @@ describe("the producer command", () => {
     const r = await run("producer", ["--source", "api", "--once", "--record", file], c);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^api run [0-9a-f-]+: success, fetched 10, sent 10, rejected 0, failed 0$/m);
+    expect(r.stdout).toMatch(/^api: sent 10, rejected 0, failed 0, elapsed [\d.]+ s, \d+ events\/s$/m);
     expect((await readFile(file, "utf8")).trim().split("\n")).toHaveLength(10);
   });
 });

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../../common/src/config.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import type { UserSchemaVersion } from "../../common/src/user-schema.ts";
-import { runApiOnce, runApiSchedule } from "./api-source.ts";
+import { type ApiRunResult, runApiOnce, runApiSchedule } from "./api-source.ts";
 import { FixtureRecorder } from "./fixture-recorder.ts";
 import type { IngestStats } from "./ingestor.ts";
 import { parseSpeed } from "./pacer.ts";
@@ -117,6 +117,21 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const recorder = values.record ? new FixtureRecorder(values.record) : undefined;
+  const startedAt = performance.now();
+  const apiSummary = (results: ApiRunResult[]): IngestStats => {
+    const elapsedMs = performance.now() - startedAt;
+    const sum = (k: "sent" | "rejected" | "failed") => results.reduce((n, r) => n + r[k], 0);
+    const [sent, rejected, failed] = [sum("sent"), sum("rejected"), sum("failed")];
+    const received = sent + rejected + failed;
+    return {
+      received,
+      sent,
+      rejected,
+      failed,
+      elapsedMs,
+      eventsPerSec: ((sent + rejected) * 1000) / elapsedMs,
+    };
+  };
   try {
     if (values.once) {
       const pipeline = await openPipeline(config, pipelineOpts);
@@ -133,6 +148,7 @@ async function main(argv: string[]): Promise<number> {
           `api run ${r.runId}: ${r.status}, fetched ${r.fetched}, sent ${r.sent}, rejected ${r.rejected}, failed ${r.failed}` +
             `${r.error ? `, error: ${r.error}` : ""}${r.recorded ? "" : " (not stored in ingestion_runs)"}\n`,
         );
+        finish("api", apiSummary([r]));
         return r.status === "success" ? 0 : 1;
       } finally {
         await pipeline.close();
@@ -145,13 +161,9 @@ async function main(argv: string[]): Promise<number> {
       signal: stop.signal,
       ...(recorder ? { recorder } : {}),
     });
-    process.stdout.write(
-      `api: ${results.length} runs, ${results.filter((r) => r.status === "failed").length} failed, sent ${results.reduce(
-        (n, r) => n + r.sent,
-        0,
-      )}\n`,
-    );
-    return 0;
+    const failedRuns = results.filter((r) => r.status === "failed").length;
+    process.stdout.write(`api: ${results.length} runs, ${failedRuns} failed\n`);
+    return finish("api", apiSummary(results));
   } finally {
     await recorder?.close();
   }

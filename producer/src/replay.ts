@@ -48,7 +48,8 @@ export async function replayFile(
         stats: () => ingestor.stats(),
       })
     : null;
-  const pacer = opts.speed === undefined ? null : new Pacer();
+  const speed = opts.speed;
+  const pacer = speed === undefined ? null : new Pacer();
   let firstEventTime: number | null = null;
   try {
     for await (const line of readFixture(path, (p) => (position = p.bytesRead))) {
@@ -58,9 +59,9 @@ export async function replayFile(
         if (wait) await wait;
         continue;
       }
-      if (pacer && opts.speed !== undefined) {
+      if (pacer && speed !== undefined) {
         firstEventTime ??= line.eventTime;
-        await pacer.at((line.eventTime - firstEventTime) / opts.speed);
+        await pacer.at((line.eventTime - firstEventTime) / speed);
       }
       const wait = ingestor.offerUser(line.user, line.eventTime, { text: line.text, line: line.line });
       if (wait) await wait;

@@ -1,4 +1,7 @@
 import { readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { readFixture } from "./fixture-reader.ts";
@@ -57,5 +60,17 @@ describe("readFixture on the committed fixtures", () => {
     expect(total).toBe(readFileSync(fixture("happy.ndjson")).length);
     expect(Math.max(...seen)).toBeLessThanOrEqual(total);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+
+  it("accepts CRLF line ends and a byte-order mark, and keeps line numbers across blank lines", async () => {
+    const [a, b] = readFileSync(fixture("happy.ndjson"), "utf8").split("\n");
+    const file = join(await mkdtemp(join(tmpdir(), "fixture-")), "crlf.ndjson");
+    await writeFile(file, `\uFEFF${a}\r\n\r\n${b}\r\n`);
+    const lines = [];
+    for await (const l of readFixture(file)) lines.push(l);
+    expect(lines.map((l) => [l.line, l.ok])).toEqual([
+      [1, true],
+      [3, true],
+    ]);
   });
 });

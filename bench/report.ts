@@ -8,7 +8,13 @@ export interface Results {
   machine: { cores: number; cpuModel: string; memoryGiB: number; os: string };
   versions: Record<string, string>;
   date: string;
-  core?: { eventsPerSec: number; baselineEventsPerSec: number; ratio: number; [k: string]: unknown };
+  core?: {
+    eventsPerSec: number;
+    baselineEventsPerSec: number;
+    ratio: number;
+    bun?: { eventsPerSec: number; baselineEventsPerSec: number; ratio: number };
+    [k: string]: unknown;
+  };
   processor?: {
     eventsPerSec: number;
     eventsPerSecWithUsers: number;
@@ -87,6 +93,11 @@ export function markdown(r: Results): string {
       `| core events/s (100 keys, default aggregation, 1 core) | ${fmt(r.core.eventsPerSec)} | ≥ 20 M | ${verdict(r.core.eventsPerSec >= 20e6, `${fmt((r.core.eventsPerSec / 20e6) * 100)}% of target`)} |`,
       `| core vs naive Map-of-objects (same run) | ${fmt(r.core.ratio, 1)}× (naive ${fmt(r.core.baselineEventsPerSec)}/s) | ≥ 10× | ${verdict(r.core.ratio >= 10, `${fmt(r.core.ratio, 1)}×`)} |`,
     );
+    if (r.core.bun) {
+      lines.push(
+        `| core events/s under Bun (same workload) | ${fmt(r.core.bun.eventsPerSec)} (naive ${fmt(r.core.bun.baselineEventsPerSec)}, ${fmt(r.core.bun.ratio, 1)}×) | ≥ 20 M | ${verdict(r.core.bun.eventsPerSec >= 20e6, `${fmt((r.core.bun.eventsPerSec / 20e6) * 100)}% of target`)} |`,
+      );
+    }
   }
   if (r.processor) {
     lines.push(

@@ -35,6 +35,12 @@ export interface ProducerTuning {
   queueMessages: number;
 }
 
+const QUEUE_FULL_RETRY_MS = 5;
+
+function isQueueFull(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === RdKafka.CODES.ERRORS.ERR__QUEUE_FULL;
+}
+
 export const DEFAULT_TUNING: ProducerTuning = {
   deliveryTimeoutMs: 120_000,
   lingerMs: 20,
@@ -76,11 +82,16 @@ export async function connectProducer(
   });
   producer.setPollInBackground(true);
   const produce: MessageSink["produce"] = (topic, key, value, headers, onDelivery) => {
-    try {
-      producer.produce(topic, null, value, key, Date.now(), onDelivery, headers);
-    } catch (err) {
-      onDelivery(err instanceof Error ? err : new Error(String(err)));
-    }
+    const attempt = (): void => {
+      try {
+        producer.produce(topic, null, value, key, Date.now(), onDelivery, headers);
+      } catch (err) {
+        // A full local queue is back-pressure, not a failure: retry once librdkafka has sent some.
+        if (isQueueFull(err)) setTimeout(attempt, QUEUE_FULL_RETRY_MS);
+        else onDelivery(err instanceof Error ? err : new Error(String(err)));
+      }
+    };
+    attempt();
   };
   return {
     produce,

@@ -75,6 +75,7 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
     history: new WindowHistory(store, {
       settleMs: cfg.WEB_HISTORY_SETTLE_MS,
       maxCachedWindows: cfg.WEB_HISTORY_CACHE_WINDOWS,
+      liveTtlMs: 1000,
     }),
     users: store,
     runs: store,

@@ -39,7 +39,11 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
   const processor = new MemoryProcessorStatus();
   const checkpoints = new MemoryCheckpointStore();
   const deps: AppDeps = {
-    history: new WindowHistory(aggregates, { settleMs: Number.MAX_SAFE_INTEGER, maxCachedWindows: 0 }),
+    history: new WindowHistory(aggregates, {
+      settleMs: Number.MAX_SAFE_INTEGER,
+      maxCachedWindows: 0,
+      liveTtlMs: 0,
+    }),
     users,
     runs,
     hub: new LiveHub({ ringSize: 100, clientQueueSize: 100, retentionMs: 600_000, epoch: "t" }),

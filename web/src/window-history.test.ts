@@ -28,11 +28,12 @@ class CountingStore extends MemoryAggregateStore {
 }
 
 describe("WindowHistory", () => {
-  const setup = (rows: WindowRow[], maxCachedWindows = 100) => {
+  const setup = (rows: WindowRow[], maxCachedWindows = 100, liveTtlMs = 0) => {
     const store = new CountingStore(rows);
     const history = new WindowHistory(store, {
       settleMs: 60_000,
       maxCachedWindows,
+      liveTtlMs,
       now: () => 3 * H + 120_000,
     });
     return { store, history };
@@ -73,6 +74,14 @@ describe("WindowHistory", () => {
     await history.windows({ group: "nat", from: H, to: 2 * H }, 100);
     await history.windows({ group: "nat", from: 0, to: H }, 100);
     expect(store.calls).toHaveLength(3);
+  });
+
+  it("shares one read between concurrent requests, for cold settled hours and for the open edge", async () => {
+    const { store, history } = setup([row(10_000, "FR"), row(3 * H, "FR", false)], 100, 1000);
+    const q = { group: "nat" as const, from: 0, to: 3 * H + 10_000 };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => history.windows(q, 100)));
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(store.calls).toHaveLength(4);
   });
 
   it("enforces the size limit", async () => {

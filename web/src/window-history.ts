@@ -8,17 +8,21 @@ export interface WindowHistoryOptions {
   settleMs: number;
   /** Upper bound on cached windows over all buckets; the least recently used buckets go first. */
   maxCachedWindows: number;
+  /** The open edge (hours not yet settled) is shared between requests for this long. */
+  liveTtlMs: number;
   now?: () => number;
 }
 
 /**
  * Merged windows for a time range (what GET /api/aggregates answers). History mostly reads settled
  * hours, whose final windows never change again: those are read and merged once per (group, hour)
- * and kept; the open edge is read live every time. A window never spans two hour buckets (they are
- * keyed by window start), so merging per bucket is exact.
+ * and kept; the open edge is re-read at most once per liveTtlMs, however many requests ask. A window
+ * never spans two hour buckets (they are keyed by window start), so merging per bucket is exact.
  */
 export class WindowHistory {
   private readonly cache = new Map<string, Window[]>();
+  /** Concurrent requests for the same cold hour share one read instead of stampeding Cassandra. */
+  private readonly inFlight = new Map<string, Promise<Window[]>>();
   private cachedWindows = 0;
   private readonly now: () => number;
 
@@ -35,24 +39,34 @@ export class WindowHistory {
     const settledBefore = this.now() - this.opts.settleMs;
     const keep = (w: Window) =>
       w.windowStart >= q.from && w.windowStart < q.to && (q.key === undefined || w.key === q.key);
-    let budget = maxRows;
     for (let h = hourBucket(q.from); h <= hourBucket(q.to - 1); h++) {
       const start = h * HOUR_MS;
-      const end = start + HOUR_MS;
-      if (end <= settledBefore) {
+      if (start + HOUR_MS <= settledBefore) {
         for (const w of await this.settledBucket(q.group, h, maxRows)) if (keep(w)) out.push(w);
       } else {
-        const rows = await this.store.windowRows(
-          { ...q, from: Math.max(q.from, start), to: Math.min(q.to, end) },
-          budget,
-        );
-        budget -= rows.length;
-        out.push(...mergeWindowRows(rows));
+        for (const w of await this.liveBucket(q.group, h, maxRows)) if (keep(w)) out.push(w);
       }
       if (out.length > maxRows)
         throw new ResultTooLargeError(`more than ${maxRows} windows in range; narrow the range or set key`);
     }
     return out;
+  }
+
+  private readonly live = new Map<string, { at: number; windows: Promise<Window[]> }>();
+
+  private liveBucket(group: WindowQuery["group"], hour: number, maxRows: number): Promise<Window[]> {
+    const id = `${group}|${hour}`;
+    const now = this.now();
+    const hit = this.live.get(id);
+    if (hit && now - hit.at < this.opts.liveTtlMs) return hit.windows;
+    const start = hour * HOUR_MS;
+    const windows = this.store
+      .windowRows({ group, from: start, to: start + HOUR_MS }, maxRows)
+      .then(mergeWindowRows);
+    this.live.set(id, { at: now, windows });
+    windows.catch(() => this.live.delete(id));
+    for (const [k, v] of this.live) if (now - v.at >= this.opts.liveTtlMs) this.live.delete(k);
+    return windows;
   }
 
   private async settledBucket(group: WindowQuery["group"], hour: number, maxRows: number): Promise<Window[]> {
@@ -63,6 +77,20 @@ export class WindowHistory {
       this.cache.set(id, hit);
       return hit;
     }
+    let pending = this.inFlight.get(id);
+    if (!pending) {
+      pending = this.readBucket(id, group, hour, maxRows).finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async readBucket(
+    id: string,
+    group: WindowQuery["group"],
+    hour: number,
+    maxRows: number,
+  ): Promise<Window[]> {
     const start = hour * HOUR_MS;
     const windows = mergeWindowRows(
       await this.store.windowRows({ group, from: start, to: start + HOUR_MS }, maxRows),

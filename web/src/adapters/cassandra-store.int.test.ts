@@ -97,7 +97,7 @@ describe("CassandraStore against the real Cassandra", () => {
 
   it("answers /api/aggregates across hour buckets, merging partitions", async () => {
     const w = testWorld({
-      history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000 }),
+      history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000, liveTtlMs: 0 }),
       users: store,
       runs: store,
     });
@@ -179,7 +179,7 @@ describe("CassandraStore against the real Cassandra", () => {
   it("serves users by id and username, escaped in HTML", async () => {
     const app = createApp(
       testWorld({
-        history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000 }),
+        history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000, liveTtlMs: 0 }),
         users: store,
         runs: store,
       }).deps,
@@ -212,7 +212,7 @@ describe("CassandraStore against the real Cassandra", () => {
     ]);
     const app = createApp(
       testWorld({
-        history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000 }),
+        history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000, liveTtlMs: 0 }),
         users: store,
         runs: store,
       }).deps,

@@ -217,6 +217,49 @@ describe("service endpoints", () => {
   });
 });
 
+describe("pipeline", () => {
+  it("shows processor state, lag and dead-letter counts, as a page, an htmx fragment and JSON", async () => {
+    const w = testWorld();
+    w.admin.topics.set("users_created", {
+      topic: "users_created",
+      exists: true,
+      partitions: [{ partition: 0, low: 0, high: 120 }],
+    });
+    w.admin.topics.set("users_created_dlq", {
+      topic: "users_created_dlq",
+      exists: true,
+      partitions: [{ partition: 0, low: 0, high: 4 }],
+    });
+    w.processor.current = {
+      instance: "proc-<b>1</b>",
+      group: "rt-processor",
+      assigned: [0],
+      watermark: 1_000,
+      partitions: [{ partition: 0, nextOffset: 100, watermark: 1_000, idle: false }],
+      processed: 100,
+      late: 3,
+      deadLettered: 4,
+      eventsPerSec: 12.5,
+      sinkLatencyMs: { p50: null, p99: null },
+      startedAt: 0,
+      paused: true,
+      pendingWrites: 7,
+    };
+    const app = createApp(w.deps);
+    const html = await (await app.request("/pipeline")).text();
+    expect(html).toContain("paused: sink backpressure");
+    expect(html).toContain("proc-&lt;b&gt;1&lt;/b&gt;");
+    const fragment = await (await app.request("/pipeline", { headers: { "HX-Request": "true" } })).text();
+    expect(fragment.startsWith('<div id="pipeline-live"')).toBe(true);
+    const json = (await (await app.request("/api/pipeline")).json()) as {
+      consumer: { totalLag: number };
+      deadLettered: number;
+    };
+    expect(json.consumer.totalLag).toBe(20);
+    expect(json.deadLettered).toBe(4);
+  });
+});
+
 describe("GET /api/stream", () => {
   async function readEvents(
     res: Response,

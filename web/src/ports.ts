@@ -106,13 +106,22 @@ export interface ProcessorStatus {
   group: string;
   assigned: number[];
   watermark: number | null;
-  partitions: { partition: number; nextOffset: number; watermark: number | null; idle: boolean }[];
+  partitions: {
+    partition: number;
+    nextOffset: number;
+    watermark: number | null;
+    idle: boolean;
+    openWindows?: number;
+  }[];
   processed: number;
   late: number;
   deadLettered: number;
   eventsPerSec: number;
   sinkLatencyMs: { p50: number | null; p99: number | null };
   startedAt: number;
+  /** Consumption paused by backpressure (Cassandra slow or down), when the processor reports it. */
+  paused?: boolean;
+  pendingWrites?: number;
 }
 
 export interface ProcessorStatusSource {

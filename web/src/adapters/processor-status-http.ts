@@ -8,7 +8,13 @@ const StatusSchema = z.object({
   assigned: z.array(z.number().int()),
   watermark: n.nullable(),
   partitions: z.array(
-    z.object({ partition: z.number().int(), nextOffset: n, watermark: n.nullable(), idle: z.boolean() }),
+    z.object({
+      partition: z.number().int(),
+      nextOffset: n,
+      watermark: n.nullable(),
+      idle: z.boolean(),
+      openWindows: n.optional(),
+    }),
   ),
   processed: n,
   late: n,
@@ -16,6 +22,8 @@ const StatusSchema = z.object({
   eventsPerSec: n,
   sinkLatencyMs: z.object({ p50: n.nullable(), p99: n.nullable() }),
   startedAt: n,
+  paused: z.boolean().optional(),
+  pendingWrites: n.optional(),
 });
 
 /** GET /status of the processor (docs/internal-contracts.md); unreachable or malformed reads as null. */

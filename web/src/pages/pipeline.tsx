@@ -53,7 +53,9 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
         <section class="card">
           <div class="card-head">
             <h2>Processor</h2>
-            <span class={`pill ${p ? "pill-ok" : "pill-bad"}`}>{p ? "running" : "not reachable"}</span>
+            <span class={`pill ${!p ? "pill-bad" : p.paused ? "pill-warn" : "pill-ok"}`}>
+              {!p ? "not reachable" : p.paused ? "paused: sink backpressure" : "running"}
+            </span>
           </div>
           {p ? (
             <dl class="facts compact">
@@ -79,6 +81,19 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
               <dt>Sink latency p50 / p99</dt>
               <dd>
                 {fmt1(p.sinkLatencyMs.p50)} ms / {fmt1(p.sinkLatencyMs.p99)} ms
+              </dd>
+              {p.pendingWrites !== undefined ? (
+                <>
+                  <dt>Pending writes</dt>
+                  <dd>{fmtInt(p.pendingWrites)}</dd>
+                </>
+              ) : null}
+              <dt>Idle partitions</dt>
+              <dd>
+                {p.partitions
+                  .filter((x) => x.idle)
+                  .map((x) => x.partition)
+                  .join(", ") || "none"}
               </dd>
               <dt>Started</dt>
               <dd>{fmtTime(p.startedAt)}</dd>

@@ -73,4 +73,20 @@ describe("readFixture on the committed fixtures", () => {
       [3, true],
     ]);
   });
+
+  it("reads a last line without a newline, and lines split across read chunks", async () => {
+    const lines = readFileSync(fixture("happy.ndjson"), "utf8").trim().split("\n");
+    const file = join(await mkdtemp(join(tmpdir(), "fixture-")), "big.ndjson");
+    // Well over one 1 MiB read chunk, so some line straddles a chunk boundary; no final newline.
+    const many = Array.from({ length: 1500 }, (_, i) => lines[i % lines.length]).join("\n");
+    await writeFile(file, many);
+    let count = 0;
+    let last = 0;
+    for await (const l of readFixture(file)) {
+      expect(l.ok).toBe(true);
+      count++;
+      last = l.line;
+    }
+    expect([count, last]).toEqual([1500, 1500]);
+  });
 });

@@ -64,6 +64,15 @@ describe("LiveHub", () => {
     expect((await drain(h.connect("e1.4"), 4)).map((m) => m.id)).toEqual(["e1.5", "e1.6", "e1.7", "e1.8"]);
   });
 
+  it("sends a snapshot instead of more missed updates than the client queue holds", async () => {
+    const h = hub({ ringSize: 10, clientQueueSize: 2 });
+    for (let i = 0; i < 6; i++) h.ingest([row(i * 10_000, 0, 1)]);
+    const c = h.connect("e1.2");
+    expect(await c.next()).toMatchObject({ type: "snapshot", id: "e1.6" });
+    expect(c.dropped).toBe(false);
+    expect((await drain(h.connect("e1.4"), 2)).map((m) => m.id)).toEqual(["e1.5", "e1.6"]);
+  });
+
   it("drops a slow client without holding back the others", async () => {
     let drops = 0;
     const h = hub({ clientQueueSize: 2, onDrop: () => drops++ });

@@ -106,7 +106,8 @@ export class LiveHub {
     if (!last || last.epoch !== this.epoch || last.seq > this.seq) return [this.snapshot()];
     if (last.seq === this.seq) return [];
     const oldest = this.ring[0]?.seq ?? this.seq + 1;
-    if (last.seq < oldest - 1) return [this.snapshot()];
+    // More missed updates than the client may queue would drop it at once, and again on every retry.
+    if (last.seq < oldest - 1 || this.seq - last.seq > this.opts.clientQueueSize) return [this.snapshot()];
     return this.ring
       .filter((e) => e.seq > last.seq)
       .map((e) => ({ id: `${this.epoch}.${e.seq}`, type: "update" as const, windows: e.windows }));

@@ -71,12 +71,13 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
     group: cfg.CONSUMER_GROUP,
     cacheMs: 1000,
   });
+  const history = new WindowHistory(store, {
+    settleMs: cfg.WEB_HISTORY_SETTLE_MS,
+    maxCachedWindows: cfg.WEB_HISTORY_CACHE_WINDOWS,
+    liveTtlMs: 1000,
+  });
   const app = createApp({
-    history: new WindowHistory(store, {
-      settleMs: cfg.WEB_HISTORY_SETTLE_MS,
-      maxCachedWindows: cfg.WEB_HISTORY_CACHE_WINDOWS,
-      liveTtlMs: 1000,
-    }),
+    history,
     users: store,
     runs: store,
     hub,
@@ -108,6 +109,7 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
     source
       .start((rows) => {
         metrics.liveRows.inc(rows.length);
+        history.invalidate(rows);
         const before = hub.lastId;
         hub.ingest(rows);
         if (hub.lastId !== before) metrics.liveBatches.inc();

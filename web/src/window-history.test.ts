@@ -60,6 +60,17 @@ describe("WindowHistory", () => {
     expect(store.calls.filter((c) => c.from >= 3 * H)).toHaveLength(3);
   });
 
+  it("re-reads a cached hour once the live feed changes a window in it (a replay of old event time)", async () => {
+    const { store, history } = setup([row(10_000, "FR")]);
+    const q = { group: "nat" as const, from: 0, to: H };
+    expect(await history.windows(q, 100)).toHaveLength(1);
+    const added = row(20_000, "DE");
+    store.rows.push(added);
+    expect(await history.windows(q, 100)).toHaveLength(1);
+    history.invalidate([added]);
+    expect(await history.windows(q, 100)).toEqual(mergeWindowRows([row(10_000, "FR"), added]));
+  });
+
   it("does not cache an hour that still has open windows", async () => {
     const { store, history } = setup([row(10_000, "FR", false)]);
     const q = { group: "nat" as const, from: 0, to: H };

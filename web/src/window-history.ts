@@ -52,6 +52,20 @@ export class WindowHistory {
     return out;
   }
 
+  /**
+   * Forgets cached hours that rows of the live feed just changed: an hour of old event time is
+   * still written to when a recording of it is replayed, or when a partition catches up late.
+   */
+  invalidate(rows: readonly { group: string; windowStart: number }[]): void {
+    for (const r of rows) {
+      const id = `${r.group}|${hourBucket(r.windowStart)}`;
+      const hit = this.cache.get(id);
+      if (!hit) continue;
+      this.cache.delete(id);
+      this.cachedWindows -= hit.length;
+    }
+  }
+
   private readonly live = new Map<string, { at: number; windows: Promise<Window[]> }>();
 
   private liveBucket(group: WindowQuery["group"], hour: number, maxRows: number): Promise<Window[]> {

@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { createLogger } from "../../common/src/logger.ts";
+import { startProcessor } from "../../processor/src/processor.ts";
+import { cassandraClient, configEnv, dropAll, uniqueConfig } from "../../processor/src/test-harness.ts";
+import { replayFile } from "../../producer/src/replay.ts";
+import { startWebServer } from "../../web/src/server.ts";
+import { loadWebConfig } from "../../web/src/web-config.ts";
+import { diffWindows, type Golden, type GoldenWindow, goldenPath } from "./golden.ts";
+
+export interface CheckResult {
+  fixture: string;
+  sent: number;
+  rejected: number;
+  diff: string[];
+  allFinal: boolean;
+}
+
+interface ApiWindow extends GoldenWindow {
+  final: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Replays one fixture through the real pipeline — producer → Kafka → processor → Cassandra → the
+ * web tier's JSON API — in topics, a group and a keyspace of its own, and compares the final
+ * windows the API serves with the fixture's golden file.
+ */
+export async function checkFixture(fixture: string, timeoutMs = 180_000): Promise<CheckResult> {
+  const golden = JSON.parse(readFileSync(goldenPath(fixture), "utf8")) as Golden;
+  const config = uniqueConfig("golden", golden.partitions === 1 ? { TOPIC_PARTITIONS: "1" } : {});
+  const log = createLogger("golden", "warn");
+  const processor = await startProcessor(config, { log });
+  const web = await startWebServer(loadWebConfig({ ...configEnv(config), WEB_PORT: "0" }), log);
+  const cassandra = cassandraClient(config);
+  try {
+    const stats = await replayFile(fixture, config, { log });
+    const starts = golden.windows.map((w) => w.windowStart);
+    const from = Math.min(...starts);
+    const to = Math.max(...starts) + 1;
+    let actual: ApiWindow[] = [];
+    let diff: string[] = ["nothing read yet"];
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      actual = [];
+      for (const group of golden.window.groups) {
+        const res = await fetch(`${web.url}/api/aggregates?group=${group}&from=${from}&to=${to}`);
+        if (!res.ok) throw new Error(`API ${res.status}: ${await res.text()}`);
+        actual.push(...((await res.json()) as { windows: ApiWindow[] }).windows);
+      }
+      diff = diffWindows(golden.windows, actual);
+      if (diff.length === 0 && actual.every((w) => w.final)) break;
+      await sleep(1_000);
+    }
+    return {
+      fixture: basename(fixture),
+      sent: stats.sent,
+      rejected: stats.rejected,
+      diff,
+      allFinal: actual.length > 0 && actual.every((w) => w.final),
+    };
+  } finally {
+    await processor.stop().catch(() => undefined);
+    await web.close();
+    await cassandra.connect();
+    await dropAll(config, cassandra);
+    await cassandra.shutdown();
+  }
+}

@@ -147,8 +147,9 @@ export class CassandraStore {
       queries.push({ query: this.q.userByName, params: [r.username, r.event_id] });
     }
     if (queries.length === 2) {
-      await this.client.execute(queries[0]!.query, queries[0]!.params, { prepare: true, isIdempotent: true });
-      await this.client.execute(queries[1]!.query, queries[1]!.params, { prepare: true, isIdempotent: true });
+      await Promise.all(
+        queries.map((q) => this.client.execute(q.query, q.params, { prepare: true, isIdempotent: true })),
+      );
       return;
     }
     await this.client.batch(queries, { prepare: true, logged: false, isIdempotent: true });

@@ -16,13 +16,16 @@ export const ProcessorOptionsSchema = z.object({
   /** How often changed, still open window rows are written to Cassandra. */
   PROCESSOR_PARTIAL_WRITE_INTERVAL_MS: int(1_000, 10),
   /** Cassandra writes executing at once. */
-  PROCESSOR_SINK_CONCURRENCY: int(64, 1),
-  /** Users per unlogged batch. */
-  PROCESSOR_USERS_PER_BATCH: int(20, 1),
+  PROCESSOR_SINK_CONCURRENCY: int(8, 1),
+  /**
+   * Users per unlogged batch (two statements each, ~1.5 KB): measured fastest on the single-node stack;
+   * keep it under Cassandra's batch_size_fail_threshold (50 KiB by default, 1 MiB on the stack).
+   */
+  PROCESSOR_USERS_PER_BATCH: int(100, 1),
   /** Window rows per single-partition batch. */
   PROCESSOR_WINDOW_ROWS_PER_BATCH: int(50, 1),
-  /** Pending writes above which consumption pauses; it resumes below half of it. */
-  PROCESSOR_MAX_PENDING_WRITES: int(2_000, 1),
+  /** Rows waiting for Cassandra above which consumption pauses; it resumes below half of it. */
+  PROCESSOR_MAX_PENDING_WRITES: int(20_000, 1),
   /** Per-attempt Cassandra timeout; attempts repeat with backoff for as long as it takes. */
   PROCESSOR_WRITE_TIMEOUT_MS: int(5_000, 100),
   PROCESSOR_MAX_BACKOFF_MS: int(5_000, 10),

@@ -364,7 +364,7 @@ class Processor {
     }
     this.metrics.events.inc({ outcome: "aggregated" }, aggregated);
     for (const batch of chunks(users, this.opts.PROCESSOR_USERS_PER_BATCH)) {
-      void this.sink.submit("users", () => this.store.writeUsers(batch)).catch(() => undefined);
+      void this.sink.submit("users", () => this.store.writeUsers(batch), batch.length).catch(() => undefined);
     }
     // Final rows are written as soon as they exist; open rows wait for the publish/partial cadence.
     this.writeFinals(this.engine.takeFinal(), Date.now());
@@ -444,7 +444,11 @@ class Processor {
     for (const list of byPartition.values()) {
       for (const batch of chunks(list, this.opts.PROCESSOR_WINDOW_ROWS_PER_BATCH)) {
         void this.sink
-          .submit(final ? "final windows" : "open windows", () => this.store.writeWindows(batch, final))
+          .submit(
+            final ? "final windows" : "open windows",
+            () => this.store.writeWindows(batch, final),
+            batch.length,
+          )
           .then(() => this.metrics.windowRows.inc({ kind: final ? "final" : "partial" }, batch.length))
           .catch(() => undefined);
       }

@@ -14,6 +14,7 @@ export interface WriteQueueOptions {
 
 interface Task {
   name: string;
+  weight: number;
   run: () => Promise<unknown>;
   done: () => void;
   fail: (err: Error) => void;
@@ -30,6 +31,7 @@ export class WriteQueueClosedError extends Error {}
 export class WriteQueue {
   private readonly waiting: Task[] = [];
   private running = 0;
+  private weight = 0;
   private closed = false;
   private failures = 0;
   private lastLogged = 0;
@@ -38,9 +40,9 @@ export class WriteQueue {
 
   constructor(private readonly opts: WriteQueueOptions) {}
 
-  /** Writes accepted and not yet durable. */
+  /** Weight (rows) of the writes accepted and not yet durable. */
   size(): number {
-    return this.waiting.length + this.running;
+    return this.weight;
   }
 
   /** Attempts that failed since start (each retried). */
@@ -48,10 +50,12 @@ export class WriteQueue {
     return this.failures;
   }
 
-  submit(name: string, run: () => Promise<unknown>): Promise<void> {
+  /** Queues a write of `weight` rows; resolves once it succeeded, however many attempts that took. */
+  submit(name: string, run: () => Promise<unknown>, weight = 1): Promise<void> {
     if (this.closed) return Promise.reject(new WriteQueueClosedError("write queue is closed"));
+    this.weight += weight;
     const promise = new Promise<void>((done, fail) => {
-      this.waiting.push({ name, run, done, fail });
+      this.waiting.push({ name, weight, run, done, fail });
     });
     this.inFlight.add(promise);
     const forget = () => this.inFlight.delete(promise);
@@ -75,7 +79,7 @@ export class WriteQueue {
   /** Stops retrying: writes not yet durable fail with WriteQueueClosedError. */
   abort(): void {
     this.closed = true;
-    for (const t of this.waiting.splice(0)) t.fail(new WriteQueueClosedError(`${t.name}: aborted`));
+    for (const t of this.waiting.splice(0)) this.settle(t, new WriteQueueClosedError(`${t.name}: aborted`));
     this.wake();
   }
 
@@ -102,12 +106,15 @@ export class WriteQueue {
       try {
         await task.run();
         this.opts.observe?.(performance.now() - started);
-        task.done();
+        this.settle(task);
         return;
       } catch (err) {
         this.failures++;
         if (this.closed) {
-          task.fail(new WriteQueueClosedError(`${task.name}: aborted after ${(err as Error).message}`));
+          this.settle(
+            task,
+            new WriteQueueClosedError(`${task.name}: aborted after ${(err as Error).message}`),
+          );
           return;
         }
         const delay = this.delay(attempt);
@@ -122,11 +129,18 @@ export class WriteQueue {
         }
         await new Promise((r) => setTimeout(r, delay));
         if (this.closed) {
-          task.fail(new WriteQueueClosedError(`${task.name}: aborted`));
+          this.settle(task, new WriteQueueClosedError(`${task.name}: aborted`));
           return;
         }
       }
     }
+  }
+
+  /** Its weight leaves size() before its promise settles, so a waiter sees the queue without it. */
+  private settle(task: Task, err?: Error): void {
+    this.weight -= task.weight;
+    if (err) task.fail(err);
+    else task.done();
   }
 
   private delay(attempt: number): number {

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { userSchema } from "../../common/src/user-schema.ts";
+import { encodeWire } from "../../common/src/wire-format.ts";
+import { EventDecoder } from "./event-decoder.ts";
+import { SchemaCache, type SchemaSource, UnknownSchemaError } from "./schema-cache.ts";
+
+const v1 = userSchema(1);
+const v2 = userSchema(2);
+const record = {
+  event_id: "0b7c3f1e-1111-4a4a-9c9c-123456789abc",
+  event_time: 1_767_225_600_123,
+  title: "Ms",
+  first_name: "Анна",
+  last_name: "Petrova",
+  gender: "female",
+  nat: "UA",
+  country: "Ukraine",
+  city: "Київ",
+  state: "Kyiv",
+  street: "12 Main",
+  postcode: "01001",
+  latitude: 50.45,
+  longitude: 30.52,
+  timezone_offset: "+2:00",
+  email: "anna@example.com",
+  username: "silverfrog12",
+  age: 34,
+  dob: 700_000_000_000,
+  registered_at: 1_500_000_000_000,
+  phone: "044-123-4567",
+  cell: "067-123-4567",
+  id_name: "",
+  id_value: null,
+  picture: "https://randomuser.me/api/portraits/women/1.jpg",
+};
+
+function source(schemas: Record<number, string>): SchemaSource & { fetched: number[] } {
+  const fetched: number[] = [];
+  return {
+    fetched,
+    async fetch(id) {
+      fetched.push(id);
+      const text = schemas[id];
+      if (text === undefined) throw new UnknownSchemaError(`unknown schema id ${id}`);
+      return text;
+    },
+  };
+}
+
+async function decoder(schemas: Record<number, string>, ids: number[]) {
+  const src = source(schemas);
+  const cache = new SchemaCache(src);
+  await cache.load(ids);
+  return { src, dec: new EventDecoder(cache, ["age", "nat", "gender"]) };
+}
+
+describe("EventDecoder", () => {
+  it("reads only the projected fields", async () => {
+    const { dec } = await decoder({ 7: v1.text }, [7]);
+    const out = dec.decode(encodeWire(7, v1.type.toBuffer(record)));
+    expect(out).toEqual({
+      ok: true,
+      record: { event_time: record.event_time, age: 34, nat: "UA", gender: "female" },
+    });
+  });
+
+  it("reads the whole record on request", async () => {
+    const { dec } = await decoder({ 7: v1.text }, [7]);
+    const out = dec.decode(encodeWire(7, v1.type.toBuffer(record)), true);
+    expect(out.ok && out.record).toEqual(record);
+  });
+
+  it("decodes records of an evolved writer schema", async () => {
+    const { dec } = await decoder({ 8: v2.text }, [8]);
+    const out = dec.decode(encodeWire(8, v2.type.toBuffer({ ...record, source: "api" })));
+    expect(out.ok && out.record.nat).toBe("UA");
+  });
+
+  it("fetches each schema once", async () => {
+    const { src } = await decoder({ 7: v1.text }, [7, 7]);
+    const cache = new SchemaCache(src);
+    await cache.load([7]);
+    await cache.load([7]);
+    expect(src.fetched).toEqual([7, 7]);
+  });
+
+  it.each([
+    ["an empty value", Buffer.alloc(0), /not Confluent wire format: 0 bytes/],
+    ["a wrong magic byte", Buffer.from([1, 0, 0, 0, 7, 2]), /magic byte 1/],
+    ["an unknown schema id", encodeWire(99, v1.type.toBuffer(record)), /unknown schema id 99/],
+    ["truncated Avro", encodeWire(7, v1.type.toBuffer(record)).subarray(0, 30), /undecodable Avro/],
+  ])("reports %s with a reason", async (_, value, reason) => {
+    const { dec } = await decoder({ 7: v1.text }, [7, 99]);
+    const out = dec.decode(value);
+    expect(out.ok).toBe(false);
+    expect(!out.ok && out.reason).toMatch(reason);
+  });
+
+  it("rejects a writer schema without a needed field", async () => {
+    const noAge = JSON.stringify({
+      type: "record",
+      name: "UserCreated",
+      namespace: "dev.rtpipeline.users",
+      fields: [
+        { name: "event_time", type: "long" },
+        { name: "nat", type: "string" },
+        { name: "gender", type: "string" },
+      ],
+    });
+    const { dec } = await decoder({ 5: noAge }, [5]);
+    const out = dec.decode(encodeWire(5, Buffer.from([2, 2, 65, 2, 66])));
+    expect(!out.ok && out.reason).toMatch(/has no field age/);
+  });
+
+  it("reports a schema that is not valid Avro", async () => {
+    const { dec } = await decoder({ 6: '{"type": "nonsense"}' }, [6]);
+    const out = dec.decode(encodeWire(6, Buffer.from([0])));
+    expect(!out.ok && out.reason).toMatch(/schema id 6 is not a usable Avro schema/);
+  });
+});

@@ -16,6 +16,11 @@ export function liveRoutes(deps: AppDeps): Hono {
         stream.write(": keep-alive\n\n").catch(() => client.close());
       }, deps.heartbeatMs);
       stream.onAbort(() => client.close());
+      // A dropped client may be stuck in a write to a full socket: end the response so the browser
+      // reconnects (with Last-Event-ID) instead of holding a dead stream open.
+      client.onClose(() => {
+        if (client.dropped) stream.abort();
+      });
       try {
         await stream.write("retry: 1500\n\n");
         for (;;) {

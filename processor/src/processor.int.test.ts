@@ -7,13 +7,18 @@ import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import type { ProcessorStatus } from "./status-server.ts";
 import {
   cassandraClient,
   dropAll,
   finalRows,
   hoursOf,
+  type LiveRow,
+  mergeLiveRows,
   readMerged,
+  readTopic,
   reference,
+  topicSize,
   uniqueConfig,
   waitFor,
   writeFixture,
@@ -71,6 +76,23 @@ describe("processor: replay → Cassandra", () => {
     expect(status.processed).toBe(events.length);
     expect(status.late).toBe(0);
     expect(status.deadLettered).toBe(0);
+
+    // The live view: the latest message per key of the aggregates topic gives the same final windows.
+    const live = await readTopic(
+      config,
+      config.TOPIC_AGGREGATES,
+      await topicSize(config, config.TOPIC_AGGREGATES),
+    );
+    const first = JSON.parse(live[0]!.value.toString()) as LiveRow;
+    expect(live[0]!.key).toBe(`${first.group}|${first.key}|${first.windowStart}|${first.partition}`);
+    expect(typeof first.emittedAt).toBe("number");
+    expect(finalRows(mergeLiveRows(live))).toEqual(expected);
+
+    const served = (await (
+      await fetch(`http://127.0.0.1:${processor.port}/status`)
+    ).json()) as ProcessorStatus;
+    expect(served.assigned).toEqual([0, 1, 2]);
+    expect(served.partitions.reduce((a, p) => a + p.nextOffset, 0)).toBe(events.length);
     await processor.stop();
     processor = null;
   });

@@ -8,7 +8,7 @@ import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { type Client, types } from "cassandra-driver";
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import { type Config, loadConfig } from "../../common/src/config.ts";
-import { deleteTopics } from "../../common/src/kafka-topics.ts";
+import { createAdmin, deleteTopics } from "../../common/src/kafka-topics.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { formatFixtureLine } from "../../producer/src/fixture-format.ts";
 import { type FixtureGeneratorOptions, generateFixtureEvents } from "../../producer/src/fixture-generator.ts";
@@ -294,4 +294,68 @@ export async function readTopic(
     await consumer.disconnect();
   }
   return out;
+}
+
+/** Messages currently in a topic (sum over partitions of high − low). */
+export async function topicSize(config: Config, topic: string): Promise<number> {
+  const admin = createAdmin(config);
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The live window rows of the aggregates topic, latest per key (as compaction keeps), merged over partitions. */
+export function mergeLiveRows(messages: readonly ReadMessage[]): MergedWindow[] {
+  const latest = new Map<string, LiveRow>();
+  for (const m of messages) if (m.key !== null) latest.set(m.key, JSON.parse(m.value.toString()) as LiveRow);
+  const merged = new Map<string, MergedWindow>();
+  for (const r of latest.values()) {
+    const id = `${r.windowStart}|${r.group}|${r.key}`;
+    const m = merged.get(id);
+    if (!m) {
+      merged.set(id, {
+        windowStart: r.windowStart,
+        windowEnd: r.windowEnd,
+        group: r.group,
+        key: r.key,
+        count: r.count,
+        sum: r.sumAge,
+        min: r.minAge,
+        max: r.maxAge,
+        avg: 0,
+        final: r.final,
+        partitions: 1,
+      });
+    } else {
+      m.count += r.count;
+      m.sum += r.sumAge;
+      m.min = Math.min(m.min, r.minAge);
+      m.max = Math.max(m.max, r.maxAge);
+      m.final &&= r.final;
+      m.partitions++;
+    }
+  }
+  const rows = [...merged.values()];
+  for (const r of rows) r.avg = r.sum / r.count;
+  return rows.sort(compareRows);
+}
+
+/** A message value of the aggregates topic (docs/internal-contracts.md). */
+export interface LiveRow {
+  windowStart: number;
+  windowEnd: number;
+  group: string;
+  key: string;
+  partition: number;
+  count: number;
+  sumAge: number;
+  minAge: number;
+  maxAge: number;
+  final: boolean;
+  watermark: number | null;
+  emittedAt: number;
 }

@@ -15,6 +15,16 @@ export const ALL_KEY_ID = 0;
 export const ALL_KEY = "*";
 export const ALL_GROUP = "all";
 
+/** Numbers per cell in `stats`: count, sum, min, max. */
+export const STRIDE = 4;
+const EMPTY_CELL = Float64Array.of(0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+
+/** Statistics of cell c in a stats array: count at c·STRIDE, then sum, min, max. */
+export function cellStats(stats: Float64Array, cell: number): [number, number, number, number] {
+  const i = cell * STRIDE;
+  return [stats[i]!, stats[i + 1]!, stats[i + 2]!, stats[i + 3]!];
+}
+
 export function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
@@ -56,10 +66,8 @@ export class PartitionState {
   lowK = 0;
   highK = -1;
 
-  count: Float64Array;
-  sum: Float64Array;
-  min: Float64Array;
-  max: Float64Array;
+  /** STRIDE numbers per cell: count, sum, min, max — one cache line per update. */
+  stats: Float64Array;
   dirty: Uint8Array;
   dirtyList: Int32Array;
   dirtyLen = 0;
@@ -79,10 +87,7 @@ export class PartitionState {
     this.ringShift = Math.log2(this.ringCap);
     this.ringMask = this.ringCap - 1;
     const cells = this.keyCap * this.ringCap;
-    this.count = new Float64Array(cells);
-    this.sum = new Float64Array(cells);
-    this.min = new Float64Array(cells).fill(Number.POSITIVE_INFINITY);
-    this.max = new Float64Array(cells).fill(Number.NEGATIVE_INFINITY);
+    this.stats = emptyStats(cells);
     this.dirty = new Uint8Array(cells);
     this.dirtyList = new Int32Array(Math.max(16, this.ringCap));
     if (includeAll) this.keyId(0, ALL_KEY);
@@ -97,14 +102,7 @@ export class PartitionState {
   }
 
   bytes(): number {
-    return (
-      this.count.byteLength +
-      this.sum.byteLength +
-      this.min.byteLength +
-      this.max.byteLength +
-      this.dirty.byteLength +
-      this.dirtyList.byteLength
-    );
+    return this.stats.byteLength + this.dirty.byteLength + this.dirtyList.byteLength;
   }
 
   /**
@@ -128,10 +126,9 @@ export class PartitionState {
     if (this.keyCount >= this.limits.maxKeys || cap * this.ringCap > this.limits.maxCells) return false;
     const cells = cap * this.ringCap;
     const used = this.keyCap * this.ringCap;
-    this.count = grown(this.count, cells, used, 0);
-    this.sum = grown(this.sum, cells, used, 0);
-    this.min = grown(this.min, cells, used, Number.POSITIVE_INFINITY);
-    this.max = grown(this.max, cells, used, Number.NEGATIVE_INFINITY);
+    const stats = emptyStats(cells);
+    stats.set(this.stats.subarray(0, used * STRIDE));
+    this.stats = stats;
     const dirty = new Uint8Array(cells);
     dirty.set(this.dirty);
     this.dirty = dirty;
@@ -153,10 +150,7 @@ export class PartitionState {
     const cap = nextPow2(windows);
     if (cap > this.limits.maxOpenWindows || cap * this.keyCap > this.limits.maxCells) return false;
     const cells = cap * this.keyCap;
-    const count = new Float64Array(cells);
-    const sum = new Float64Array(cells);
-    const min = new Float64Array(cells).fill(Number.POSITIVE_INFINITY);
-    const max = new Float64Array(cells).fill(Number.NEGATIVE_INFINITY);
+    const stats = emptyStats(cells);
     const dirty = new Uint8Array(cells);
     const shift = Math.log2(cap);
     let dirtyLen = 0;
@@ -166,12 +160,9 @@ export class PartitionState {
       for (let key = 0; key < this.keyCount; key++) {
         for (let k = this.lowK; k <= this.highK; k++) {
           const from = (key << this.ringShift) | ((this.head + (k - this.lowK)) & this.ringMask);
-          if (this.count[from] === 0) continue;
+          if (this.stats[from * STRIDE] === 0) continue;
           const to = (key << shift) | (k - this.lowK);
-          count[to] = this.count[from]!;
-          sum[to] = this.sum[from]!;
-          min[to] = this.min[from]!;
-          max[to] = this.max[from]!;
+          stats.set(this.stats.subarray(from * STRIDE, from * STRIDE + STRIDE), to * STRIDE);
           if (this.dirty[from] === 1) {
             dirty[to] = 1;
             if (dirtyLen === dirtyList.length) dirtyList = grownList(dirtyList);
@@ -180,10 +171,7 @@ export class PartitionState {
         }
       }
     }
-    this.count = count;
-    this.sum = sum;
-    this.min = min;
-    this.max = max;
+    this.stats = stats;
     this.dirty = dirty;
     this.dirtyList = dirtyList;
     this.dirtyLen = dirtyLen;
@@ -220,10 +208,12 @@ export class PartitionState {
   }
 
   private bump(cell: number, value: number): void {
-    this.count[cell]! += 1;
-    this.sum[cell]! += value;
-    if (value < this.min[cell]!) this.min[cell] = value;
-    if (value > this.max[cell]!) this.max[cell] = value;
+    const stats = this.stats;
+    const i = cell * STRIDE;
+    stats[i]! += 1;
+    stats[i + 1]! += value;
+    if (value < stats[i + 2]!) stats[i + 2] = value;
+    if (value > stats[i + 3]!) stats[i + 3] = value;
     if (this.dirty[cell] === 0) {
       this.dirty[cell] = 1;
       if (this.dirtyLen === this.dirtyList.length) this.makeDirtyRoom();
@@ -267,12 +257,9 @@ export class PartitionState {
       const slot = (this.head + (w - this.lowK)) & this.ringMask;
       for (let key = 0; key < this.keyCount; key++) {
         const cell = (key << this.ringShift) | slot;
-        if (this.count[cell] === 0) continue;
+        if (this.stats[cell * STRIDE] === 0) continue;
         out.push(this.row(cell, w, true));
-        this.count[cell] = 0;
-        this.sum[cell] = 0;
-        this.min[cell] = Number.POSITIVE_INFINITY;
-        this.max[cell] = Number.NEGATIVE_INFINITY;
+        this.stats.set(EMPTY_CELL, cell * STRIDE);
         this.dirty[cell] = 0;
       }
     }
@@ -290,8 +277,8 @@ export class PartitionState {
   private row(cell: number, k: number, final: boolean): WindowRow {
     const key = cell >>> this.ringShift;
     const start = k * this.spec.slideMs;
-    const count = this.count[cell]!;
-    const sum = this.sum[cell]!;
+    const count = this.stats[cell * STRIDE]!;
+    const sum = this.stats[cell * STRIDE + 1]!;
     return {
       partition: this.partition,
       windowStart: start,
@@ -300,8 +287,8 @@ export class PartitionState {
       key: this.keyName[key]!,
       count,
       sum,
-      min: this.min[cell]!,
-      max: this.max[cell]!,
+      min: this.stats[cell * STRIDE + 2]!,
+      max: this.stats[cell * STRIDE + 3]!,
       avg: sum / count,
       final,
     };
@@ -330,7 +317,7 @@ export class PartitionState {
       const slot = (this.head + (k - this.lowK)) & this.ringMask;
       for (let key = 0; key < this.keyCount; key++) {
         const cell = (key << this.ringShift) | slot;
-        if (this.count[cell] !== 0) fn(cell, k, key);
+        if (this.stats[cell * STRIDE] !== 0) fn(cell, k, key);
       }
     }
   }
@@ -355,10 +342,11 @@ export class PartitionState {
       this.head = 0;
     } else if (k > this.highK) this.highK = k;
     const cell = (key << this.ringShift) | ((this.head + (k - this.lowK)) & this.ringMask);
-    this.count[cell] = count;
-    this.sum[cell] = sum;
-    this.min[cell] = min;
-    this.max[cell] = max;
+    const i = cell * STRIDE;
+    this.stats[i] = count;
+    this.stats[i + 1] = sum;
+    this.stats[i + 2] = min;
+    this.stats[i + 3] = max;
     if (dirty) {
       this.dirty[cell] = 1;
       if (this.dirtyLen === this.dirtyList.length) this.makeDirtyRoom();
@@ -377,11 +365,10 @@ export class PartitionState {
   }
 }
 
-function grown(a: Float64Array, cells: number, used: number, fill: number): Float64Array {
-  const b = new Float64Array(cells);
-  b.set(a.subarray(0, used));
-  if (fill !== 0) b.fill(fill, used);
-  return b;
+function emptyStats(cells: number): Float64Array {
+  const stats = new Float64Array(cells * STRIDE);
+  for (let i = 0; i < stats.length; i += STRIDE) stats.set(EMPTY_CELL, i);
+  return stats;
 }
 
 function grownList(a: Int32Array): Int32Array {

@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter } from "./byte-codec.ts";
-import type { PartitionState } from "./partition-state.ts";
+import { cellStats, type PartitionState } from "./partition-state.ts";
 import type { PartitionCounters } from "./types.ts";
 import type { WindowSpec } from "./window-spec.ts";
 
@@ -78,10 +78,7 @@ export function encodeSnapshot(shape: SnapshotShape, p: PartitionState, nextOffs
     w.u32(cells.length);
     for (const cell of cells) {
       w.u32(cell >>> p.ringShift);
-      w.f64(p.count[cell]!);
-      w.f64(p.sum[cell]!);
-      w.f64(p.min[cell]!);
-      w.f64(p.max[cell]!);
+      for (const v of cellStats(p.stats, cell)) w.f64(v);
       w.u8(p.dirty[cell] === 1 ? 1 : 0);
     }
   }

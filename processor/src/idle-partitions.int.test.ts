@@ -1,0 +1,80 @@
+import { KafkaJS } from "@confluentinc/kafka-javascript";
+import type { Client } from "cassandra-driver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../../common/src/config.ts";
+import { ensureTopics } from "../../common/src/kafka-topics.ts";
+import { encodeWire } from "../../common/src/wire-format.ts";
+import { createRng } from "../../producer/src/rng.ts";
+import { registerUserSchema } from "../../producer/src/schema-registry.ts";
+import { syntheticUser } from "../../producer/src/synthetic-users.ts";
+import { mapUser } from "../../producer/src/user-mapping.ts";
+import type { RefEvent } from "./core/reference.ts";
+import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import {
+  cassandraClient,
+  dropAll,
+  finalRows,
+  hoursOf,
+  readMerged,
+  reference,
+  uniqueConfig,
+  waitFor,
+} from "./test-harness.ts";
+
+// Contract §4: a finished stream must not leave windows open forever. Here two of three partitions never
+// receive anything; once the third goes quiet, every partition is idle and the windows close.
+describe("processor: idle and empty partitions", () => {
+  let config: Config;
+  let client: Client;
+  const events: RefEvent[] = [];
+  let processor: ProcessorHandle | null = null;
+
+  beforeAll(async () => {
+    config = uniqueConfig("idle", { TOPIC_PARTITIONS: "3", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
+    client = cassandraClient(config);
+    await client.connect();
+    await ensureTopics(config);
+    const schema = await registerUserSchema(config, 1);
+    const rng = createRng(5);
+    const base = Date.parse("2026-07-01T00:00:00Z");
+    const messages = [];
+    for (let i = 0; i < 50; i++) {
+      const t = base + i * 900;
+      const mapped = mapUser(syntheticUser(rng, t), t, schema.type);
+      if (!mapped.ok) throw new Error(mapped.reason);
+      events.push({ partition: 0, eventTime: t, fields: { ...mapped.record } });
+      messages.push({
+        key: mapped.record.event_id,
+        value: encodeWire(schema.id, schema.type.toBuffer(mapped.record)),
+        partition: 0,
+      });
+    }
+    const producer = new KafkaJS.Kafka({}).producer({
+      "bootstrap.servers": config.KAFKA_BOOTSTRAP,
+      kafkaJS: { logLevel: KafkaJS.logLevel.ERROR },
+    });
+    await producer.connect();
+    await producer.send({ topic: config.TOPIC_USERS, messages });
+    await producer.disconnect();
+  });
+
+  afterAll(async () => {
+    await processor?.stop().catch(() => undefined);
+    await dropAll(config, client);
+    await client.shutdown();
+  });
+
+  it("finalizes every window", async () => {
+    processor = await startProcessor(config);
+    const expected = reference(events, config);
+    const rows = await waitFor(
+      "all windows final",
+      () => readMerged(client, config, hoursOf(expected)),
+      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
+      120_000,
+    );
+    expect(finalRows(rows)).toEqual(expected);
+    const status = processor.status();
+    expect(status.partitions.every((p) => p.idle && p.openWindows === 0)).toBe(true);
+  });
+});

@@ -40,6 +40,8 @@ const producer = kafka.producer();
 const cassandra = new Client({
   contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
   localDataCenter: cfg.CASSANDRA_DC,
+  // A shared, busy single node answers DDL and wide reads slowly; wait rather than fail.
+  socketOptions: { connectTimeout: 15_000, readTimeout: 30_000 },
 });
 const HOSTILE = `<script>alert("pwned")</script><img src=x onerror=alert(2)>`;
 const now = Math.floor(Date.now() / W) * W;

@@ -86,6 +86,8 @@ describe("the dashboard over the real pipeline", () => {
     const c = new Client({
       contactPoints: [base.CASSANDRA_CONTACT_POINT],
       localDataCenter: base.CASSANDRA_DC,
+      // A shared, busy single node answers DDL and wide reads slowly; wait rather than fail.
+      socketOptions: { connectTimeout: 15_000, readTimeout: 30_000 },
     });
     await c.execute(`DROP KEYSPACE IF EXISTS ${base.CASSANDRA_KEYSPACE}`);
     await c.shutdown();

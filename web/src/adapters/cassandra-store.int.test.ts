@@ -13,6 +13,8 @@ const keyspace = `web_it_${randomBytes(4).toString("hex")}`;
 const client = new Client({
   contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
   localDataCenter: cfg.CASSANDRA_DC,
+  // A shared, busy single node answers DDL and wide reads slowly; wait rather than fail.
+  socketOptions: { connectTimeout: 15_000, readTimeout: 30_000 },
 });
 const store = new CassandraStore(client, keyspace);
 const HOUR = 3_600_000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createApp } from "./app.ts";
+import { createApp } from "./app.tsx";
 import { blankUser } from "./in-memory-ports.ts";
+import { StoreUnavailableError } from "./ports.ts";
 import { testWorld } from "./test-deps.ts";
 import type { WindowRow } from "./window-types.ts";
 
@@ -214,6 +215,25 @@ describe("service endpoints", () => {
       expect(res.status, path).toBe(200);
       expect(res.headers.get("content-type")).toContain("text/html");
     }
+  });
+});
+
+describe("storage outage", () => {
+  it("answers 503 with Retry-After, as JSON for the API and as a page for people", async () => {
+    const w = testWorld();
+    const down = async () => {
+      throw new StoreUnavailableError("Cassandra did not answer: All host(s) tried for query failed.");
+    };
+    w.users.user = down;
+    w.runs.recentRuns = down;
+    const app = createApp(w.deps);
+    const api = await app.request("/api/users/u-1");
+    expect(api.status).toBe(503);
+    expect(api.headers.get("retry-after")).toBe("5");
+    expect(((await api.json()) as { error: string }).error).toMatch(/Cassandra did not answer/);
+    const page = await app.request("/ingestion");
+    expect(page.status).toBe(503);
+    expect(await page.text()).toContain("Storage unavailable");
   });
 });
 

@@ -64,6 +64,9 @@ export interface WindowQuery {
 
 export class ResultTooLargeError extends Error {}
 
+/** The store did not answer (down, restarting, overloaded): a 503, not a bug. */
+export class StoreUnavailableError extends Error {}
+
 export interface AggregateStore {
   /** Per-partition rows with from <= windowStart < to; throws ResultTooLargeError past maxRows. */
   windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]>;

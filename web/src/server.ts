@@ -10,7 +10,7 @@ import { KafkaJsAdmin } from "./adapters/kafka-admin.ts";
 import { KafkaLiveSource } from "./adapters/kafka-live-source.ts";
 import { HttpProcessorStatus } from "./adapters/processor-status-http.ts";
 import { attachWsGateway } from "./adapters/ws-gateway.ts";
-import { createApp } from "./app.ts";
+import { createApp } from "./app.tsx";
 import { DEFAULT_LIMITS } from "./app-deps.ts";
 
 import { LiveHub } from "./live-hub.ts";

@@ -3,7 +3,8 @@ import { Client, types } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hourBucket, migrate } from "../../../common/src/cassandra-schema.ts";
 import { loadConfig } from "../../../common/src/config.ts";
-import { createApp } from "../app.ts";
+import { createApp } from "../app.tsx";
+import { StoreUnavailableError } from "../ports.ts";
 import { testWorld } from "../test-deps.ts";
 import { WindowHistory } from "../window-history.ts";
 import { CassandraStore } from "./cassandra-store.ts";
@@ -223,5 +224,16 @@ describe("CassandraStore against the real Cassandra", () => {
     expect(await store.checkpoints("users_created")).toEqual([
       { partition: 2, nextOffset: 40, watermark: 123, updatedAt: null },
     ]);
+  });
+
+  it("reports an unreachable Cassandra as StoreUnavailableError (a 503)", async () => {
+    const nowhere = new Client({ contactPoints: ["127.0.0.1:1"], localDataCenter: cfg.CASSANDRA_DC });
+    try {
+      await expect(new CassandraStore(nowhere, keyspace).user("x")).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+    } finally {
+      await nowhere.shutdown();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { type Client, types } from "cassandra-driver";
+import { type Client, errors, types } from "cassandra-driver";
 import { hourBucket } from "../../../common/src/cassandra-schema.ts";
 import {
   type AggregateStore,
@@ -7,6 +7,7 @@ import {
   type IngestionRun,
   ResultTooLargeError,
   type RunStore,
+  StoreUnavailableError,
   type User,
   type UserStore,
   type WindowQuery,
@@ -78,6 +79,32 @@ function toWindowRow(group: string, r: Row): WindowRow {
   };
 }
 
+const UNAVAILABLE_CODES = new Set<number>([
+  types.responseErrorCodes.unavailableException,
+  types.responseErrorCodes.overloaded,
+  types.responseErrorCodes.isBootstrapping,
+  types.responseErrorCodes.readTimeout,
+  types.responseErrorCodes.readFailure,
+]);
+
+/** Driver errors that mean "Cassandra is not answering now" become StoreUnavailableError. */
+function classify(err: unknown): unknown {
+  const down =
+    err instanceof errors.NoHostAvailableError ||
+    err instanceof errors.OperationTimedOutError ||
+    err instanceof errors.BusyConnectionError ||
+    (err instanceof errors.ResponseError && UNAVAILABLE_CODES.has(err.code));
+  return down ? new StoreUnavailableError(`Cassandra did not answer: ${(err as Error).message}`) : err;
+}
+
+async function guarded<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    throw classify(err);
+  }
+}
+
 /** Reads the tables of common/src/cassandra-schema.ts: windows, users, producer runs, checkpoints. */
 export class CassandraStore implements AggregateStore, UserStore, RunStore, CheckpointStore {
   constructor(
@@ -87,7 +114,11 @@ export class CassandraStore implements AggregateStore, UserStore, RunStore, Chec
     if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name: ${keyspace}`);
   }
 
-  async windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]> {
+  windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]> {
+    return guarded(() => this.#windowRows(q, maxRows));
+  }
+
+  async #windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]> {
     const cql = `SELECT window_start, window_end, key, kafka_partition, count, sum_age, min_age, max_age, final
       FROM ${this.keyspace}.window_aggregates WHERE group_name = ? AND hour = ? AND window_start >= ? AND window_start < ?`;
     const buckets: number[] = [];
@@ -118,7 +149,11 @@ export class CassandraStore implements AggregateStore, UserStore, RunStore, Chec
     return out;
   }
 
-  async user(eventId: string): Promise<User | null> {
+  user(eventId: string): Promise<User | null> {
+    return guarded(() => this.#user(eventId));
+  }
+
+  async #user(eventId: string): Promise<User | null> {
     const rs = await this.client.execute(
       `SELECT * FROM ${this.keyspace}.users WHERE event_id = ?`,
       [eventId],
@@ -128,17 +163,25 @@ export class CassandraStore implements AggregateStore, UserStore, RunStore, Chec
     return r ? toUser(r) : null;
   }
 
-  async usersByUsername(username: string, limit: number): Promise<User[]> {
+  usersByUsername(username: string, limit: number): Promise<User[]> {
+    return guarded(() => this.#usersByUsername(username, limit));
+  }
+
+  async #usersByUsername(username: string, limit: number): Promise<User[]> {
     const rs = await this.client.execute(
       `SELECT event_id FROM ${this.keyspace}.users_by_username WHERE username = ? LIMIT ?`,
       [username, limit],
       { prepare: true },
     );
-    const users = await Promise.all(rs.rows.map((r) => this.user(String(r.get("event_id")))));
+    const users = await Promise.all(rs.rows.map((r) => this.#user(String(r.get("event_id")))));
     return users.filter((u): u is User => u !== null);
   }
 
-  async recentRuns(days: number, limit: number): Promise<IngestionRun[]> {
+  recentRuns(days: number, limit: number): Promise<IngestionRun[]> {
+    return guarded(() => this.#recentRuns(days, limit));
+  }
+
+  async #recentRuns(days: number, limit: number): Promise<IngestionRun[]> {
     const today = Math.floor(Date.now() / DAY_MS);
     const out: IngestionRun[] = [];
     for (let day = today; day > today - days && out.length < limit; day--) {
@@ -165,7 +208,11 @@ export class CassandraStore implements AggregateStore, UserStore, RunStore, Chec
     return out;
   }
 
-  async checkpoints(topic: string): Promise<Checkpoint[]> {
+  checkpoints(topic: string): Promise<Checkpoint[]> {
+    return guarded(() => this.#checkpoints(topic));
+  }
+
+  async #checkpoints(topic: string): Promise<Checkpoint[]> {
     const rs = await this.client.execute(
       `SELECT kafka_partition, next_offset, watermark, updated_at FROM ${this.keyspace}.processor_checkpoints WHERE topic = ?`,
       [topic],

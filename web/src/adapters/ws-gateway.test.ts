@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { createApp } from "../app.ts";
+import { createApp } from "../app.tsx";
 import type { HubMessage } from "../live-hub.ts";
 import { testWorld } from "../test-deps.ts";
 import type { WindowRow } from "../window-types.ts";

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { createApp } from "../app.ts";
+import { createApp } from "../app.tsx";
 import { LiveHub } from "../live-hub.ts";
 import { testWorld } from "../test-deps.ts";
 import type { WindowRow } from "../window-types.ts";

@@ -4,6 +4,8 @@ import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./app-deps.ts";
+import { UnavailablePage } from "./pages/unavailable.tsx";
+import { StoreUnavailableError } from "./ports.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { pageRoutes } from "./routes/pages.tsx";
@@ -79,6 +81,12 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof StoreUnavailableError) {
+      c.header("Retry-After", "5");
+      return c.req.path.startsWith("/api/")
+        ? c.json({ error: err.message }, 503)
+        : c.html(`<!doctype html>${String(<UnavailablePage reason={err.message} />)}`, 503);
+    }
     deps.logger.error({ err, path: c.req.path }, "request failed");
     return c.req.path.startsWith("/api/")
       ? c.json({ error: "internal error" }, 500)

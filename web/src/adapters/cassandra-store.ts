@@ -93,7 +93,11 @@ function classify(err: unknown): unknown {
     err instanceof errors.NoHostAvailableError ||
     err instanceof errors.OperationTimedOutError ||
     err instanceof errors.BusyConnectionError ||
-    (err instanceof errors.ResponseError && UNAVAILABLE_CODES.has(err.code));
+    (err instanceof errors.ResponseError && UNAVAILABLE_CODES.has(err.code)) ||
+    // A connection lost mid-request surfaces as a plain DriverError ("Socket was closed").
+    (err instanceof Error &&
+      err.constructor === errors.DriverError &&
+      /socket|connection/i.test(err.message));
   return down ? new StoreUnavailableError(`Cassandra did not answer: ${(err as Error).message}`) : err;
 }
 

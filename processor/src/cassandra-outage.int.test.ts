@@ -18,6 +18,7 @@ import {
   reference,
   uniqueConfig,
   waitFor,
+  waitForUsers,
   writeFixture,
 } from "./test-harness.ts";
 
@@ -112,7 +113,6 @@ describe("processor: Cassandra outage (stops and restarts the shared Cassandra)"
     );
     expect(finalRows(rows)).toEqual(expected);
     expect(p.status().late).toBe(0);
-    const users = await client.execute(`SELECT count(*) FROM ${config.CASSANDRA_KEYSPACE}.users`);
-    expect(Number(users.first().get(0))).toBe(events.length);
+    expect(await waitForUsers(client, config, events.length)).toBe(events.length);
   });
 });

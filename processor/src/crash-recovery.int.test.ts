@@ -18,6 +18,7 @@ import {
   spawnProcessor,
   uniqueConfig,
   waitFor,
+  waitForUsers,
   writeFixture,
 } from "./test-harness.ts";
 
@@ -102,8 +103,7 @@ describe("processor: kill -9 during the replay", () => {
       240_000,
     );
     expect(finalRows(rows)).toEqual(expected);
-    const users = await client.execute(`SELECT count(*) FROM ${config.CASSANDRA_KEYSPACE}.users`);
-    expect(Number(users.first().get(0))).toBe(events.length);
+    expect(await waitForUsers(client, config, events.length)).toBe(events.length);
 
     last.child.kill("SIGTERM");
     expect(await last.exited).toBe(0);

@@ -21,6 +21,7 @@ import {
   topicSize,
   uniqueConfig,
   waitFor,
+  waitForUsers,
   writeFixture,
 } from "./test-harness.ts";
 
@@ -70,8 +71,7 @@ describe("processor: replay → Cassandra", () => {
       180_000,
     );
     expect(finalRows(rows)).toEqual(expected);
-    const users = await client.execute(`SELECT count(*) FROM ${config.CASSANDRA_KEYSPACE}.users`);
-    expect(Number(users.first().get(0))).toBe(events.length);
+    expect(await waitForUsers(client, config, events.length)).toBe(events.length);
     const status = processor.status();
     expect(status.processed).toBe(events.length);
     expect(status.late).toBe(0);

@@ -359,3 +359,22 @@ export interface LiveRow {
   watermark: number | null;
   emittedAt: number;
 }
+
+/** Rows of the users table; waits for it to reach `expected` (a fresh Cassandra may fail a full scan once). */
+export async function waitForUsers(
+  client: Client,
+  config: Config,
+  expected: number,
+  timeoutMs = 120_000,
+): Promise<number> {
+  return waitFor(
+    `${expected} users`,
+    () =>
+      client
+        .execute(`SELECT count(*) FROM ${config.CASSANDRA_KEYSPACE}.users`, [], { readTimeout: 60_000 })
+        .then((rs) => Number(rs.first().get(0)))
+        .catch(() => -1),
+    (n) => n >= expected,
+    timeoutMs,
+  );
+}

@@ -167,6 +167,44 @@ export class WindowEngine {
   add(slot: number, eventTime: number, value: number, keys: ArrayLike<number>): AddStatus {
     const p = this.parts[slot];
     if (p === undefined) throw new Error(`slot ${slot} is not assigned`);
+    return this.addAt(p, slot, eventTime, value, keys, 0);
+  }
+
+  /**
+   * add() over a batch in columns: event i has time times[i], value values[i] and its dimension
+   * key ids at keys[i·dims .. i·dims + dims). Writes each AddStatus to `statuses` when given and
+   * returns how many events were not Added, so a caller can skip looking when it is 0.
+   */
+  addBatch(
+    slot: number,
+    times: ArrayLike<number>,
+    values: ArrayLike<number>,
+    keys: ArrayLike<number>,
+    count: number,
+    statuses?: Uint8Array,
+  ): number {
+    const p = this.parts[slot];
+    if (p === undefined) throw new Error(`slot ${slot} is not assigned`);
+    if (times.length < count || values.length < count || keys.length < count * this.dims) {
+      throw new RangeError(`batch columns shorter than ${count} events`);
+    }
+    let notAdded = 0;
+    for (let i = 0; i < count; i++) {
+      const status = this.addAt(p, slot, times[i]!, values[i]!, keys, i * this.dims);
+      if (status !== AddStatus.Added) notAdded++;
+      if (statuses !== undefined) statuses[i] = status;
+    }
+    return notAdded;
+  }
+
+  private addAt(
+    p: PartitionState,
+    slot: number,
+    eventTime: number,
+    value: number,
+    keys: ArrayLike<number>,
+    off: number,
+  ): AddStatus {
     if (
       !(eventTime >= -this.maxT && eventTime <= this.maxT) ||
       Math.floor(eventTime) !== eventTime ||
@@ -176,7 +214,13 @@ export class WindowEngine {
       return AddStatus.Invalid;
     }
     const spec = this.spec;
-    const kTop = floorDiv(eventTime, spec.slideMs);
+    // Consecutive events mostly share their newest window: skip the division then.
+    let kTop = p.lastK;
+    if (!(eventTime >= p.lastKStart && eventTime < p.lastKStart + spec.slideMs)) {
+      kTop = floorDiv(eventTime, spec.slideMs);
+      p.lastK = kTop;
+      p.lastKStart = kTop * spec.slideMs;
+    }
     let kLo = kTop - spec.perEvent + 1;
     let status: AddStatus = AddStatus.Added;
     if (kLo < p.openFromK) {
@@ -190,21 +234,23 @@ export class WindowEngine {
       status = AddStatus.AddedPartlyLate;
     }
     for (let d = 0; d < this.dims; d++) {
-      const id = keys[d]!;
+      const id = keys[off + d]!;
+      if (id >= 0 && id < p.keyCount) continue;
       if (id === -1) {
         p.counters.refused++;
         return AddStatus.Refused;
       }
-      if (!(id >= 0 && id < p.keyCount)) throw new RangeError(`key id ${id} unknown to slot ${slot}`);
+      throw new RangeError(`key id ${id} unknown to slot ${slot}`);
     }
     if (!p.covers(kLo, kTop) && !this.makeRoom(p, eventTime, kLo, kTop)) {
       p.counters.refused++;
       return AddStatus.Refused;
     }
-    p.aggregate(kLo, kTop, keys, this.dims, value);
+    p.aggregate(kLo, kTop, keys, off, this.dims, value);
     p.counters.processed++;
     if (status === AddStatus.AddedPartlyLate) p.counters.partlyLate++;
-    this.delivered(p, eventTime);
+    if (eventTime <= p.maxEventTime && !p.idle) p.lastActiveMs = this.nowMs;
+    else this.delivered(p, eventTime);
     return status;
   }
 

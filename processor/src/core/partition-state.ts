@@ -52,6 +52,9 @@ export class PartitionState {
   nextCloseEnd = Number.NEGATIVE_INFINITY;
   lastActiveMs: number;
   idle = false;
+  /** Cache of the newest window index of the previous event and that window's start. */
+  lastK = 0;
+  lastKStart = Number.NaN;
 
   keyCount = 0;
   keyCap: number;
@@ -185,26 +188,37 @@ export class PartitionState {
 
   /**
    * Adds `value` to windows [kLo, kTop] for the "all" key (when configured) and for each key in
-   * `keys[0..dims)`. The caller has checked covers() and the key ids.
+   * `keys[off..off + dims)`. The caller has checked covers() and the key ids.
    */
-  aggregate(kLo: number, kTop: number, keys: ArrayLike<number>, dims: number, value: number): void {
-    if (this.highK < this.lowK) {
-      this.lowK = kLo;
-      this.highK = kTop;
-      this.head = 0;
-    } else {
-      if (kLo < this.lowK) {
-        this.head = (this.head - (this.lowK - kLo)) & this.ringMask;
-        this.lowK = kLo;
-      }
-      if (kTop > this.highK) this.highK = kTop;
-    }
+  aggregate(
+    kLo: number,
+    kTop: number,
+    keys: ArrayLike<number>,
+    off: number,
+    dims: number,
+    value: number,
+  ): void {
+    if (kLo < this.lowK || kTop > this.highK) this.extend(kLo, kTop);
     const shift = this.ringShift;
     for (let k = kLo; k <= kTop; k++) {
       const slot = (this.head + (k - this.lowK)) & this.ringMask;
       if (this.includeAll) this.bump(slot, value);
-      for (let d = 0; d < dims; d++) this.bump((keys[d]! << shift) | slot, value);
+      for (let d = 0; d < dims; d++) this.bump((keys[off + d]! << shift) | slot, value);
     }
+  }
+
+  private extend(kLo: number, kTop: number): void {
+    if (this.highK < this.lowK) {
+      this.lowK = kLo;
+      this.highK = kTop;
+      this.head = 0;
+      return;
+    }
+    if (kLo < this.lowK) {
+      this.head = (this.head - (this.lowK - kLo)) & this.ringMask;
+      this.lowK = kLo;
+    }
+    if (kTop > this.highK) this.highK = kTop;
   }
 
   private bump(cell: number, value: number): void {

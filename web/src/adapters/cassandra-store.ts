@@ -87,6 +87,9 @@ const UNAVAILABLE_CODES = new Set<number>([
   types.responseErrorCodes.readFailure,
 ]);
 
+const isPlainDriverError = (err: Error): boolean =>
+  Object.getPrototypeOf(err) === errors.DriverError.prototype;
+
 /** Driver errors that mean "Cassandra is not answering now" become StoreUnavailableError. */
 function classify(err: unknown): unknown {
   const down =
@@ -95,9 +98,7 @@ function classify(err: unknown): unknown {
     err instanceof errors.BusyConnectionError ||
     (err instanceof errors.ResponseError && UNAVAILABLE_CODES.has(err.code)) ||
     // A connection lost mid-request surfaces as a plain DriverError ("Socket was closed").
-    (err instanceof Error &&
-      err.constructor === errors.DriverError &&
-      /socket|connection/i.test(err.message));
+    (err instanceof Error && isPlainDriverError(err) && /socket|connection/i.test(err.message));
   return down ? new StoreUnavailableError(`Cassandra did not answer: ${(err as Error).message}`) : err;
 }
 

@@ -181,7 +181,7 @@ describe("engine against the streaming reference", () => {
         seen.grown += totals.grown;
         seen.idleFinals += got.finals.length > 0 && stream.some((op) => op.kind === "tick") ? 1 : 0;
       }),
-      { numRuns: 3000 },
+      { numRuns: 2000 },
     );
     // The generators must reach every path, or the comparison above proves little.
     for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(100);

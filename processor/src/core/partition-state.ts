@@ -116,6 +116,7 @@ export class PartitionState {
     const dict = this.dicts[group]!;
     const known = dict.get(value);
     if (known !== undefined) return known;
+    if (this.keyCount >= this.limits.maxKeys) return -1;
     if (this.keyCount === this.keyCap && !this.growKeys()) return -1;
     const id = this.keyCount++;
     dict.set(value, id);

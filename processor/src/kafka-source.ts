@@ -83,11 +83,6 @@ export class KafkaSource {
     });
   }
 
-  /** Partitions currently assigned and restored. */
-  partitions(): number[] {
-    return [...this.owned];
-  }
-
   pause(partitions: number[]): void {
     if (partitions.length > 0) this.consumer.pause(partitions.map((partition) => this.tp(partition)));
   }
@@ -118,11 +113,6 @@ export class KafkaSource {
     } catch {
       return undefined;
     }
-  }
-
-  /** Waits for a rebalance being handled (so a shutdown does not race it). */
-  settled(): Promise<void> {
-    return this.rebalancing;
   }
 
   /** Revokes what is owned (checkpointing through the handler), then leaves the group. */

@@ -64,21 +64,6 @@ describe("WriteQueue", () => {
     expect(order).toEqual(["early", "barrier", "late"]);
   });
 
-  it("waitBelow resolves once enough drained", async () => {
-    const q = queue(1);
-    const releases: (() => void)[] = [];
-    for (let i = 0; i < 3; i++) void q.submit("w", () => new Promise<void>((r) => releases.push(r)), 10);
-    let below = false;
-    const waiting = q.waitBelow(10).then(() => (below = true));
-    await new Promise((r) => setTimeout(r, 5));
-    expect(below).toBe(false);
-    releases.shift()!();
-    await new Promise((r) => setTimeout(r, 5));
-    releases.shift()!();
-    await waiting;
-    expect(q.size()).toBeLessThanOrEqual(10);
-  });
-
   it("abort fails what is not durable and refuses new writes", async () => {
     const q = queue(1);
     const stuck = q.submit("stuck", async () => {

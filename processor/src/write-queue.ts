@@ -36,7 +36,6 @@ export class WriteQueue {
   private failures = 0;
   private lastLogged = 0;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly wakers = new Set<() => void>();
 
   constructor(private readonly opts: WriteQueueOptions) {}
 
@@ -69,18 +68,10 @@ export class WriteQueue {
     return Promise.all([...this.inFlight]).then(() => undefined);
   }
 
-  /** Resolves when size() drops to `limit` or below. */
-  async waitBelow(limit: number): Promise<void> {
-    while (this.size() > limit && !this.closed) {
-      await new Promise<void>((wake) => this.wakers.add(wake));
-    }
-  }
-
   /** Stops retrying: writes not yet durable fail with WriteQueueClosedError. */
   abort(): void {
     this.closed = true;
     for (const t of this.waiting.splice(0)) this.settle(t, new WriteQueueClosedError(`${t.name}: aborted`));
-    this.wake();
   }
 
   private pump(): void {
@@ -89,15 +80,9 @@ export class WriteQueue {
       this.running++;
       void this.execute(task).finally(() => {
         this.running--;
-        this.wake();
         this.pump();
       });
     }
-  }
-
-  private wake(): void {
-    for (const w of this.wakers) w();
-    this.wakers.clear();
   }
 
   private async execute(task: Task): Promise<void> {

@@ -138,9 +138,4 @@ export interface LiveSource {
   stop(): Promise<void>;
 }
 
-export interface Health {
-  /** Name → reachable; used by /healthz detail and the nav status dot. */
-  check(): Promise<Record<string, boolean>>;
-}
-
 export type { Window, WindowRow };

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** The processor's Prometheus metrics, in a registry of its own (several instances can share a process). */
 export class ProcessorMetrics {
@@ -80,6 +80,11 @@ export class ProcessorMetrics {
     labelNames: ["kind"] as const,
     registers: [this.registry],
   });
+
+  constructor() {
+    // Process CPU, memory, event-loop lag and GC: what an operator checks first when throughput drops.
+    collectDefaultMetrics({ register: this.registry, prefix: "processor_" });
+  }
 }
 
 /** Recent sink latencies, for the p50/p99 of /status. */

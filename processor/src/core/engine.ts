@@ -93,28 +93,29 @@ export class WindowEngine {
     entries: readonly AssignEntry[],
     nowMs: number,
   ): { partition: number; slot: number; nextOffset: string | undefined }[] {
+    // Everything is checked and decoded before anything changes: a bad snapshot assigns nothing.
+    const seen = new Set<number>();
+    const states = entries.map((e) => {
+      if (this.slotOf.has(e.partition) || seen.has(e.partition)) {
+        throw new Error(`partition ${e.partition} is already assigned`);
+      }
+      seen.add(e.partition);
+      if (!e.snapshot) return { state: this.newPartition(e.partition, nowMs), nextOffset: undefined };
+      const restored = decodeSnapshot(e.snapshot, this, nowMs);
+      if (restored.header.partition !== e.partition) {
+        throw new Error(`snapshot is of partition ${restored.header.partition}, not ${e.partition}`);
+      }
+      return { state: restored.state, nextOffset: restored.header.nextOffset };
+    });
     this.nowMs = nowMs;
     const out: { partition: number; slot: number; nextOffset: string | undefined }[] = [];
-    for (const e of entries) {
-      if (this.slotOf.has(e.partition)) throw new Error(`partition ${e.partition} is already assigned`);
-      let state: PartitionState;
-      let nextOffset: string | undefined;
-      if (e.snapshot) {
-        const restored = decodeSnapshot(e.snapshot, this, nowMs);
-        if (restored.header.partition !== e.partition) {
-          throw new Error(`snapshot is of partition ${restored.header.partition}, not ${e.partition}`);
-        }
-        state = restored.state;
-        nextOffset = restored.header.nextOffset;
-      } else {
-        state = this.newPartition(e.partition, nowMs);
-      }
+    for (const { state, nextOffset } of states) {
       let slot = this.parts.indexOf(undefined);
       if (slot < 0) slot = this.parts.length;
       this.parts[slot] = state;
       this.active.push(state);
-      this.slotOf.set(e.partition, slot);
-      out.push({ partition: e.partition, slot, nextOffset });
+      this.slotOf.set(state.partition, slot);
+      out.push({ partition: state.partition, slot, nextOffset });
     }
     this.refreshWatermark();
     return out;

@@ -100,8 +100,15 @@ export class PartitionState {
     return this.highK < this.lowK;
   }
 
+  /** Windows holding at least one cell (a scan: for status, not the hot path). */
   openWindows(): number {
-    return this.isEmpty() ? 0 : this.highK - this.lowK + 1;
+    let n = 0;
+    let last = Number.NaN;
+    this.forEachCell((_cell, k) => {
+      if (k !== last) n++;
+      last = k;
+    });
+    return n;
   }
 
   bytes(): number {

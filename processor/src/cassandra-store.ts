@@ -152,7 +152,21 @@ export class CassandraStore {
       );
       return;
     }
-    await this.client.batch(queries, { prepare: true, logged: false, isIdempotent: true });
+    await this.batch(queries);
+  }
+
+  /**
+   * An unlogged batch; one Cassandra refuses as too large (batch_size_fail_threshold, 50 KiB by default) is
+   * split in halves until it fits, so a server with a low threshold slows the writes instead of blocking them.
+   */
+  private async batch(queries: { query: string; params: unknown[] }[]): Promise<void> {
+    try {
+      await this.client.batch(queries, { prepare: true, logged: false, isIdempotent: true });
+    } catch (err) {
+      if (queries.length < 2 || !/batch too large/i.test((err as Error).message)) throw err;
+      const half = Math.ceil(queries.length / 2);
+      await Promise.all([this.batch(queries.slice(0, half)), this.batch(queries.slice(half))]);
+    }
   }
 
   /** Window rows of one (group, hour) Cassandra partition, as one single-partition batch. */
@@ -179,7 +193,7 @@ export class CassandraStore {
       await this.client.execute(queries[0]!.query, queries[0]!.params, { prepare: true, isIdempotent: true });
       return;
     }
-    await this.client.batch(queries, { prepare: true, logged: false, isIdempotent: true });
+    await this.batch(queries);
   }
 
   async writeCheckpoint(topic: string, c: Checkpoint): Promise<void> {

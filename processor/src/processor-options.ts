@@ -18,8 +18,8 @@ export const ProcessorOptionsSchema = z.object({
   /** Cassandra writes executing at once. */
   PROCESSOR_SINK_CONCURRENCY: int(8, 1),
   /**
-   * Users per unlogged batch (two statements each, ~1.5 KB): measured fastest on the single-node stack;
-   * keep it under Cassandra's batch_size_fail_threshold (50 KiB by default, 1 MiB on the stack).
+   * Users per unlogged batch (two statements, ~0.5 KB a user): measured fastest on the single-node stack.
+   * A batch over Cassandra's batch_size_fail_threshold is split automatically.
    */
   PROCESSOR_USERS_PER_BATCH: int(100, 1),
   /** Window rows per single-partition batch. */

@@ -71,6 +71,32 @@ describe("WindowHistory", () => {
     expect(await history.windows(q, 100)).toEqual(mergeWindowRows([row(10_000, "FR"), added]));
   });
 
+  it("does not keep an hour the live feed touched within the last minute, nor one read while it was touched", async () => {
+    let t = 3 * H + 120_000;
+    const store = new CountingStore([row(10_000, "FR")]);
+    const history = new WindowHistory(store, {
+      settleMs: 60_000,
+      maxCachedWindows: 100,
+      liveTtlMs: 0,
+      now: () => t,
+    });
+    const q = { group: "nat" as const, from: 0, to: H };
+    history.invalidate([row(20_000, "DE")]);
+    await history.windows(q, 100);
+    await history.windows(q, 100);
+    expect(store.calls).toHaveLength(2);
+    t += 61_000;
+    const pending = history.windows(q, 100);
+    history.invalidate([row(20_000, "DE")]);
+    await pending;
+    await history.windows(q, 100);
+    expect(store.calls).toHaveLength(4);
+    t += 61_000;
+    await history.windows(q, 100);
+    await history.windows(q, 100);
+    expect(store.calls).toHaveLength(5);
+  });
+
   it("does not cache an hour that still has open windows", async () => {
     const { store, history } = setup([row(10_000, "FR", false)]);
     const q = { group: "nat" as const, from: 0, to: H };

@@ -3,6 +3,9 @@ import { mergeWindowRows } from "./merge-windows.ts";
 import { type AggregateStore, ResultTooLargeError, type WindowQuery } from "./ports.ts";
 import type { Window } from "./window-types.ts";
 
+/** How long after the live feed changed an hour that hour stays out of the cache. */
+const QUIET_MS = 60_000;
+
 export interface WindowHistoryOptions {
   /** An hour bucket is cacheable once it ended this long ago and all its rows are final. */
   settleMs: number;
@@ -23,6 +26,8 @@ export class WindowHistory {
   private readonly cache = new Map<string, Window[]>();
   /** Concurrent requests for the same cold hour share one read instead of stampeding Cassandra. */
   private readonly inFlight = new Map<string, Promise<Window[]>>();
+  /** When the live feed last changed a window of each hour, for hours changed within QUIET_MS. */
+  private readonly touched = new Map<string, number>();
   private cachedWindows = 0;
   private readonly now: () => number;
 
@@ -57,13 +62,17 @@ export class WindowHistory {
    * still written to when a recording of it is replayed, or when a partition catches up late.
    */
   invalidate(rows: readonly { group: string; windowStart: number }[]): void {
+    const now = this.now();
     for (const r of rows) {
       const id = `${r.group}|${hourBucket(r.windowStart)}`;
+      this.touched.set(id, now);
+      this.inFlight.delete(id);
       const hit = this.cache.get(id);
       if (!hit) continue;
       this.cache.delete(id);
       this.cachedWindows -= hit.length;
     }
+    for (const [id, at] of this.touched) if (now - at > QUIET_MS) this.touched.delete(id);
   }
 
   private readonly live = new Map<string, { at: number; windows: Promise<Window[]> }>();
@@ -106,10 +115,15 @@ export class WindowHistory {
     maxRows: number,
   ): Promise<Window[]> {
     const start = hour * HOUR_MS;
+    const startedAt = this.now();
     const windows = mergeWindowRows(
       await this.store.windowRows({ group, from: start, to: start + HOUR_MS }, maxRows),
     );
-    if (windows.every((w) => w.final) && windows.length <= this.opts.maxCachedWindows) {
+    // An hour the live feed touched recently (or during this read) may still be being written: the
+    // feed can announce a row before its Cassandra write lands, so such a read is served, not kept.
+    const touchedAt = this.touched.get(id);
+    const quiet = touchedAt === undefined || touchedAt < startedAt - QUIET_MS;
+    if (quiet && windows.every((w) => w.final) && windows.length <= this.opts.maxCachedWindows) {
       this.cache.set(id, windows);
       this.cachedWindows += windows.length;
       for (const [k, v] of this.cache) {

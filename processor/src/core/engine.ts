@@ -42,6 +42,8 @@ export class WindowEngine {
   lastLateWindowEnd = Number.NaN;
 
   private readonly maxT: number;
+  private readonly slide: number;
+  private readonly perEventLess1: number;
   private readonly parts: (PartitionState | undefined)[] = [];
   private readonly active: PartitionState[] = [];
   private readonly slotOf = new Map<number, number>();
@@ -81,6 +83,8 @@ export class WindowEngine {
       throw new RangeError(`maxOpenWindows must hold the ${this.spec.perEvent} windows of one event`);
     }
     this.maxT = maxEventTime(this.spec);
+    this.slide = this.spec.slideMs;
+    this.perEventLess1 = this.spec.perEvent - 1;
     this.scratch = new Int32Array(this.dims);
   }
 
@@ -198,7 +202,62 @@ export class WindowEngine {
     return notAdded;
   }
 
+  /**
+   * Kept small so that V8 inlines it into add()/addBatch(): a call that is not inlined boxes the
+   * float64 event time on every event. Anything unusual goes to addSlow().
+   */
   private addAt(
+    p: PartitionState,
+    slot: number,
+    eventTime: number,
+    value: number,
+    keys: ArrayLike<number>,
+    off: number,
+  ): AddStatus {
+    const slide = this.slide;
+    let kTop = p.lastK;
+    if (!(eventTime >= p.lastKStart && eventTime < p.lastKEnd)) {
+      // Consecutive events mostly share their newest window. Else floor division, corrected
+      // (exact for accepted times: |k·S| stays a safe integer).
+      if (!(eventTime >= -this.maxT && eventTime <= this.maxT)) {
+        return this.addSlow(p, slot, eventTime, value, keys, off);
+      }
+      kTop = Math.floor(eventTime / slide);
+      const r = eventTime - kTop * slide;
+      if (r < 0) kTop -= 1;
+      else if (r >= slide) kTop += 1;
+      p.lastK = kTop;
+      p.lastKStart = Math.max(kTop * slide, -this.maxT);
+      p.lastKEnd = Math.min(kTop * slide + slide, this.maxT + 1);
+    }
+    const kLo = kTop - this.perEventLess1;
+    if (
+      Math.floor(eventTime) !== eventTime ||
+      value - value !== 0 ||
+      kLo < p.openFromK ||
+      kLo < p.lowK ||
+      kTop > p.highK ||
+      !this.keysKnown(p, keys, off)
+    ) {
+      return this.addSlow(p, slot, eventTime, value, keys, off);
+    }
+    p.aggregate(kLo, kTop, keys, off, this.dims, value);
+    p.counters.processed++;
+    if (eventTime <= p.maxEventTime && !p.idle) p.lastActiveMs = this.nowMs;
+    else this.delivered(p, eventTime);
+    return AddStatus.Added;
+  }
+
+  private keysKnown(p: PartitionState, keys: ArrayLike<number>, off: number): boolean {
+    for (let d = 0; d < this.dims; d++) {
+      const id = keys[off + d]!;
+      if (!(id >= 0 && id < p.keyCount)) return false;
+    }
+    return true;
+  }
+
+  /** The whole decision, for every case: invalid, late, partly late, unknown key, ring to extend. */
+  private addSlow(
     p: PartitionState,
     slot: number,
     eventTime: number,
@@ -215,13 +274,7 @@ export class WindowEngine {
       return AddStatus.Invalid;
     }
     const spec = this.spec;
-    // Consecutive events mostly share their newest window: skip the division then.
-    let kTop = p.lastK;
-    if (!(eventTime >= p.lastKStart && eventTime < p.lastKStart + spec.slideMs)) {
-      kTop = floorDiv(eventTime, spec.slideMs);
-      p.lastK = kTop;
-      p.lastKStart = kTop * spec.slideMs;
-    }
+    const kTop = floorDiv(eventTime, spec.slideMs);
     let kLo = kTop - spec.perEvent + 1;
     let status: AddStatus = AddStatus.Added;
     if (kLo < p.openFromK) {
@@ -250,8 +303,7 @@ export class WindowEngine {
     p.aggregate(kLo, kTop, keys, off, this.dims, value);
     p.counters.processed++;
     if (status === AddStatus.AddedPartlyLate) p.counters.partlyLate++;
-    if (eventTime <= p.maxEventTime && !p.idle) p.lastActiveMs = this.nowMs;
-    else this.delivered(p, eventTime);
+    this.delivered(p, eventTime);
     return status;
   }
 

@@ -52,9 +52,10 @@ export class PartitionState {
   nextCloseEnd = Number.NEGATIVE_INFINITY;
   lastActiveMs: number;
   idle = false;
-  /** Cache of the newest window index of the previous event and that window's start. */
+  /** Cache: window index lastK is the newest window of every valid t in [lastKStart, lastKEnd). */
   lastK = 0;
   lastKStart = Number.NaN;
+  lastKEnd = Number.NaN;
 
   keyCount = 0;
   keyCap: number;

@@ -30,15 +30,13 @@ export function windowSpec(sizeMs: number, slideMs = 0): WindowSpec {
 }
 
 /**
- * floor(t / s) exactly, for any t whose magnitude is a safe integer: the float quotient can round up
- * across an integer near 2^53, so the remainder corrects it by one.
+ * floor(t / s) exactly for every safe integer t: the float quotient can round across an integer
+ * near 2^53, while the float remainder is always exact, so (t − t mod s) / s is an exact division.
  */
 export function floorDiv(t: number, s: number): number {
-  let q = Math.floor(t / s);
-  const r = t - q * s;
-  if (r < 0) q -= 1;
-  else if (r >= s) q += 1;
-  return q;
+  const r = t % s;
+  const q = (t - r) / s;
+  return r < 0 ? q - 1 : q;
 }
 
 /** Start of the tumbling window of size `sizeMs` holding t: floor(t / W) · W. */

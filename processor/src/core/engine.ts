@@ -10,7 +10,7 @@ import {
 import { firstOpenIndex, floorDiv, maxEventTime, type WindowSpec, windowSpec } from "./window-spec.ts";
 
 export const DEFAULT_LIMITS: Limits = {
-  initialKeys: 64,
+  initialKeys: 8,
   initialWindows: 4,
   maxKeys: 1 << 20,
   maxOpenWindows: 1 << 16,

@@ -36,7 +36,9 @@ async function fanout(port: number, topic: string, clients: number, producer: Ka
   );
   const deadline = Date.now() + 60_000;
   while (connected < clients && Date.now() < deadline) await sleep(100);
-  const base = Math.floor(Date.now() / W) * W + 1_000_000 * W;
+  // Far ahead of real time, and each run past the previous one: the hub forgets windows that start
+  // more than its lookback before the newest it has seen.
+  const base = Math.floor(Date.now() / W) * W + (1_000_000 + clients * 1_000) * W;
   for (let i = 0; i < TICKS; i++) {
     const windowStart = base + i * W;
     const row = {

@@ -71,6 +71,12 @@ export class KafkaLiveSource implements LiveSource {
       })),
     );
     consumer.setDefaultConsumeTimeout(100);
+    // Return as soon as the first rows are there instead of waiting out the timeout for a full
+    // batch: every update would otherwise reach the browser up to 100 ms later. (Untyped in the
+    // package's declarations.)
+    (
+      consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }
+    ).setDefaultIsTimeoutOnlyForFirstMessage(true);
     this.poll(consumer, onRows);
   }
 

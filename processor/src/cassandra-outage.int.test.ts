@@ -10,16 +10,13 @@ import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import {
-  cassandraClient,
   dropAll,
   finalRows,
   hoursOf,
+  prepareExactRun,
   readMerged,
-  reference,
-  uniqueConfig,
   waitFor,
   waitForUsers,
-  writeFixture,
 } from "./test-harness.ts";
 
 const run = promisify(execFile);
@@ -47,20 +44,12 @@ describe("processor: Cassandra outage (stops and restarts the shared Cassandra)"
   let processor: ProcessorHandle | null = null;
 
   beforeAll(async () => {
-    config = uniqueConfig("outage", { TOPIC_PARTITIONS: "3" });
-    client = cassandraClient(config);
-    await client.connect();
-    file = join(dir, "fixture.ndjson");
-    events = await writeFixture(file, {
+    ({ config, client, file, events, expected } = await prepareExactRun("outage", dir, {
+      partitions: 3,
       count: 100_000,
       seed: 31,
       startMs: Date.parse("2026-06-01T00:00:00Z"),
-      spacingMs: 2,
-      disorderMs: 4_000,
-      lateEvery: 0,
-      lateMs: 0,
-    });
-    expected = reference(events, config);
+    }));
   });
 
   afterAll(async () => {

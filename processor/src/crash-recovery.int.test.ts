@@ -9,17 +9,14 @@ import type { RefEvent, RefRow } from "./core/reference.ts";
 import type { ProcessorStatus } from "./status-server.ts";
 import {
   type ChildProcessor,
-  cassandraClient,
   dropAll,
   finalRows,
   hoursOf,
+  prepareExactRun,
   readMerged,
-  reference,
   spawnProcessor,
-  uniqueConfig,
   waitFor,
   waitForUsers,
-  writeFixture,
 } from "./test-harness.ts";
 
 async function statusOf(port: number): Promise<ProcessorStatus | null> {
@@ -44,20 +41,12 @@ describe("processor: kill -9 during the replay", () => {
   const children: ChildProcessor[] = [];
 
   beforeAll(async () => {
-    config = uniqueConfig("crash", { TOPIC_PARTITIONS: "3" });
-    client = cassandraClient(config);
-    await client.connect();
-    file = join(dir, "fixture.ndjson");
-    events = await writeFixture(file, {
+    ({ config, client, file, events, expected } = await prepareExactRun("crash", dir, {
+      partitions: 3,
       count: 120_000,
       seed: 11,
       startMs: Date.parse("2026-02-01T00:00:00Z"),
-      spacingMs: 2,
-      disorderMs: 4_000,
-      lateEvery: 0,
-      lateMs: 0,
-    });
-    expected = reference(events, config);
+    }));
   });
 
   afterAll(async () => {

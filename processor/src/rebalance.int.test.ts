@@ -7,17 +7,7 @@ import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
-import {
-  cassandraClient,
-  dropAll,
-  finalRows,
-  hoursOf,
-  readMerged,
-  reference,
-  uniqueConfig,
-  waitFor,
-  writeFixture,
-} from "./test-harness.ts";
+import { dropAll, finalRows, hoursOf, prepareExactRun, readMerged, waitFor } from "./test-harness.ts";
 
 const progress = (h: ProcessorHandle) => h.status().partitions.reduce((a, p) => a + p.nextOffset, 0);
 
@@ -33,20 +23,12 @@ describe("processor: rebalance between two instances", () => {
   const running: ProcessorHandle[] = [];
 
   beforeAll(async () => {
-    config = uniqueConfig("rebalance", { TOPIC_PARTITIONS: "6" });
-    client = cassandraClient(config);
-    await client.connect();
-    file = join(dir, "fixture.ndjson");
-    events = await writeFixture(file, {
+    ({ config, client, file, events, expected } = await prepareExactRun("rebalance", dir, {
+      partitions: 6,
       count: 120_000,
       seed: 23,
       startMs: Date.parse("2026-05-01T00:00:00Z"),
-      spacingMs: 2,
-      disorderMs: 4_000,
-      lateEvery: 0,
-      lateMs: 0,
-    });
-    expected = reference(events, config);
+    }));
   });
 
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { type Client, types } from "cassandra-driver";
@@ -180,6 +181,29 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** A generated fixture with disorder below the lateness, its reference aggregates, and a config and
+ * Cassandra session of its own: the setup of every "ends exact" test. */
+export async function prepareExactRun(
+  tag: string,
+  dir: string,
+  o: { partitions: number; count: number; seed: number; startMs: number },
+): Promise<{ config: Config; client: Client; file: string; events: RefEvent[]; expected: RefRow[] }> {
+  const config = uniqueConfig(tag, { TOPIC_PARTITIONS: String(o.partitions) });
+  const client = cassandraClient(config);
+  await client.connect();
+  const file = join(dir, "fixture.ndjson");
+  const events = await writeFixture(file, {
+    count: o.count,
+    seed: o.seed,
+    startMs: o.startMs,
+    spacingMs: 2,
+    disorderMs: 4_000,
+    lateEvery: 0,
+    lateMs: 0,
+  });
+  return { config, client, file, events, expected: reference(events, config) };
 }
 
 /** Drops what uniqueConfig() named. */

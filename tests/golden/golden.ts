@@ -13,23 +13,15 @@ import {
 import { parseFixtureLine } from "../../producer/src/fixture-format.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import { repoRoot } from "../../stack/paths.ts";
+import type { Window } from "../../web/src/window-types.ts";
 
 // Golden aggregates of the committed fixtures, computed only by the core's deliberately simple
 // reference: the producer decides which lines are sent (that is its contract, tested on its own);
 // the values aggregated are read straight from the raw JSON.
 export const fixturesDir = join(repoRoot, "fixtures");
 
-export interface GoldenWindow {
-  windowStart: number;
-  windowEnd: number;
-  group: string;
-  key: string;
-  count: number;
-  sumAge: number;
-  minAge: number;
-  maxAge: number;
-  avgAge: number;
-}
+/** A window as the API serves it (contract §6), without its `final` flag. */
+export type GoldenWindow = Omit<Window, "final">;
 
 export interface Golden {
   fixture: string;

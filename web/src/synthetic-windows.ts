@@ -1,30 +1,9 @@
+import { NATIONALITIES } from "../../producer/src/random-user.ts";
 import type { WindowRow } from "./window-types.ts";
 
 // Deterministic window rows shaped like the processor's output (every group, per source partition),
 // for the end-to-end test and the screenshots; not used by the product.
-const NATS = [
-  "AU",
-  "BR",
-  "CA",
-  "CH",
-  "DE",
-  "DK",
-  "ES",
-  "FI",
-  "FR",
-  "GB",
-  "IE",
-  "IN",
-  "IR",
-  "MX",
-  "NL",
-  "NO",
-  "NZ",
-  "RS",
-  "TR",
-  "UA",
-  "US",
-];
+const NATS = NATIONALITIES;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;

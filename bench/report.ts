@@ -13,6 +13,7 @@ export interface Results {
     baselineEventsPerSec: number;
     ratio: number;
     bun?: { eventsPerSec: number; baselineEventsPerSec: number; ratio: number };
+    profile?: { fn: string; at: string; selfPercent: number }[];
     [k: string]: unknown;
   };
   processor?: {
@@ -146,6 +147,18 @@ export function markdown(r: Results): string {
     );
     for (const f of r.web.fanout)
       lines.push(`| ${f.clients} | ${f.connected} | ${fmt(f.p50DelayMs, 1)} | ${fmt(f.p99DelayMs, 1)} |`);
+  }
+  if (r.core?.profile && r.core.eventsPerSec < 20e6) {
+    lines.push(
+      "",
+      "## Where the core's time goes",
+      "",
+      "V8 sampling profile of the core's runs in the core section (the naive baseline excluded), top self time:",
+      "",
+      "| function | file | self % |",
+      "| --- | --- | --- |",
+      ...r.core.profile.map((h) => `| ${h.fn} | ${h.at} | ${h.selfPercent} |`),
+    );
   }
   const errs = Object.entries(r.errors);
   if (errs.length) lines.push("", "## Sections that failed", "", ...errs.map(([k, v]) => `- ${k}: ${v}`));

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { repoRoot } from "../../stack/paths.ts";
 import { type CoreBenchResult, runCoreBench } from "../core.ts";
+import { profile } from "../profile.ts";
 import type { Results } from "../report.ts";
 
 // The windowing core on one core, under Node in this process and under Bun in a child, each next
@@ -35,6 +36,8 @@ export async function coreSection(r: Results): Promise<void> {
     runtime: node.runtime,
     rows: node.rows,
   };
+  // A shorter run of the same workload under the profiler, for the summary's "where the time goes".
+  r.core.profile = await profile(() => runCoreBench({ events: 1_000_000, reps: 1 }), "runCore");
   if (typeof bun !== "string") {
     r.core.bun = {
       eventsPerSec: bun.eventsPerSec,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type HubClient, type HubMessage, LiveHub } from "./live-hub.ts";
+import { type HubClient, type HubMessage, LiveHub, messageJsonOf, windowsJsonOf } from "./live-hub.ts";
 import type { WindowRow } from "./window-types.ts";
 
 const row = (windowStart: number, partition: number, count: number, final = false): WindowRow => ({
@@ -26,6 +26,32 @@ async function drain(c: HubClient, n: number): Promise<HubMessage[]> {
   }
   return out;
 }
+
+describe("serialized hub messages", () => {
+  it("equal JSON.stringify of the windows and of the whole message, and are reused", () => {
+    const m: HubMessage = {
+      id: "e.1",
+      type: "update",
+      windows: [
+        {
+          windowStart: 0,
+          windowEnd: 10_000,
+          group: "nat",
+          key: 'I"R<',
+          count: 2,
+          sumAge: 70,
+          minAge: 30,
+          maxAge: 40,
+          avgAge: 35,
+          final: false,
+        },
+      ],
+    };
+    expect(windowsJsonOf(m)).toBe(JSON.stringify(m.windows));
+    expect(JSON.parse(messageJsonOf(m))).toEqual(m);
+    expect(windowsJsonOf(m)).toBe(windowsJsonOf(m));
+  });
+});
 
 describe("LiveHub", () => {
   it("merges partitions into window totals and sends a snapshot then updates", async () => {

@@ -30,6 +30,32 @@ interface RingEntry {
  * upstream batch, so a client that reconnects with its last id gets exactly the batches after it from
  * the ring (or a fresh snapshot when the ring no longer reaches back that far).
  */
+const windowsJson = new WeakMap<HubMessage, string>();
+const messageJson = new WeakMap<HubMessage, string>();
+
+/**
+ * A message's windows as JSON, serialized once however many clients it is sent to: with a thousand
+ * subscribers, stringifying per client was the fan-out's main cost.
+ */
+export function windowsJsonOf(m: HubMessage): string {
+  let json = windowsJson.get(m);
+  if (json === undefined) {
+    json = JSON.stringify(m.windows);
+    windowsJson.set(m, json);
+  }
+  return json;
+}
+
+/** The whole message as JSON (the WebSocket frame), serialized once. */
+export function messageJsonOf(m: HubMessage): string {
+  let json = messageJson.get(m);
+  if (json === undefined) {
+    json = `{"id":${JSON.stringify(m.id)},"type":${JSON.stringify(m.type)},"windows":${windowsJsonOf(m)}}`;
+    messageJson.set(m, json);
+  }
+  return json;
+}
+
 export class LiveHub {
   readonly epoch: string;
   private seq = 0;

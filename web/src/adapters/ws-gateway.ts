@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import type { LiveHub } from "../live-hub.ts";
+import { type LiveHub, messageJsonOf } from "../live-hub.ts";
 import type { WebMetrics } from "../metrics.ts";
 
 export interface WsGatewayOptions {
@@ -58,7 +58,7 @@ export function attachWsGateway(
             client.dropped = true;
             break;
           }
-          ws.send(JSON.stringify(m));
+          ws.send(messageJsonOf(m));
         }
         if (client.dropped) {
           metrics.liveDropped.labels("ws").inc();

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../app-deps.ts";
+import { windowsJsonOf } from "../live-hub.ts";
 
 /** Server-sent events: `snapshot` first (or the missed `update`s after Last-Event-ID), then `update`s. */
 export function liveRoutes(deps: AppDeps): Hono {
@@ -26,7 +27,7 @@ export function liveRoutes(deps: AppDeps): Hono {
         for (;;) {
           const m = await client.next();
           if (!m) break;
-          await stream.writeSSE({ id: m.id, event: m.type, data: JSON.stringify(m.windows) });
+          await stream.writeSSE({ id: m.id, event: m.type, data: windowsJsonOf(m) });
         }
         if (client.dropped) deps.metrics.liveDropped.labels("sse").inc();
       } finally {

@@ -24,12 +24,18 @@ function underBun(): CoreBenchResult | string {
 
 export async function coreSection(r: Results): Promise<void> {
   const node = await runCoreBench();
-  console.log(`  node: ${node.eventsPerSec} events/s, naive ${node.baselineEventsPerSec} (${node.ratio}×)`);
+  console.log(
+    `  node: ${node.eventsPerSec} events/s (addBatch() ${node.batchEventsPerSec}), naive ${node.baselineEventsPerSec} (${node.ratio}×)`,
+  );
   const bun = underBun();
   if (typeof bun === "string") r.errors["core.bun"] = bun;
-  else console.log(`  bun: ${bun.eventsPerSec} events/s, naive ${bun.baselineEventsPerSec} (${bun.ratio}×)`);
+  else
+    console.log(
+      `  bun: ${bun.eventsPerSec} events/s (addBatch() ${bun.batchEventsPerSec}), naive ${bun.baselineEventsPerSec} (${bun.ratio}×)`,
+    );
   r.core = {
     eventsPerSec: node.eventsPerSec,
+    batchEventsPerSec: node.batchEventsPerSec,
     baselineEventsPerSec: node.baselineEventsPerSec,
     ratio: node.ratio,
     bytesPerOpenWindow: node.bytesPerOpenWindow,
@@ -41,6 +47,7 @@ export async function coreSection(r: Results): Promise<void> {
   if (typeof bun !== "string") {
     r.core.bun = {
       eventsPerSec: bun.eventsPerSec,
+      batchEventsPerSec: bun.batchEventsPerSec,
       baselineEventsPerSec: bun.baselineEventsPerSec,
       ratio: bun.ratio,
     };

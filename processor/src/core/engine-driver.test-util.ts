@@ -31,15 +31,35 @@ function plain(r: WindowRow): RefPartitionRow {
   };
 }
 
+export interface DriverMode {
+  /**
+   * Feed runs of consecutive well-formed events of one partition through addBatch() (columns,
+   * statuses) instead of one addRecord() each.
+   */
+  readonly batched?: boolean;
+  /**
+   * Every this many ops, drain takeDirty() into a live view (0: never). The view is checked to
+   * hold exactly the open cells at the end, and every reported row to be a change.
+   */
+  readonly dirtyEvery?: number;
+}
+
+type EventOp = Extract<RefOp, { kind: "event" }>;
+
+function cellKey(r: WindowRow): string {
+  return `${r.partition}|${r.windowStart}|${r.group}|${r.key}`;
+}
+
 /**
- * Runs reference ops through the engine: events through the object API, "restore" by snapshotting
- * every partition and continuing in a brand-new engine from the bytes.
+ * Runs reference ops through the engine: events through the object API (or addBatch), "restore"
+ * by snapshotting every partition and continuing in a brand-new engine from the bytes.
  */
 export function runEngine(
   ops: readonly RefOp[],
   config: RefConfig & Partial<CoreConfig>,
   partitions: readonly number[],
   startMs: number,
+  mode: DriverMode = {},
 ): DriverResult {
   let engine = new WindowEngine(config);
   engine.assign(
@@ -58,10 +78,69 @@ export function runEngine(
     watermarks: new Map(),
     engine,
   };
+  const live = new Map<string, WindowRow>();
   const drain = () => {
-    for (const r of engine.takeFinal()) finals.push(plain(r));
+    for (const r of engine.takeFinal()) {
+      finals.push(plain(r));
+      live.delete(cellKey(r));
+    }
+  };
+  const drainDirty = () => {
+    for (const r of engine.takeDirty()) {
+      if (r.final) throw new Error("takeDirty() returned a final row");
+      const before = live.get(cellKey(r));
+      if (before !== undefined && before.count >= r.count)
+        throw new Error(`unchanged row reported: ${cellKey(r)}`);
+      live.set(cellKey(r), r);
+    }
+  };
+  const record = (index: number, status: AddStatus) => {
+    if (status === AddStatus.Late) {
+      out.late.push(index);
+      out.lateWindowEnds.set(index, engine.lastLateWindowEnd);
+    } else if (status === AddStatus.AddedPartlyLate) out.partlyLate.push(index);
+    else if (status === AddStatus.Invalid) out.invalid.push(index);
+    else if (status === AddStatus.Refused) out.refused.push(index);
+  };
+  const dims = config.groupBy;
+  const batchable = (op: EventOp) =>
+    typeof op.fields.age === "number" && dims.every((d) => typeof op.fields[d] === "string");
+  // The pending run of batchable events of one partition, with their op indexes.
+  let run: { op: EventOp; index: number }[] = [];
+  const flushRun = () => {
+    if (run.length === 0) return;
+    const slot = engine.slot(run[0]!.op.partition);
+    const n = run.length;
+    const times = new Float64Array(n);
+    const values = new Float64Array(n);
+    const keys = new Int32Array(n * dims.length);
+    run.forEach(({ op }, i) => {
+      times[i] = op.eventTime;
+      values[i] = op.fields.age as number;
+      dims.forEach((d, j) => {
+        keys[i * dims.length + j] = engine.keyId(slot, j, op.fields[d] as string);
+      });
+    });
+    const statuses = new Uint8Array(n);
+    const notAdded = engine.addBatch(slot, times, values, keys, n, statuses);
+    if (notAdded !== statuses.filter((st) => st !== AddStatus.Added).length)
+      throw new Error("addBatch miscounted");
+    // Late events in a batch: only the last one's window end is kept, so it is not compared.
+    run.forEach(({ index }, i) => {
+      record(index, statuses[i] as AddStatus);
+      out.lateWindowEnds.delete(index);
+    });
+    run = [];
+    drain();
   };
   ops.forEach((op, index) => {
+    if (mode.batched && op.kind === "event" && batchable(op)) {
+      if (run.length > 0 && run[0]!.op.partition !== op.partition) flushRun();
+      run.push({ op, index });
+      return;
+    }
+    flushRun();
+    if (mode.dirtyEvery && index % mode.dirtyEvery === 0) drainDirty();
     if (op.kind === "tick") engine.tick(op.now);
     else if (op.kind === "restore") {
       drain();
@@ -74,18 +153,17 @@ export function runEngine(
       assigned.forEach((a, i) => {
         if (a.nextOffset !== String(index * 1000 + i)) throw new Error("offset lost in snapshot");
       });
-    } else {
-      const status = engine.addRecord(op.partition, op.eventTime, op.fields);
-      if (status === AddStatus.Late) {
-        out.late.push(index);
-        out.lateWindowEnds.set(index, engine.lastLateWindowEnd);
-      } else if (status === AddStatus.AddedPartlyLate) out.partlyLate.push(index);
-      else if (status === AddStatus.Invalid) out.invalid.push(index);
-      else if (status === AddStatus.Refused) out.refused.push(index);
-    }
+    } else record(index, engine.addRecord(op.partition, op.eventTime, op.fields));
     drain();
   });
+  flushRun();
   out.open = engine.partials().map(plain).sort(compareRows);
+  if (mode.dirtyEvery) {
+    drainDirty();
+    const view = [...live.values()].map(plain).sort(compareRows);
+    if (JSON.stringify(view) !== JSON.stringify(out.open))
+      throw new Error("live view from takeDirty() differs from partials()");
+  }
   finals.sort(compareRows);
   for (const p of partitions) out.watermarks.set(p, engine.watermarkOf(engine.slot(p)));
   out.engine = engine;

@@ -130,20 +130,24 @@ const baseArb = fc.oneof(
   fc.integer({ min: -Number.MAX_SAFE_INTEGER + 1_000_000, max: -Number.MAX_SAFE_INTEGER + 1_200_000 }),
 );
 
+/** add() or addBatch(), with or without a live view drained from takeDirty() every few ops. */
+const modeArb = fc.record({ batched: fc.boolean(), dirtyEvery: fc.constantFrom(0, 1, 3, 7) });
+
 const scenarioArb = fc
   .record({
     config: configArb,
     partitions: fc.integer({ min: 1, max: 4 }),
     base: baseArb,
     startMs: fc.integer({ min: 0, max: 1_000_000 }),
+    mode: modeArb,
   })
-  .chain(({ config, partitions, base, startMs }) =>
+  .chain(({ config, partitions, base, startMs, mode }) =>
     fc
       .array(stepArb(partitions, config.allowedLatenessMs + config.windowSizeMs * 2, true), {
         maxLength: 160,
         size: "max",
       })
-      .map((steps) => ({ config, partitions, startMs, ops: toOps(steps, base, startMs) })),
+      .map((steps) => ({ config, partitions, startMs, mode, ops: toOps(steps, base, startMs) })),
   );
 
 function ids(n: number): number[] {
@@ -159,11 +163,11 @@ describe("engine against the streaming reference", () => {
   it("same finals, open windows, late, partly-late and invalid events, watermarks", () => {
     const seen = { late: 0, partlyLate: 0, invalid: 0, restores: 0, grown: 0, idleFinals: 0 };
     fc.assert(
-      fc.property(scenarioArb, ({ config, partitions, startMs, ops }) => {
+      fc.property(scenarioArb, ({ config, partitions, startMs, mode, ops }) => {
         const ps = ids(partitions);
         const stream = remap(ops, partitions);
         const ref = streamingReference(stream, config, ps, startMs);
-        const got = runEngine(stream, config, ps, startMs);
+        const got = runEngine(stream, config, ps, startMs, mode);
         expect(got.refused).toEqual([]);
         expect(got.late).toEqual(ref.late);
         expect(got.partlyLate).toEqual(ref.partlyLate);
@@ -195,8 +199,9 @@ const boundedArb = fc
     partitions: fc.integer({ min: 1, max: 5 }),
     base: baseArb,
     startMs: fc.integer({ min: 0, max: 1_000_000 }),
+    mode: modeArb,
   })
-  .chain(({ config, partitions, base, startMs }) =>
+  .chain(({ config, partitions, base, startMs, mode }) =>
     fc
       .array(stepArb(partitions, config.allowedLatenessMs, false), { maxLength: 200, size: "max" })
       .map((steps) => {
@@ -210,20 +215,20 @@ const boundedArb = fc
           max = Math.max(max, eventTime);
           return { ...op, eventTime };
         });
-        return { config, partitions, startMs, ops: bounded };
+        return { config, partitions, startMs, mode, ops: bounded };
       }),
   );
 
 describe("exactly-once effect", () => {
   it("a stream with disorder <= L ends with the batch aggregation of all its events", () => {
     fc.assert(
-      fc.property(boundedArb, ({ config, partitions, startMs, ops }) => {
+      fc.property(boundedArb, ({ config, partitions, startMs, mode, ops }) => {
         const ps = ids(partitions);
         const stream = remap(ops, partitions);
         const last = stream.reduce((t, op) => (op.kind === "event" ? t : Math.max(t, op.now)), startMs);
         // Everything idle long enough: every window closes.
         const flushed: RefOp[] = [...stream, { kind: "tick", now: last + 10_000_000 }];
-        const got = runEngine(flushed, config, ps, startMs);
+        const got = runEngine(flushed, config, ps, startMs, mode);
         expect(got.late).toEqual([]);
         expect(got.open).toEqual([]);
         const events = stream.flatMap((op) => (op.kind === "event" ? [op] : []));

@@ -112,6 +112,7 @@ export class WindowEngine {
       return { state: restored.state, nextOffset: restored.header.nextOffset };
     });
     this.nowMs = nowMs;
+    for (const p of this.active) p.clearFast();
     const out: { partition: number; slot: number; nextOffset: string | undefined }[] = [];
     for (const { state, nextOffset } of states) {
       let slot = this.parts.indexOf(undefined);
@@ -172,7 +173,7 @@ export class WindowEngine {
   add(slot: number, eventTime: number, value: number, keys: ArrayLike<number>): AddStatus {
     const p = this.parts[slot];
     if (p === undefined) throw new Error(`slot ${slot} is not assigned`);
-    return this.addAt(p, slot, eventTime, value, keys, 0);
+    return this.addOne(p, slot, eventTime, value, keys, 0);
   }
 
   /**
@@ -194,18 +195,56 @@ export class WindowEngine {
       throw new RangeError(`batch columns shorter than ${count} events`);
     }
     let notAdded = 0;
-    for (let i = 0; i < count; i++) {
+    let i = 0;
+    while (i < count) {
+      const next = p.addRun(times, values, keys, i, count, this.dims, statuses);
+      if (next > i) {
+        p.counters.processed += next - i;
+        i = next;
+        // A run ends after the first event that raises the partition's max event time.
+        const last = times[i - 1]!;
+        if (last > p.maxEventTime) this.delivered(p, last);
+        continue;
+      }
       const status = this.addAt(p, slot, times[i]!, values[i]!, keys, i * this.dims);
       if (status !== AddStatus.Added) notAdded++;
       if (statuses !== undefined) statuses[i] = status;
+      i++;
     }
     return notAdded;
   }
 
   /**
    * Kept small so that V8 inlines it into add()/addBatch(): a call that is not inlined boxes the
-   * float64 event time on every event. Anything unusual goes to addSlow().
+   * float64 event time on every event. Most events hit the partition's fast cache (see
+   * PartitionState.fastStart); the others go to addAt().
    */
+  private addOne(
+    p: PartitionState,
+    slot: number,
+    eventTime: number,
+    value: number,
+    keys: ArrayLike<number>,
+    off: number,
+  ): AddStatus {
+    let top = -1;
+    if (eventTime >= p.fastStart && eventTime < p.fastEnd) top = p.fastSlot;
+    else if (eventTime >= p.prevStart && eventTime < p.prevEnd) top = p.prevSlot;
+    if (
+      top >= 0 &&
+      Math.floor(eventTime) === eventTime &&
+      value - value === 0 &&
+      this.keysKnown(p, keys, off)
+    ) {
+      p.aggregateFast(top, keys, off, this.dims, value);
+      p.counters.processed++;
+      if (eventTime > p.maxEventTime) this.delivered(p, eventTime);
+      return AddStatus.Added;
+    }
+    return this.addAt(p, slot, eventTime, value, keys, off);
+  }
+
+  /** An event off the fast cache; anything unusual goes on to addSlow(). */
   private addAt(
     p: PartitionState,
     slot: number,
@@ -243,15 +282,21 @@ export class WindowEngine {
     }
     p.aggregate(kLo, kTop, keys, off, this.dims, value);
     p.counters.processed++;
-    if (eventTime <= p.maxEventTime && !p.idle) p.lastActiveMs = this.nowMs;
-    else this.delivered(p, eventTime);
+    this.delivered(p, eventTime);
+    this.arm(p, kLo, kTop);
     return AddStatus.Added;
   }
 
+  /** Arms p's fast cache for window kTop if its windows from kLo are still open and held. */
+  private arm(p: PartitionState, kLo: number, kTop: number): void {
+    if (kLo >= p.openFromK && kLo >= p.lowK && kTop <= p.highK) p.setFast(kTop, this.maxT);
+  }
+
   private keysKnown(p: PartitionState, keys: ArrayLike<number>, off: number): boolean {
+    const n = p.keyCount;
     for (let d = 0; d < this.dims; d++) {
       const id = keys[off + d]!;
-      if (!(id >= 0 && id < p.keyCount)) return false;
+      if (!(id >= 0 && id < n)) return false;
     }
     return true;
   }
@@ -304,6 +349,7 @@ export class WindowEngine {
     p.counters.processed++;
     if (status === AddStatus.AddedPartlyLate) p.counters.partlyLate++;
     this.delivered(p, eventTime);
+    if (status === AddStatus.Added) this.arm(p, kLo, kTop);
     return status;
   }
 
@@ -352,7 +398,11 @@ export class WindowEngine {
    */
   tick(nowMs: number): void {
     this.nowMs = nowMs;
-    for (const p of this.active) p.idle = nowMs - p.lastActiveMs >= this.idleTimeout;
+    for (const p of this.active) {
+      p.idle = nowMs - p.lastActiveMs >= this.idleTimeout;
+      // The next delivery must stamp the new time on the partition: not through the fast path.
+      p.clearFast();
+    }
     this.refreshWatermark();
   }
 

@@ -50,31 +50,48 @@ export class PartitionState {
   openFromK = Number.NEGATIVE_INFINITY;
   /** End of window openFromK: the watermark at which the next window closes. */
   nextCloseEnd = Number.NEGATIVE_INFINITY;
-  lastActiveMs: number;
+  lastActiveMs = 0;
   idle = false;
   /** Cache: window index lastK is the newest window of every valid t in [lastKStart, lastKEnd). */
   lastK = 0;
   lastKStart = Number.NaN;
   lastKEnd = Number.NaN;
+  /**
+   * The engine's fast path: an integer t in [fastStart, fastEnd) has its newest window in ring slot
+   * fastSlot, all its windows open and held, marked dirty, and the partition busy since the last
+   * tick — so adding it is only the arithmetic. Anything that could change one of those facts
+   * (eviction, ring moves, takeDirty, tick) clears it; NaN bounds match nothing. A second entry
+   * (prev…) keeps the window armed before, as events around a boundary alternate between two.
+   */
+  fastStart = Number.NaN;
+  fastEnd = Number.NaN;
+  fastSlot = 0;
+  prevStart = Number.NaN;
+  prevEnd = Number.NaN;
+  prevSlot = 0;
 
   keyCount = 0;
-  keyCap: number;
+  keyCap = 0;
   readonly keyGroup: number[] = [];
   readonly keyName: string[] = [];
-  private readonly dicts: Map<string, number>[];
+  private readonly dicts: Map<string, number>[] = [];
 
-  ringCap: number;
-  ringShift: number;
-  ringMask: number;
+  ringCap = 0;
+  ringShift = 0;
+  ringMask = 0;
   head = 0;
   lowK = 0;
   highK = -1;
 
   /** STRIDE numbers per cell: count, sum, min, max — one cache line per update. */
-  stats: Float64Array;
-  dirty: Uint8Array;
-  dirtyList: Int32Array;
-  dirtyLen = 0;
+  stats: Float64Array = new Float64Array(0);
+  /**
+   * Count of each cell when takeDirty() last reported it: a cell changed since iff its count
+   * differs (every update adds 1), so the hot path keeps no per-cell flag.
+   */
+  shown: Float64Array = new Float64Array(0);
+  /** Window slots updated since the last takeDirty(): the only ones it needs to scan. */
+  slotDirty: Uint8Array = new Uint8Array(0);
 
   constructor(
     readonly partition: number,
@@ -85,15 +102,15 @@ export class PartitionState {
     nowMs: number,
   ) {
     this.lastActiveMs = nowMs;
-    this.dicts = groups.map(() => new Map<string, number>());
+    for (let g = 0; g < groups.length; g++) this.dicts.push(new Map<string, number>());
     this.keyCap = nextPow2(Math.max(1, limits.initialKeys));
     this.ringCap = nextPow2(Math.max(spec.perEvent, limits.initialWindows));
     this.ringShift = Math.log2(this.ringCap);
     this.ringMask = this.ringCap - 1;
     const cells = this.keyCap * this.ringCap;
     this.stats = emptyStats(cells);
-    this.dirty = new Uint8Array(cells);
-    this.dirtyList = new Int32Array(Math.max(16, this.ringCap));
+    this.shown = new Float64Array(cells);
+    this.slotDirty = new Uint8Array(this.ringCap);
     if (includeAll) this.keyId(0, ALL_KEY);
   }
 
@@ -113,7 +130,7 @@ export class PartitionState {
   }
 
   bytes(): number {
-    return this.stats.byteLength + this.dirty.byteLength + this.dirtyList.byteLength;
+    return this.stats.byteLength + this.shown.byteLength + this.slotDirty.byteLength;
   }
 
   /**
@@ -141,9 +158,9 @@ export class PartitionState {
     const stats = emptyStats(cells);
     stats.set(this.stats.subarray(0, used * STRIDE));
     this.stats = stats;
-    const dirty = new Uint8Array(cells);
-    dirty.set(this.dirty);
-    this.dirty = dirty;
+    const shown = new Float64Array(cells);
+    shown.set(this.shown);
+    this.shown = shown;
     this.keyCap = cap;
     this.counters.grown++;
     return true;
@@ -163,30 +180,26 @@ export class PartitionState {
     if (cap > this.limits.maxOpenWindows || cap * this.keyCap > this.limits.maxCells) return false;
     const cells = cap * this.keyCap;
     const stats = emptyStats(cells);
-    const dirty = new Uint8Array(cells);
+    const shown = new Float64Array(cells);
+    const slotDirty = new Uint8Array(cap);
     const shift = Math.log2(cap);
-    let dirtyLen = 0;
-    let dirtyList = this.dirtyList;
-    if (dirtyList.length < cap) dirtyList = new Int32Array(cap);
     if (!this.isEmpty()) {
-      for (let key = 0; key < this.keyCount; key++) {
-        for (let k = this.lowK; k <= this.highK; k++) {
-          const from = (key << this.ringShift) | ((this.head + (k - this.lowK)) & this.ringMask);
+      for (let k = this.lowK; k <= this.highK; k++) {
+        const slot = (this.head + (k - this.lowK)) & this.ringMask;
+        slotDirty[k - this.lowK] = this.slotDirty[slot]!;
+        for (let key = 0; key < this.keyCount; key++) {
+          const from = (key << this.ringShift) | slot;
           if (this.stats[from * STRIDE] === 0) continue;
           const to = (key << shift) | (k - this.lowK);
           stats.set(this.stats.subarray(from * STRIDE, from * STRIDE + STRIDE), to * STRIDE);
-          if (this.dirty[from] === 1) {
-            dirty[to] = 1;
-            if (dirtyLen === dirtyList.length) dirtyList = grownList(dirtyList);
-            dirtyList[dirtyLen++] = to;
-          }
+          shown[to] = this.shown[from]!;
         }
       }
     }
     this.stats = stats;
-    this.dirty = dirty;
-    this.dirtyList = dirtyList;
-    this.dirtyLen = dirtyLen;
+    this.shown = shown;
+    this.slotDirty = slotDirty;
+    this.clearFast();
     this.ringCap = cap;
     this.ringShift = shift;
     this.ringMask = cap - 1;
@@ -209,14 +222,102 @@ export class PartitionState {
   ): void {
     if (kLo < this.lowK || kTop > this.highK) this.extend(kLo, kTop);
     const shift = this.ringShift;
+    const stats = this.stats;
     for (let k = kLo; k <= kTop; k++) {
       const slot = (this.head + (k - this.lowK)) & this.ringMask;
-      if (this.includeAll) this.bump(slot, value);
-      for (let d = 0; d < dims; d++) this.bump((keys[off + d]! << shift) | slot, value);
+      this.slotDirty[slot] = 1;
+      if (this.includeAll) bump(stats, slot, value);
+      for (let d = 0; d < dims; d++) bump(stats, (keys[off + d]! << shift) | slot, value);
     }
   }
 
+  /**
+   * aggregate() for an event that matched the fast cache: its windows are the perEvent slots
+   * ending at `top` (fastSlot or prevSlot), already held and marked dirty.
+   */
+  aggregateFast(top: number, keys: ArrayLike<number>, off: number, dims: number, value: number): void {
+    const stats = this.stats;
+    const shift = this.ringShift;
+    const mask = this.ringMask;
+    let slot = top;
+    for (let j = this.spec.perEvent; j > 0; j--) {
+      if (this.includeAll) bump(stats, slot, value);
+      for (let d = 0; d < dims; d++) bump(stats, (keys[off + d]! << shift) | slot, value);
+      slot = (slot - 1) & mask;
+    }
+  }
+
+  /**
+   * aggregateFast() over a columnar batch (the layout of WindowEngine.addBatch), from event `from`
+   * on, with the state held in locals. Stops before the first event that misses the fast cache or
+   * is not valid, and right after the first that raises maxEventTime (the engine must then apply
+   * it); returns the index of the first event not added. Writes Added (0) to `statuses`.
+   */
+  addRun(
+    times: ArrayLike<number>,
+    values: ArrayLike<number>,
+    keys: ArrayLike<number>,
+    from: number,
+    count: number,
+    dims: number,
+    statuses: Uint8Array | undefined,
+  ): number {
+    const stats = this.stats;
+    const shift = this.ringShift;
+    const mask = this.ringMask;
+    const n = this.keyCount;
+    const perEvent = this.spec.perEvent;
+    const all = this.includeAll;
+    const fs = this.fastStart;
+    const fe = this.fastEnd;
+    const fSlot = this.fastSlot;
+    const ps = this.prevStart;
+    const pe = this.prevEnd;
+    const pSlot = this.prevSlot;
+    const maxT = this.maxEventTime;
+    let i = from;
+    events: for (; i < count; i++) {
+      const t = times[i]!;
+      const v = values[i]!;
+      let slot: number;
+      if (t >= fs && t < fe) slot = fSlot;
+      else if (t >= ps && t < pe) slot = pSlot;
+      else break;
+      if (Math.floor(t) !== t || v - v !== 0) break;
+      const off = i * dims;
+      for (let d = 0; d < dims; d++) {
+        const id = keys[off + d]!;
+        if (!(id >= 0 && id < n)) break events;
+      }
+      for (let j = perEvent; j > 0; j--) {
+        if (all) bump(stats, slot, v);
+        for (let d = 0; d < dims; d++) bump(stats, (keys[off + d]! << shift) | slot, v);
+        slot = (slot - 1) & mask;
+      }
+      if (statuses !== undefined) statuses[i] = 0;
+      if (t > maxT) return i + 1;
+    }
+    return i;
+  }
+
+  /**
+   * Arms the fast cache for window kTop (newest window of the event just added). The caller has
+   * made sure its windows are open and held and the partition is busy.
+   */
+  setFast(kTop: number, maxT: number): void {
+    const start = kTop * this.spec.slideMs;
+    if (this.fastStart !== Math.max(start, -maxT)) {
+      this.prevStart = this.fastStart;
+      this.prevEnd = this.fastEnd;
+      this.prevSlot = this.fastSlot;
+    }
+    this.fastStart = Math.max(start, -maxT);
+    this.fastEnd = Math.min(start + this.spec.slideMs, maxT + 1);
+    this.fastSlot = (this.head + (kTop - this.lowK)) & this.ringMask;
+  }
+
   private extend(kLo: number, kTop: number): void {
+    this.clearFast();
     if (this.highK < this.lowK) {
       this.lowK = kLo;
       this.highK = kTop;
@@ -230,36 +331,12 @@ export class PartitionState {
     if (kTop > this.highK) this.highK = kTop;
   }
 
-  private bump(cell: number, value: number): void {
-    const stats = this.stats;
-    const i = cell * STRIDE;
-    stats[i]! += 1;
-    stats[i + 1]! += value;
-    if (value < stats[i + 2]!) stats[i + 2] = value;
-    if (value > stats[i + 3]!) stats[i + 3] = value;
-    if (this.dirty[cell] === 0) {
-      this.dirty[cell] = 1;
-      if (this.dirtyLen === this.dirtyList.length) this.makeDirtyRoom();
-      this.dirtyList[this.dirtyLen++] = cell;
-    }
-  }
-
-  /**
-   * Eviction clears a cell's flag but leaves its list entry, so a caller that never drains would
-   * grow the list forever: drop the stale (and duplicate) entries first, and grow only if the live
-   * ones fill more than half of it.
-   */
-  private makeDirtyRoom(): void {
-    let n = 0;
-    for (let i = 0; i < this.dirtyLen; i++) {
-      const cell = this.dirtyList[i]!;
-      if (this.dirty[cell] !== 1) continue;
-      this.dirty[cell] = 2;
-      this.dirtyList[n++] = cell;
-    }
-    for (let i = 0; i < n; i++) this.dirty[this.dirtyList[i]!] = 1;
-    this.dirtyLen = n;
-    if (n * 2 > this.dirtyList.length) this.dirtyList = grownList(this.dirtyList);
+  /** Drops the fast cache: processing time moved (idleness must be looked at again). */
+  clearFast(): void {
+    this.fastStart = Number.NaN;
+    this.fastEnd = Number.NaN;
+    this.prevStart = Number.NaN;
+    this.prevEnd = Number.NaN;
   }
 
   /** Raises the applied watermark; windows ending at or before it are appended to `out` as final. */
@@ -275,15 +352,17 @@ export class PartitionState {
 
   private evictBelow(k: number, out: WindowRow[]): void {
     if (this.highK < this.lowK || k <= this.lowK) return;
+    this.clearFast();
     const last = Math.min(k - 1, this.highK);
     for (let w = this.lowK; w <= last; w++) {
       const slot = (this.head + (w - this.lowK)) & this.ringMask;
+      this.slotDirty[slot] = 0;
       for (let key = 0; key < this.keyCount; key++) {
         const cell = (key << this.ringShift) | slot;
         if (this.stats[cell * STRIDE] === 0) continue;
         out.push(this.row(cell, w, true));
         this.stats.set(EMPTY_CELL, cell * STRIDE);
-        this.dirty[cell] = 0;
+        this.shown[cell] = 0;
       }
     }
     if (k > this.highK) {
@@ -317,16 +396,31 @@ export class PartitionState {
     };
   }
 
-  /** Open (not final) cells changed since the previous call, then forgets them. */
+  /**
+   * Open (not final) cells changed since the previous call, then forgets them. A cell finalized
+   * meanwhile was evicted with its window: its final row covers it.
+   */
   takeDirty(out: WindowRow[]): void {
-    for (let i = 0; i < this.dirtyLen; i++) {
-      const cell = this.dirtyList[i]!;
-      // A cell evicted as final since it was listed has its flag cleared: its final row covers it.
-      if (this.dirty[cell] === 0) continue;
-      this.dirty[cell] = 0;
-      out.push(this.row(cell, this.windowOfSlot(cell & this.ringMask), false));
+    // Events after this call must mark their windows again: the fast path does not.
+    this.clearFast();
+    if (this.highK < this.lowK) return;
+    for (let k = this.lowK; k <= this.highK; k++) {
+      const slot = (this.head + (k - this.lowK)) & this.ringMask;
+      if (this.slotDirty[slot] === 0) continue;
+      this.slotDirty[slot] = 0;
+      for (let key = 0; key < this.keyCount; key++) {
+        const cell = (key << this.ringShift) | slot;
+        const count = this.stats[cell * STRIDE]!;
+        if (count === this.shown[cell]) continue;
+        this.shown[cell] = count;
+        out.push(this.row(cell, k, false));
+      }
     }
-    this.dirtyLen = 0;
+  }
+
+  /** Whether the cell changed since takeDirty() last reported it (carried by snapshots). */
+  isDirty(cell: number): boolean {
+    return this.stats[cell * STRIDE] !== this.shown[cell];
   }
 
   /** Every open cell, as not-final rows. */
@@ -345,10 +439,6 @@ export class PartitionState {
     }
   }
 
-  private windowOfSlot(slot: number): number {
-    return this.lowK + ((slot - this.head) & this.ringMask);
-  }
-
   /** Puts a restored cell back; the ring must already cover window k. */
   restoreCell(
     k: number,
@@ -364,17 +454,15 @@ export class PartitionState {
       this.highK = k;
       this.head = 0;
     } else if (k > this.highK) this.highK = k;
-    const cell = (key << this.ringShift) | ((this.head + (k - this.lowK)) & this.ringMask);
+    const slot = (this.head + (k - this.lowK)) & this.ringMask;
+    const cell = (key << this.ringShift) | slot;
     const i = cell * STRIDE;
     this.stats[i] = count;
     this.stats[i + 1] = sum;
     this.stats[i + 2] = min;
     this.stats[i + 3] = max;
-    if (dirty) {
-      this.dirty[cell] = 1;
-      if (this.dirtyLen === this.dirtyList.length) this.makeDirtyRoom();
-      this.dirtyList[this.dirtyLen++] = cell;
-    }
+    this.shown[cell] = dirty ? 0 : count;
+    if (dirty) this.slotDirty[slot] = 1;
   }
 
   /** Sets the applied watermark of a restored partition (its ring is still empty). */
@@ -394,8 +482,11 @@ function emptyStats(cells: number): Float64Array {
   return stats;
 }
 
-function grownList(a: Int32Array): Int32Array {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
+/** Adds one value to the statistics of one cell. */
+function bump(stats: Float64Array, cell: number, value: number): void {
+  const i = cell * STRIDE;
+  stats[i]! += 1;
+  stats[i + 1]! += value;
+  if (value < stats[i + 2]!) stats[i + 2] = value;
+  if (value > stats[i + 3]!) stats[i + 3] = value;
 }

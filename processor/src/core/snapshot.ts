@@ -79,7 +79,7 @@ export function encodeSnapshot(shape: SnapshotShape, p: PartitionState, nextOffs
     for (const cell of cells) {
       w.u32(cell >>> p.ringShift);
       for (const v of cellStats(p.stats, cell)) w.f64(v);
-      w.u8(p.dirty[cell] === 1 ? 1 : 0);
+      w.u8(p.isDirty(cell) ? 1 : 0);
     }
   }
   return w.finish();

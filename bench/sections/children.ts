@@ -4,8 +4,12 @@ import { repoRoot } from "../../stack/paths.ts";
 import { sleep } from "./bench-env.ts";
 
 /** A service of the repo (processor, web) as its own process, the way `bun run dev` runs it. */
-export function spawnService(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn("node", ["--import", "tsx", join(repoRoot, entry)], {
+export function spawnService(
+  entry: string,
+  env: Record<string, string>,
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
+  return spawn("node", [...nodeFlags, "--import", "tsx", join(repoRoot, entry)], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],

@@ -1,3 +1,4 @@
+import { PROCESSOR_NODE_FLAGS } from "../../processor/src/node-flags.ts";
 import { openPipeline, syntheticUser } from "../../producer/src/index.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import type { Results } from "../report.ts";
@@ -24,10 +25,11 @@ async function measure(rate: number): Promise<{ achievedRate: number; latencies:
   const webPort = 13_000 + Math.floor(Math.random() * 1000);
   const statusPort = webPort + 1_000;
   const pipeline = await openPipeline(config);
-  const processor = spawnService("processor/src/main.ts", {
-    ...env,
-    PROCESSOR_METRICS_PORT: String(statusPort),
-  });
+  const processor = spawnService(
+    "processor/src/main.ts",
+    { ...env, PROCESSOR_METRICS_PORT: String(statusPort) },
+    PROCESSOR_NODE_FLAGS,
+  );
   const web = spawnService("web/src/main.ts", {
     ...env,
     WEB_PORT: String(webPort),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { RdKafka } from "@confluentinc/kafka-javascript";
 import { Client } from "cassandra-driver";
 import type { Config } from "../../common/src/config.ts";
+import { PROCESSOR_NODE_FLAGS } from "../../processor/src/node-flags.ts";
 import { produceSynthetic } from "../../producer/src/index.ts";
 import { repoRoot } from "../../stack/paths.ts";
 import type { Results } from "../report.ts";
@@ -69,7 +70,8 @@ export async function timeProcessor(
   expected: number,
   port: number,
 ): Promise<{ eventsPerSec: number; rss: number[] }> {
-  const child: ChildProcess = spawn("node", ["--import", "tsx", join(repoRoot, "processor/src/main.ts")], {
+  const entry = join(repoRoot, "processor/src/main.ts");
+  const child: ChildProcess = spawn("node", [...PROCESSOR_NODE_FLAGS, "--import", "tsx", entry], {
     cwd: repoRoot,
     env: { ...process.env, ...env, PROCESSOR_METRICS_PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],

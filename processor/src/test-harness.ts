@@ -18,6 +18,7 @@ import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import { createCassandraClient } from "./cassandra-store.ts";
 import { batchReference, compareRows, type RefEvent, type RefRow } from "./core/reference.ts";
+import { PROCESSOR_NODE_FLAGS } from "./node-flags.ts";
 
 // Shared by the processor's integration tests and its benchmark: unique names, fixtures with their golden
 // aggregates, and reading the merged windows back from Cassandra.
@@ -228,11 +229,15 @@ export interface ChildProcessor {
 
 /** `node --import tsx processor/src/main.ts` as a child process, configured through its environment. */
 export function spawnProcessor(config: Config, env: Record<string, string> = {}): ChildProcessor {
-  const child = spawn(process.execPath, ["--import", "tsx", "processor/src/main.ts"], {
-    cwd: new URL("../..", import.meta.url).pathname,
-    env: { ...process.env, ...configEnv(config), LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...PROCESSOR_NODE_FLAGS, "--import", "tsx", "processor/src/main.ts"],
+    {
+      cwd: new URL("../..", import.meta.url).pathname,
+      env: { ...process.env, ...configEnv(config), LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const lines: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const started = new Promise<number>((resolve, reject) => {

@@ -1,0 +1,13 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { PROCESSOR_NODE_FLAGS } from "./node-flags.ts";
+
+describe("processor node flags", () => {
+  it("are the ones package.json's processor script starts it with", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    const words = pkg.scripts.processor!.split(/\s+/);
+    for (const flag of PROCESSOR_NODE_FLAGS) expect(words).toContain(flag);
+  });
+});

@@ -104,6 +104,13 @@ export function markdown(r: Results): string {
       );
     }
   }
+  if (r.core?.perProcess) {
+    const list = (runs: unknown) =>
+      ((runs ?? []) as { eventsPerSec: number }[]).map((p) => fmt(p.eventsPerSec)).join(", ");
+    lines.push(
+      `| core add() events/s in each process (the best is kept) | Node ${list(r.core.perProcess)}; Bun ${list(r.core.bunPerProcess)} | — | — |`,
+    );
+  }
   if (r.processor) {
     lines.push(
       `| processor events/s, aggregates only | ${fmt(r.processor.eventsPerSec)} | ≥ 70% of raw consume | ${verdict(r.processor.ratioToRaw >= 0.7, `${fmt(r.processor.ratioToRaw * 100)}% of raw`)} |`,

@@ -17,6 +17,9 @@ export interface Results {
     ratio: number;
     bun?: { eventsPerSec: number; batchEventsPerSec: number; baselineEventsPerSec: number; ratio: number };
     profile?: { fn: string; at: string; selfPercent: number }[];
+    /** add() events/s of each process the core ran in (Node, Bun); the figures above are the best. */
+    perProcess?: { eventsPerSec: number }[];
+    bunPerProcess?: { eventsPerSec: number }[];
     [k: string]: unknown;
   };
   processor?: {
@@ -105,8 +108,7 @@ export function markdown(r: Results): string {
     }
   }
   if (r.core?.perProcess) {
-    const list = (runs: unknown) =>
-      ((runs ?? []) as { eventsPerSec: number }[]).map((p) => fmt(p.eventsPerSec)).join(", ");
+    const list = (runs: { eventsPerSec: number }[] = []) => runs.map((p) => fmt(p.eventsPerSec)).join(", ");
     lines.push(
       `| core add() events/s in each process (the best is kept) | Node ${list(r.core.perProcess)}; Bun ${list(r.core.bunPerProcess)} | — | — |`,
     );

@@ -25,11 +25,6 @@ interface RingEntry {
   windows: Window[];
 }
 
-/**
- * Fans one upstream subscription out to many clients. Event ids are `epoch.seq`: seq grows by one per
- * upstream batch, so a client that reconnects with its last id gets exactly the batches after it from
- * the ring (or a fresh snapshot when the ring no longer reaches back that far).
- */
 const windowsJson = new WeakMap<HubMessage, string>();
 const messageJson = new WeakMap<HubMessage, string>();
 
@@ -56,6 +51,11 @@ export function messageJsonOf(m: HubMessage): string {
   return json;
 }
 
+/**
+ * Fans one upstream subscription out to many clients. Event ids are `epoch.seq`: seq grows by one per
+ * upstream batch, so a client that reconnects with its last id gets exactly the batches after it from
+ * the ring (or a fresh snapshot when the ring no longer reaches back that far).
+ */
 export class LiveHub {
   readonly epoch: string;
   private seq = 0;

@@ -10,8 +10,6 @@ export interface DriverResult {
   partlyLate: number[];
   invalid: number[];
   refused: number[];
-  /** The late topic's window_end of each late event, by op index. */
-  lateWindowEnds: Map<number, number>;
   watermarks: Map<number, number>;
   engine: WindowEngine;
 }
@@ -74,7 +72,6 @@ export function runEngine(
     partlyLate: [],
     invalid: [],
     refused: [],
-    lateWindowEnds: new Map(),
     watermarks: new Map(),
     engine,
   };
@@ -95,10 +92,8 @@ export function runEngine(
     }
   };
   const record = (index: number, status: AddStatus) => {
-    if (status === AddStatus.Late) {
-      out.late.push(index);
-      out.lateWindowEnds.set(index, engine.lastLateWindowEnd);
-    } else if (status === AddStatus.AddedPartlyLate) out.partlyLate.push(index);
+    if (status === AddStatus.Late) out.late.push(index);
+    else if (status === AddStatus.AddedPartlyLate) out.partlyLate.push(index);
     else if (status === AddStatus.Invalid) out.invalid.push(index);
     else if (status === AddStatus.Refused) out.refused.push(index);
   };
@@ -125,11 +120,7 @@ export function runEngine(
     const notAdded = engine.addBatch(slot, times, values, keys, n, statuses);
     if (notAdded !== statuses.filter((st) => st !== AddStatus.Added).length)
       throw new Error("addBatch miscounted");
-    // Late events in a batch: only the last one's window end is kept, so it is not compared.
-    run.forEach(({ index }, i) => {
-      record(index, statuses[i] as AddStatus);
-      out.lateWindowEnds.delete(index);
-    });
+    run.forEach(({ index }, i) => record(index, statuses[i] as AddStatus));
     run = [];
     drain();
   };

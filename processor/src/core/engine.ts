@@ -42,8 +42,6 @@ export class WindowEngine {
   lastLateWindowEnd = Number.NaN;
 
   private readonly maxT: number;
-  private readonly slide: number;
-  private readonly perEventLess1: number;
   private readonly parts: (PartitionState | undefined)[] = [];
   private readonly active: PartitionState[] = [];
   private readonly slotOf = new Map<number, number>();
@@ -83,8 +81,6 @@ export class WindowEngine {
       throw new RangeError(`maxOpenWindows must hold the ${this.spec.perEvent} windows of one event`);
     }
     this.maxT = maxEventTime(this.spec);
-    this.slide = this.spec.slideMs;
-    this.perEventLess1 = this.spec.perEvent - 1;
     this.scratch = new Int32Array(this.dims);
   }
 
@@ -206,7 +202,7 @@ export class WindowEngine {
         if (last > p.maxEventTime) this.delivered(p, last);
         continue;
       }
-      const status = this.addAt(p, slot, times[i]!, values[i]!, keys, i * this.dims);
+      const status = this.addSlow(p, slot, times[i]!, values[i]!, keys, i * this.dims);
       if (status !== AddStatus.Added) notAdded++;
       if (statuses !== undefined) statuses[i] = status;
       i++;
@@ -217,7 +213,7 @@ export class WindowEngine {
   /**
    * Kept small so that V8 inlines it into add()/addBatch(): a call that is not inlined boxes the
    * float64 event time on every event. Most events hit the partition's fast cache (see
-   * PartitionState.fastStart); the others go to addAt().
+   * PartitionState.fastStart); the others go to addSlow().
    */
   private addOne(
     p: PartitionState,
@@ -227,64 +223,12 @@ export class WindowEngine {
     keys: ArrayLike<number>,
     off: number,
   ): AddStatus {
-    let top = -1;
-    if (eventTime >= p.fastStart && eventTime < p.fastEnd) top = p.fastSlot;
-    else if (eventTime >= p.prevStart && eventTime < p.prevEnd) top = p.prevSlot;
-    if (
-      top >= 0 &&
-      Math.floor(eventTime) === eventTime &&
-      value - value === 0 &&
-      this.keysKnown(p, keys, off)
-    ) {
-      p.aggregateFast(top, keys, off, this.dims, value);
+    if (p.addFast(eventTime, value, keys, off, this.dims)) {
       p.counters.processed++;
       if (eventTime > p.maxEventTime) this.delivered(p, eventTime);
       return AddStatus.Added;
     }
-    return this.addAt(p, slot, eventTime, value, keys, off);
-  }
-
-  /** An event off the fast cache; anything unusual goes on to addSlow(). */
-  private addAt(
-    p: PartitionState,
-    slot: number,
-    eventTime: number,
-    value: number,
-    keys: ArrayLike<number>,
-    off: number,
-  ): AddStatus {
-    const slide = this.slide;
-    let kTop = p.lastK;
-    if (!(eventTime >= p.lastKStart && eventTime < p.lastKEnd)) {
-      // Consecutive events mostly share their newest window. Else floor division, corrected
-      // (exact for accepted times: |k·S| stays a safe integer).
-      if (!(eventTime >= -this.maxT && eventTime <= this.maxT)) {
-        return this.addSlow(p, slot, eventTime, value, keys, off);
-      }
-      kTop = Math.floor(eventTime / slide);
-      const r = eventTime - kTop * slide;
-      if (r < 0) kTop -= 1;
-      else if (r >= slide) kTop += 1;
-      p.lastK = kTop;
-      p.lastKStart = Math.max(kTop * slide, -this.maxT);
-      p.lastKEnd = Math.min(kTop * slide + slide, this.maxT + 1);
-    }
-    const kLo = kTop - this.perEventLess1;
-    if (
-      Math.floor(eventTime) !== eventTime ||
-      value - value !== 0 ||
-      kLo < p.openFromK ||
-      kLo < p.lowK ||
-      kTop > p.highK ||
-      !this.keysKnown(p, keys, off)
-    ) {
-      return this.addSlow(p, slot, eventTime, value, keys, off);
-    }
-    p.aggregate(kLo, kTop, keys, off, this.dims, value);
-    p.counters.processed++;
-    this.delivered(p, eventTime);
-    this.arm(p, kLo, kTop);
-    return AddStatus.Added;
+    return this.addSlow(p, slot, eventTime, value, keys, off);
   }
 
   /** Arms p's fast cache for window kTop if its windows from kLo are still open and held. */
@@ -292,16 +236,10 @@ export class WindowEngine {
     if (kLo >= p.openFromK && kLo >= p.lowK && kTop <= p.highK) p.setFast(kTop, this.maxT);
   }
 
-  private keysKnown(p: PartitionState, keys: ArrayLike<number>, off: number): boolean {
-    const n = p.keyCount;
-    for (let d = 0; d < this.dims; d++) {
-      const id = keys[off + d]!;
-      if (!(id >= 0 && id < n)) return false;
-    }
-    return true;
-  }
-
-  /** The whole decision, for every case: invalid, late, partly late, unknown key, ring to extend. */
+  /**
+   * The whole decision, for every event off the fast cache: invalid, late, partly late, unknown
+   * key, ring to extend; arms the cache for the event's window when it was simply added.
+   */
   private addSlow(
     p: PartitionState,
     slot: number,

@@ -52,10 +52,6 @@ export class PartitionState {
   nextCloseEnd = Number.NEGATIVE_INFINITY;
   lastActiveMs = 0;
   idle = false;
-  /** Cache: window index lastK is the newest window of every valid t in [lastKStart, lastKEnd). */
-  lastK = 0;
-  lastKStart = Number.NaN;
-  lastKEnd = Number.NaN;
   /**
    * The engine's fast path: an integer t in [fastStart, fastEnd) has its newest window in ring slot
    * fastSlot, all its windows open and held, marked dirty, and the partition busy since the last
@@ -232,26 +228,38 @@ export class PartitionState {
   }
 
   /**
-   * aggregate() for an event that matched the fast cache: its windows are the perEvent slots
-   * ending at `top` (fastSlot or prevSlot), already held and marked dirty.
+   * The fast path: adds an event whose newest window matches the fast cache (its windows are the
+   * perEvent slots ending there, held and marked dirty), if its time is an integer, its value
+   * finite and its key ids known. False, with nothing changed, otherwise. The caller counts it and
+   * applies a raised maxEventTime.
    */
-  aggregateFast(top: number, keys: ArrayLike<number>, off: number, dims: number, value: number): void {
+  addFast(t: number, value: number, keys: ArrayLike<number>, off: number, dims: number): boolean {
+    let slot: number;
+    if (t >= this.fastStart && t < this.fastEnd) slot = this.fastSlot;
+    else if (t >= this.prevStart && t < this.prevEnd) slot = this.prevSlot;
+    else return false;
+    if (Math.floor(t) !== t || value - value !== 0) return false;
+    const n = this.keyCount;
+    for (let d = 0; d < dims; d++) {
+      const id = keys[off + d]!;
+      if (!(id >= 0 && id < n)) return false;
+    }
     const stats = this.stats;
     const shift = this.ringShift;
     const mask = this.ringMask;
-    let slot = top;
     for (let j = this.spec.perEvent; j > 0; j--) {
       if (this.includeAll) bump(stats, slot, value);
       for (let d = 0; d < dims; d++) bump(stats, (keys[off + d]! << shift) | slot, value);
       slot = (slot - 1) & mask;
     }
+    return true;
   }
 
   /**
-   * aggregateFast() over a columnar batch (the layout of WindowEngine.addBatch), from event `from`
-   * on, with the state held in locals. Stops before the first event that misses the fast cache or
-   * is not valid, and right after the first that raises maxEventTime (the engine must then apply
-   * it); returns the index of the first event not added. Writes Added (0) to `statuses`.
+   * addFast() over a columnar batch (the layout of WindowEngine.addBatch) from event `from` on.
+   * Stops before the first event addFast() refuses and right after the first that raises
+   * maxEventTime (the engine must then apply it); returns the index of the first event not added.
+   * Writes Added (0) to `statuses`.
    */
   addRun(
     times: ArrayLike<number>,
@@ -262,42 +270,14 @@ export class PartitionState {
     dims: number,
     statuses: Uint8Array | undefined,
   ): number {
-    const stats = this.stats;
-    const shift = this.ringShift;
-    const mask = this.ringMask;
-    const n = this.keyCount;
-    const perEvent = this.spec.perEvent;
-    const all = this.includeAll;
-    const fs = this.fastStart;
-    const fe = this.fastEnd;
-    const fSlot = this.fastSlot;
-    const ps = this.prevStart;
-    const pe = this.prevEnd;
-    const pSlot = this.prevSlot;
     const maxT = this.maxEventTime;
-    let i = from;
-    events: for (; i < count; i++) {
+    for (let i = from; i < count; i++) {
       const t = times[i]!;
-      const v = values[i]!;
-      let slot: number;
-      if (t >= fs && t < fe) slot = fSlot;
-      else if (t >= ps && t < pe) slot = pSlot;
-      else break;
-      if (Math.floor(t) !== t || v - v !== 0) break;
-      const off = i * dims;
-      for (let d = 0; d < dims; d++) {
-        const id = keys[off + d]!;
-        if (!(id >= 0 && id < n)) break events;
-      }
-      for (let j = perEvent; j > 0; j--) {
-        if (all) bump(stats, slot, v);
-        for (let d = 0; d < dims; d++) bump(stats, (keys[off + d]! << shift) | slot, v);
-        slot = (slot - 1) & mask;
-      }
+      if (!this.addFast(t, values[i]!, keys, i * dims, dims)) return i;
       if (statuses !== undefined) statuses[i] = 0;
       if (t > maxT) return i + 1;
     }
-    return i;
+    return count;
   }
 
   /**
@@ -306,12 +286,13 @@ export class PartitionState {
    */
   setFast(kTop: number, maxT: number): void {
     const start = kTop * this.spec.slideMs;
-    if (this.fastStart !== Math.max(start, -maxT)) {
+    const fastStart = Math.max(start, -maxT);
+    if (this.fastStart !== fastStart) {
       this.prevStart = this.fastStart;
       this.prevEnd = this.fastEnd;
       this.prevSlot = this.fastSlot;
     }
-    this.fastStart = Math.max(start, -maxT);
+    this.fastStart = fastStart;
     this.fastEnd = Math.min(start + this.spec.slideMs, maxT + 1);
     this.fastSlot = (this.head + (kTop - this.lowK)) & this.ringMask;
   }
@@ -331,7 +312,7 @@ export class PartitionState {
     if (kTop > this.highK) this.highK = kTop;
   }
 
-  /** Drops the fast cache: processing time moved (idleness must be looked at again). */
+  /** Disarms the fast cache: one of the facts it stands for may no longer hold. */
   clearFast(): void {
     this.fastStart = Number.NaN;
     this.fastEnd = Number.NaN;

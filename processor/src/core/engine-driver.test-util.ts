@@ -120,7 +120,9 @@ export function runEngine(
     const notAdded = engine.addBatch(slot, times, values, keys, n, statuses);
     if (notAdded !== statuses.filter((st) => st !== AddStatus.Added).length)
       throw new Error("addBatch miscounted");
-    run.forEach(({ index }, i) => record(index, statuses[i] as AddStatus));
+    run.forEach(({ index }, i) => {
+      record(index, statuses[i] as AddStatus);
+    });
     run = [];
     drain();
   };

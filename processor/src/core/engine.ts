@@ -1,4 +1,5 @@
-import { ALL_GROUP, type Limits, PartitionState } from "./partition-state.ts";
+import { PartitionState } from "./partition-state.ts";
+import { ALL_GROUP, type Limits } from "./ring-buffer.ts";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
 import {
   AddStatus,
@@ -7,6 +8,7 @@ import {
   type PartitionStatus,
   type WindowRow,
 } from "./types.ts";
+import { isIdle, minActiveWatermark, partitionWatermark, processorWatermark } from "./watermark.ts";
 import { firstOpenIndex, floorDiv, maxEventTime, type WindowSpec, windowSpec } from "./window-spec.ts";
 
 export const DEFAULT_LIMITS: Limits = {
@@ -193,7 +195,7 @@ export class WindowEngine {
     let notAdded = 0;
     let i = 0;
     while (i < count) {
-      const next = p.addRun(times, values, keys, i, count, this.dims, statuses);
+      const next = p.addRun(times, values, keys, i, count, this.dims, statuses, p.maxEventTime);
       if (next > i) {
         p.counters.processed += next - i;
         i = next;
@@ -301,7 +303,7 @@ export class WindowEngine {
     }
     if (eventTime > p.maxEventTime) {
       // Only a partition at the minimum can move the processor watermark.
-      if (p.maxEventTime - this.lateness <= this.current) recompute = true;
+      if (partitionWatermark(p, this.lateness) <= this.current) recompute = true;
       p.maxEventTime = eventTime;
     }
     if (recompute) this.refreshWatermark();
@@ -313,10 +315,10 @@ export class WindowEngine {
    * the ring grows within the limits. False (nothing changed) when neither is enough.
    */
   private makeRoom(p: PartitionState, eventTime: number, kLo: number, kTop: number): boolean {
-    let wm = Math.max(eventTime, p.maxEventTime) - this.lateness;
-    for (const q of this.active) {
-      if (q !== p && !q.idle && q.maxEventTime - this.lateness < wm) wm = q.maxEventTime - this.lateness;
-    }
+    const wm = Math.min(
+      Math.max(eventTime, p.maxEventTime) - this.lateness,
+      minActiveWatermark(this.active, this.lateness, p),
+    );
     const openK = wm > p.floor ? firstOpenIndex(this.spec, wm) : p.openFromK;
     let lo = kLo;
     let hi = kTop;
@@ -337,43 +339,20 @@ export class WindowEngine {
   tick(nowMs: number): void {
     this.nowMs = nowMs;
     for (const p of this.active) {
-      p.idle = nowMs - p.lastActiveMs >= this.idleTimeout;
+      p.idle = isIdle(p, nowMs, this.idleTimeout);
       // The next delivery must stamp the new time on the partition: not through the fast path.
       p.clearFast();
     }
     this.refreshWatermark();
   }
 
+  /** Recomputes the processor watermark and applies it to every partition (closing windows). */
   private refreshWatermark(): void {
     const active = this.active;
-    let wm = Number.POSITIVE_INFINITY;
-    let anyActive = false;
-    for (let i = 0; i < active.length; i++) {
-      const p = active[i]!;
-      if (p.idle) continue;
-      anyActive = true;
-      const w = p.maxEventTime - this.lateness;
-      if (w < wm) wm = w;
-    }
-    if (!anyActive) wm = this.allIdleWatermark();
+    const wm = processorWatermark(active, this.lateness, this.idleTimeout, this.nowMs);
     this.current = wm;
-    if (wm === Number.NEGATIVE_INFINITY || wm === Number.POSITIVE_INFINITY) return;
+    if (wm === Number.NEGATIVE_INFINITY) return;
     for (let i = 0; i < active.length; i++) active[i]!.applyWatermark(wm, this.finals);
-  }
-
-  /**
-   * All partitions idle: the input has stopped, so event time is taken to move on with processing
-   * time from the moment the last one became idle, and every open window closes within W + L of it.
-   */
-  private allIdleWatermark(): number {
-    let maxTime = Number.NEGATIVE_INFINITY;
-    let lastActive = Number.NEGATIVE_INFINITY;
-    for (const p of this.active) {
-      if (p.maxEventTime > maxTime) maxTime = p.maxEventTime;
-      if (p.lastActiveMs > lastActive) lastActive = p.lastActiveMs;
-    }
-    if (maxTime === Number.NEGATIVE_INFINITY) return maxTime;
-    return maxTime - this.lateness + (this.nowMs - (lastActive + this.idleTimeout));
   }
 
   /** Rows of windows finalized since the previous call, in closing order. */

@@ -1,5 +1,5 @@
 export { type AssignEntry, DEFAULT_LIMITS, WindowEngine } from "./engine.ts";
-export { ALL_GROUP, ALL_KEY } from "./partition-state.ts";
+export { ALL_GROUP, ALL_KEY } from "./ring-buffer.ts";
 export { decodeSnapshotHeader, type SnapshotHeader } from "./snapshot.ts";
 export {
   AddStatus,

@@ -1,5 +1,6 @@
 import { ByteReader, ByteWriter } from "./byte-codec.ts";
-import { cellStats, type PartitionState } from "./partition-state.ts";
+import type { PartitionState } from "./partition-state.ts";
+import { cellStats } from "./ring-buffer.ts";
 import type { PartitionCounters } from "./types.ts";
 import type { WindowSpec } from "./window-spec.ts";
 

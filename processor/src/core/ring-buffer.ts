@@ -1,0 +1,445 @@
+import type { PartitionCounters, WindowRow } from "./types.ts";
+import type { WindowSpec } from "./window-spec.ts";
+
+/** Sizing of one partition's storage. Growth past a max is refused by the caller of these methods. */
+export interface Limits {
+  readonly initialKeys: number;
+  readonly initialWindows: number;
+  readonly maxKeys: number;
+  readonly maxOpenWindows: number;
+  readonly maxCells: number;
+}
+
+/** Key id of the "all" group's single key "*" when that group is configured. */
+export const ALL_KEY_ID = 0;
+export const ALL_KEY = "*";
+export const ALL_GROUP = "all";
+
+/** Numbers per cell in `stats`: count, sum, min, max. */
+export const STRIDE = 4;
+const EMPTY_CELL = Float64Array.of(0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+
+/** Statistics of cell c in a stats array: count at c·STRIDE, then sum, min, max. */
+export function cellStats(stats: Float64Array, cell: number): [number, number, number, number] {
+  const i = cell * STRIDE;
+  return [stats[i]!, stats[i + 1]!, stats[i + 2]!, stats[i + 3]!];
+}
+
+export function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * The aggregate storage of one source partition: a dictionary of (group, value) → key id, and per
+ * key a ring of window slots, in columnar typed arrays, so memory is bounded by open windows × keys
+ * whatever the stream's length. Cell (key, slot) lives at index key·ringCap + slot (key-major), so
+ * adding keys only appends while growing the ring re-lays the cells out. Which windows are open is
+ * decided outside (PartitionState, from the watermark); the ring holds, evicts and reports them.
+ *
+ * The ring covers the window indices [lowK, lowK + ringCap); the used ones are [lowK, highK]
+ * (empty when highK < lowK). Window k sits in slot (head + k − lowK) mod ringCap. Slots outside
+ * [lowK, highK] are always clear, so moving lowK down or highK up needs no clearing.
+ */
+export class WindowRing {
+  /**
+   * The engine's fast path: an integer t in [fastStart, fastEnd) has its newest window in ring slot
+   * fastSlot, all its windows open and held, marked dirty, and the partition busy since the last
+   * tick — so adding it is only the arithmetic. Anything that could change one of those facts
+   * (eviction, ring moves, takeDirty, tick) clears it; NaN bounds match nothing. A second entry
+   * (prev…) keeps the window armed before, as events around a boundary alternate between two.
+   */
+  fastStart = Number.NaN;
+  fastEnd = Number.NaN;
+  fastSlot = 0;
+  prevStart = Number.NaN;
+  prevEnd = Number.NaN;
+  prevSlot = 0;
+
+  keyCount = 0;
+  keyCap = 0;
+  readonly keyGroup: number[] = [];
+  readonly keyName: string[] = [];
+  private readonly dicts: Map<string, number>[] = [];
+
+  ringCap = 0;
+  ringShift = 0;
+  ringMask = 0;
+  head = 0;
+  lowK = 0;
+  highK = -1;
+
+  /** STRIDE numbers per cell: count, sum, min, max — one cache line per update. */
+  stats: Float64Array = new Float64Array(0);
+  /**
+   * Count of each cell when takeDirty() last reported it: a cell changed since iff its count
+   * differs (every update adds 1), so the hot path keeps no per-cell flag.
+   */
+  shown: Float64Array = new Float64Array(0);
+  /** Window slots updated since the last takeDirty(): the only ones it needs to scan. */
+  slotDirty: Uint8Array = new Uint8Array(0);
+
+  constructor(
+    readonly partition: number,
+    readonly spec: WindowSpec,
+    readonly groups: readonly string[],
+    readonly includeAll: boolean,
+    readonly limits: Limits,
+    /** The owner's counters: the ring counts its own growth in them. */
+    readonly counters: PartitionCounters,
+  ) {
+    for (let g = 0; g < groups.length; g++) this.dicts.push(new Map<string, number>());
+    this.keyCap = nextPow2(Math.max(1, limits.initialKeys));
+    this.ringCap = nextPow2(Math.max(spec.perEvent, limits.initialWindows));
+    this.ringShift = Math.log2(this.ringCap);
+    this.ringMask = this.ringCap - 1;
+    const cells = this.keyCap * this.ringCap;
+    this.stats = emptyStats(cells);
+    this.shown = new Float64Array(cells);
+    this.slotDirty = new Uint8Array(this.ringCap);
+    if (includeAll) this.keyId(0, ALL_KEY);
+  }
+
+  isEmpty(): boolean {
+    return this.highK < this.lowK;
+  }
+
+  /** Windows holding at least one cell (a scan: for status, not the hot path). */
+  openWindows(): number {
+    let n = 0;
+    let last = Number.NaN;
+    this.forEachCell((_cell, k) => {
+      if (k !== last) n++;
+      last = k;
+    });
+    return n;
+  }
+
+  bytes(): number {
+    return this.stats.byteLength + this.shown.byteLength + this.slotDirty.byteLength;
+  }
+
+  /**
+   * Dictionary id of `value` in group `group` (index into the engine's group list, "all" included),
+   * or −1 when the dictionary is full (maxKeys or maxCells): pass it on to add(), which refuses it.
+   */
+  keyId(group: number, value: string): number {
+    const dict = this.dicts[group]!;
+    const known = dict.get(value);
+    if (known !== undefined) return known;
+    if (this.keyCount >= this.limits.maxKeys) return -1;
+    if (this.keyCount === this.keyCap && !this.growKeys()) return -1;
+    const id = this.keyCount++;
+    dict.set(value, id);
+    this.keyGroup.push(group);
+    this.keyName.push(value);
+    return id;
+  }
+
+  private growKeys(): boolean {
+    const cap = Math.min(this.keyCap * 2, nextPow2(this.limits.maxKeys));
+    if (this.keyCount >= this.limits.maxKeys || cap * this.ringCap > this.limits.maxCells) return false;
+    const cells = cap * this.ringCap;
+    const used = this.keyCap * this.ringCap;
+    const stats = emptyStats(cells);
+    stats.set(this.stats.subarray(0, used * STRIDE));
+    this.stats = stats;
+    const shown = new Float64Array(cells);
+    shown.set(this.shown);
+    this.shown = shown;
+    this.keyCap = cap;
+    this.counters.grown++;
+    return true;
+  }
+
+  /** Whether windows [kLo, kTop] fit in the ring beside the windows already held. */
+  covers(kLo: number, kTop: number): boolean {
+    if (this.highK < this.lowK) return kTop - kLo < this.ringCap;
+    const lo = Math.min(kLo, this.lowK);
+    const hi = Math.max(kTop, this.highK);
+    return hi - lo < this.ringCap;
+  }
+
+  /** Re-lays the ring out with room for `windows` windows; false (nothing changed) past the limits. */
+  growRing(windows: number): boolean {
+    const cap = nextPow2(windows);
+    if (cap > this.limits.maxOpenWindows || cap * this.keyCap > this.limits.maxCells) return false;
+    const cells = cap * this.keyCap;
+    const stats = emptyStats(cells);
+    const shown = new Float64Array(cells);
+    const slotDirty = new Uint8Array(cap);
+    const shift = Math.log2(cap);
+    if (!this.isEmpty()) {
+      for (let k = this.lowK; k <= this.highK; k++) {
+        const slot = (this.head + (k - this.lowK)) & this.ringMask;
+        slotDirty[k - this.lowK] = this.slotDirty[slot]!;
+        for (let key = 0; key < this.keyCount; key++) {
+          const from = (key << this.ringShift) | slot;
+          if (this.stats[from * STRIDE] === 0) continue;
+          const to = (key << shift) | (k - this.lowK);
+          stats.set(this.stats.subarray(from * STRIDE, from * STRIDE + STRIDE), to * STRIDE);
+          shown[to] = this.shown[from]!;
+        }
+      }
+    }
+    this.stats = stats;
+    this.shown = shown;
+    this.slotDirty = slotDirty;
+    this.clearFast();
+    this.ringCap = cap;
+    this.ringShift = shift;
+    this.ringMask = cap - 1;
+    this.head = 0;
+    this.counters.grown++;
+    return true;
+  }
+
+  /**
+   * Adds `value` to windows [kLo, kTop] for the "all" key (when configured) and for each key in
+   * `keys[off..off + dims)`. The caller has checked covers() and the key ids.
+   */
+  aggregate(
+    kLo: number,
+    kTop: number,
+    keys: ArrayLike<number>,
+    off: number,
+    dims: number,
+    value: number,
+  ): void {
+    if (kLo < this.lowK || kTop > this.highK) this.extend(kLo, kTop);
+    const shift = this.ringShift;
+    const stats = this.stats;
+    for (let k = kLo; k <= kTop; k++) {
+      const slot = (this.head + (k - this.lowK)) & this.ringMask;
+      this.slotDirty[slot] = 1;
+      if (this.includeAll) bump(stats, slot, value);
+      for (let d = 0; d < dims; d++) bump(stats, (keys[off + d]! << shift) | slot, value);
+    }
+  }
+
+  /**
+   * The fast path: adds an event whose newest window matches the fast cache (its windows are the
+   * perEvent slots ending there, held and marked dirty), if its time is an integer, its value
+   * finite and its key ids known. False, with nothing changed, otherwise. The caller counts it and
+   * applies a raised maxEventTime.
+   */
+  addFast(t: number, value: number, keys: ArrayLike<number>, off: number, dims: number): boolean {
+    let slot: number;
+    if (t >= this.fastStart && t < this.fastEnd) slot = this.fastSlot;
+    else if (t >= this.prevStart && t < this.prevEnd) slot = this.prevSlot;
+    else return false;
+    if (Math.floor(t) !== t || value - value !== 0) return false;
+    const n = this.keyCount;
+    for (let d = 0; d < dims; d++) {
+      const id = keys[off + d]!;
+      if (!(id >= 0 && id < n)) return false;
+    }
+    const stats = this.stats;
+    const shift = this.ringShift;
+    const mask = this.ringMask;
+    for (let j = this.spec.perEvent; j > 0; j--) {
+      if (this.includeAll) bump(stats, slot, value);
+      for (let d = 0; d < dims; d++) bump(stats, (keys[off + d]! << shift) | slot, value);
+      slot = (slot - 1) & mask;
+    }
+    return true;
+  }
+
+  /**
+   * addFast() over a columnar batch (the layout of WindowEngine.addBatch) from event `from` on.
+   * Stops before the first event addFast() refuses and right after the first later than
+   * `maxEventTime` (the engine must then move the watermark); returns the index of the first event
+   * not added. Writes Added (0) to `statuses`.
+   */
+  addRun(
+    times: ArrayLike<number>,
+    values: ArrayLike<number>,
+    keys: ArrayLike<number>,
+    from: number,
+    count: number,
+    dims: number,
+    statuses: Uint8Array | undefined,
+    maxEventTime: number,
+  ): number {
+    const maxT = maxEventTime;
+    for (let i = from; i < count; i++) {
+      const t = times[i]!;
+      if (!this.addFast(t, values[i]!, keys, i * dims, dims)) return i;
+      if (statuses !== undefined) statuses[i] = 0;
+      if (t > maxT) return i + 1;
+    }
+    return count;
+  }
+
+  /**
+   * Arms the fast cache for window kTop (newest window of the event just added). The caller has
+   * made sure its windows are open and held and the partition is busy.
+   */
+  setFast(kTop: number, maxT: number): void {
+    const start = kTop * this.spec.slideMs;
+    const fastStart = Math.max(start, -maxT);
+    if (this.fastStart !== fastStart) {
+      this.prevStart = this.fastStart;
+      this.prevEnd = this.fastEnd;
+      this.prevSlot = this.fastSlot;
+    }
+    this.fastStart = fastStart;
+    this.fastEnd = Math.min(start + this.spec.slideMs, maxT + 1);
+    this.fastSlot = (this.head + (kTop - this.lowK)) & this.ringMask;
+  }
+
+  private extend(kLo: number, kTop: number): void {
+    this.clearFast();
+    if (this.highK < this.lowK) {
+      this.lowK = kLo;
+      this.highK = kTop;
+      this.head = 0;
+      return;
+    }
+    if (kLo < this.lowK) {
+      this.head = (this.head - (this.lowK - kLo)) & this.ringMask;
+      this.lowK = kLo;
+    }
+    if (kTop > this.highK) this.highK = kTop;
+  }
+
+  /** Disarms the fast cache: one of the facts it stands for may no longer hold. */
+  clearFast(): void {
+    this.fastStart = Number.NaN;
+    this.fastEnd = Number.NaN;
+    this.prevStart = Number.NaN;
+    this.prevEnd = Number.NaN;
+  }
+
+  /** Evicts the windows before index k, appending their cells to `out` as final rows. */
+  protected evictBelow(k: number, out: WindowRow[]): void {
+    if (this.highK < this.lowK || k <= this.lowK) return;
+    this.clearFast();
+    const last = Math.min(k - 1, this.highK);
+    for (let w = this.lowK; w <= last; w++) {
+      const slot = (this.head + (w - this.lowK)) & this.ringMask;
+      this.slotDirty[slot] = 0;
+      for (let key = 0; key < this.keyCount; key++) {
+        const cell = (key << this.ringShift) | slot;
+        if (this.stats[cell * STRIDE] === 0) continue;
+        out.push(this.row(cell, w, true));
+        this.stats.set(EMPTY_CELL, cell * STRIDE);
+        this.shown[cell] = 0;
+      }
+    }
+    if (k > this.highK) {
+      // Canonical empty ring; k may lie beyond 2^53 where k − 1 === k.
+      this.head = 0;
+      this.lowK = 0;
+      this.highK = -1;
+    } else {
+      this.head = (this.head + (k - this.lowK)) & this.ringMask;
+      this.lowK = k;
+    }
+  }
+
+  private row(cell: number, k: number, final: boolean): WindowRow {
+    const key = cell >>> this.ringShift;
+    const start = k * this.spec.slideMs;
+    const count = this.stats[cell * STRIDE]!;
+    const sum = this.stats[cell * STRIDE + 1]!;
+    return {
+      partition: this.partition,
+      windowStart: start,
+      windowEnd: start + this.spec.sizeMs,
+      group: this.groups[this.keyGroup[key]!]!,
+      key: this.keyName[key]!,
+      count,
+      sum,
+      min: this.stats[cell * STRIDE + 2]!,
+      max: this.stats[cell * STRIDE + 3]!,
+      avg: sum / count,
+      final,
+    };
+  }
+
+  /**
+   * Open (not final) cells changed since the previous call, then forgets them. A cell finalized
+   * meanwhile was evicted with its window: its final row covers it.
+   */
+  takeDirty(out: WindowRow[]): void {
+    // Events after this call must mark their windows again: the fast path does not.
+    this.clearFast();
+    if (this.highK < this.lowK) return;
+    for (let k = this.lowK; k <= this.highK; k++) {
+      const slot = (this.head + (k - this.lowK)) & this.ringMask;
+      if (this.slotDirty[slot] === 0) continue;
+      this.slotDirty[slot] = 0;
+      for (let key = 0; key < this.keyCount; key++) {
+        const cell = (key << this.ringShift) | slot;
+        const count = this.stats[cell * STRIDE]!;
+        if (count === this.shown[cell]) continue;
+        this.shown[cell] = count;
+        out.push(this.row(cell, k, false));
+      }
+    }
+  }
+
+  /** Whether the cell changed since takeDirty() last reported it (carried by snapshots). */
+  isDirty(cell: number): boolean {
+    return this.stats[cell * STRIDE] !== this.shown[cell];
+  }
+
+  /** Every open cell, as not-final rows. */
+  partials(out: WindowRow[]): void {
+    this.forEachCell((cell, k) => out.push(this.row(cell, k, false)));
+  }
+
+  forEachCell(fn: (cell: number, k: number, key: number) => void): void {
+    if (this.highK < this.lowK) return;
+    for (let k = this.lowK; k <= this.highK; k++) {
+      const slot = (this.head + (k - this.lowK)) & this.ringMask;
+      for (let key = 0; key < this.keyCount; key++) {
+        const cell = (key << this.ringShift) | slot;
+        if (this.stats[cell * STRIDE] !== 0) fn(cell, k, key);
+      }
+    }
+  }
+
+  /** Puts a restored cell back; the ring must already cover window k. */
+  restoreCell(
+    k: number,
+    key: number,
+    count: number,
+    sum: number,
+    min: number,
+    max: number,
+    dirty: boolean,
+  ): void {
+    if (this.highK < this.lowK) {
+      this.lowK = k;
+      this.highK = k;
+      this.head = 0;
+    } else if (k > this.highK) this.highK = k;
+    const slot = (this.head + (k - this.lowK)) & this.ringMask;
+    const cell = (key << this.ringShift) | slot;
+    const i = cell * STRIDE;
+    this.stats[i] = count;
+    this.stats[i + 1] = sum;
+    this.stats[i + 2] = min;
+    this.stats[i + 3] = max;
+    this.shown[cell] = dirty ? 0 : count;
+    if (dirty) this.slotDirty[slot] = 1;
+  }
+}
+
+function emptyStats(cells: number): Float64Array {
+  const stats = new Float64Array(cells * STRIDE);
+  for (let i = 0; i < stats.length; i += STRIDE) stats.set(EMPTY_CELL, i);
+  return stats;
+}
+
+/** Adds one value to the statistics of one cell. */
+function bump(stats: Float64Array, cell: number, value: number): void {
+  const i = cell * STRIDE;
+  stats[i]! += 1;
+  stats[i + 1]! += value;
+  if (value < stats[i + 2]!) stats[i + 2] = value;
+  if (value > stats[i + 3]!) stats[i + 3] = value;
+}

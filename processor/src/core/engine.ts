@@ -215,7 +215,7 @@ export class WindowEngine {
   /**
    * Kept small so that V8 inlines it into add()/addBatch(): a call that is not inlined boxes the
    * float64 event time on every event. Most events hit the partition's fast cache (see
-   * PartitionState.fastStart); the others go to addSlow().
+   * WindowRing.fastStart); the others go to addSlow().
    */
   private addOne(
     p: PartitionState,

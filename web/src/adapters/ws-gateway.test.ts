@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect as tcpConnect } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -59,6 +59,33 @@ function connect(url: string, n: number, headers: Record<string, string> = {}): 
   });
 }
 
+/** Sends a hand-written upgrade request (what a browser library would refuse to send) and returns the status line. */
+function rawUpgrade(port: number, target: string, extra: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, "127.0.0.1", () => {
+      socket.write(
+        [
+          `GET ${target} HTTP/1.1`,
+          `Host: 127.0.0.1:${port}`,
+          "Upgrade: websocket",
+          "Connection: Upgrade",
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+          "Sec-WebSocket-Version: 13",
+          ...extra,
+          "",
+          "",
+        ].join("\r\n"),
+      );
+    });
+    let got = "";
+    socket.on("data", (d) => {
+      got += d.toString();
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(got.split("\r\n")[0] ?? ""));
+  });
+}
+
 describe("WebSocket gateway", () => {
   it("sends a snapshot, then updates, and resumes after lastEventId", async () => {
     const { w, port } = await start();
@@ -79,5 +106,16 @@ describe("WebSocket gateway", () => {
     await expect(connect(`ws://127.0.0.1:${port}/ws`, 1, { Origin: "https://evil.example" })).rejects.toThrow(
       /403/,
     );
+  });
+
+  it("answers 403 to `Origin: null` and malformed origins, 400 to a malformed target, and keeps serving", async () => {
+    const { w, port } = await start();
+    for (const origin of ["null", "http://[", "::", "not a url"])
+      expect(await rawUpgrade(port, "/ws", [`Origin: ${origin}`]), origin).toBe("HTTP/1.1 403 Forbidden");
+    expect(await rawUpgrade(port, "//", [])).toBe("HTTP/1.1 400 Bad Request");
+    expect(await rawUpgrade(port, "/elsewhere", [])).toBe("HTTP/1.1 404 Not Found");
+    w.deps.hub.ingest([row(0, 1)]);
+    const [snap] = await connect(`ws://127.0.0.1:${port}/ws`, 1, { Origin: `http://127.0.0.1:${port}` });
+    expect(snap).toMatchObject({ type: "snapshot", windows: [{ count: 1 }] });
   });
 });

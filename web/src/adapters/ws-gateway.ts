@@ -23,25 +23,31 @@ export function attachWsGateway(
 ): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname !== opts.path) {
-      socket.destroy();
-      return;
-    }
+    // Node hands the raw socket over without an error listener: a peer resetting it while it is
+    // refused would otherwise throw out of the server.
+    const refuse = (status: string) => {
+      socket.on("error", () => undefined);
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+        socket.destroy(),
+      );
+    };
+    const url = parseUrl(req.url ?? "/", "http://localhost");
+    if (!url) return refuse("400 Bad Request");
+    if (url.pathname !== opts.path) return refuse("404 Not Found");
     // Same-origin only: a foreign page must not read the stream with the visitor's network position.
+    // `Origin: null` (sandboxed frames, file: pages) and malformed origins are foreign too.
     const origin = req.headers.origin;
-    if (origin && new URL(origin).host !== req.headers.host) {
-      socket.write("HTTP/1.1 403 Forbidden\r\n\r\n");
-      socket.destroy();
-      return;
-    }
+    if (origin !== undefined && parseUrl(origin)?.host !== req.headers.host) return refuse("403 Forbidden");
     wss.handleUpgrade(req, socket, head, (ws) => {
       const client = hub.connect(url.searchParams.get("lastEventId"));
       const gauge = metrics.liveClients.labels("ws");
       gauge.inc();
       let alive = true;
       const ping = setInterval(() => {
-        if (!alive) ws.terminate();
+        if (!alive) {
+          ws.terminate();
+          return;
+        }
         alive = false;
         ws.ping();
       }, opts.pingMs);
@@ -72,4 +78,12 @@ export function attachWsGateway(
     });
   });
   return wss;
+}
+
+function parseUrl(text: string, base?: string): URL | null {
+  try {
+    return new URL(text, base);
+  } catch {
+    return null;
+  }
 }

@@ -142,6 +142,30 @@ describe("users", () => {
     expect(html).toContain('href="/users/u-3"');
   });
 
+  it.each(["/users?q=ann", "/pipeline", "/ingestion"])(
+    "%s varies with HX-Request and answers an htmx history restore with the whole page",
+    async (path) => {
+      const app = createApp(testWorld().deps);
+      const page = await app.request(path);
+      const fragment = await app.request(path, { headers: { "HX-Request": "true" } });
+      const restore = await app.request(path, {
+        headers: { "HX-Request": "true", "HX-History-Restore-Request": "true" },
+      });
+      for (const res of [page, fragment, restore]) expect(res.headers.get("vary")).toContain("HX-Request");
+      expect((await page.text()).startsWith("<!doctype html>")).toBe(true);
+      expect((await fragment.text()).startsWith("<!doctype html>")).toBe(false);
+      const restored = await restore.text();
+      expect(restored.startsWith("<!doctype html>")).toBe(true);
+      expect(restored).toContain("<body>");
+    },
+  );
+
+  it("tells htmx not to send HX-Request on a history restore", async () => {
+    const html = await (await createApp(testWorld().deps).request("/users")).text();
+    const meta = /<meta name="htmx-config" content="([^"]*)"/.exec(html)?.[1] ?? "";
+    expect(JSON.parse(meta.replaceAll("&quot;", '"'))).toMatchObject({ historyRestoreAsHxRequest: false });
+  });
+
   it("shows a 404 page for an unknown user", async () => {
     const res = await createApp(testWorld().deps).request("/users/missing-id");
     expect(res.status).toBe(404);

@@ -10,9 +10,11 @@ const NAV: [NavKey, string, string][] = [
   ["ingestion", "/ingestion", "Ingestion"],
 ];
 
-// htmx would otherwise inject an inline <style>, which the CSP (style-src 'self') blocks.
+// htmx would otherwise inject an inline <style>, which the CSP (style-src 'self') blocks. A history
+// restore must not look like a fragment request: its answer replaces the whole body.
 const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
+  historyRestoreAsHxRequest: false,
   allowEval: false,
   allowScriptTags: false,
 });

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppDeps } from "../app-deps.ts";
 import { type HistoryForm, HistoryPage, RANGES } from "../pages/history.tsx";
 import { IngestionLive, IngestionPage } from "../pages/ingestion.tsx";
@@ -11,6 +11,16 @@ import { isEventId } from "./event-id.ts";
 
 const pick = <T extends string>(v: string | undefined, allowed: readonly T[], def: T): T =>
   allowed.includes(v as T) ? (v as T) : def;
+
+/**
+ * Whether htmx asked for just the live part of a page. A history restore (the back button after the
+ * Users search pushed its URL, on a cache miss) swaps the answer into <body>, so it gets the whole
+ * page; and since one URL answers two ways, caches are told the answer varies with HX-Request.
+ */
+function wantsFragment(c: Context): boolean {
+  c.header("Vary", "HX-Request");
+  return c.req.header("HX-Request") === "true" && c.req.header("HX-History-Restore-Request") !== "true";
+}
 
 export function pageRoutes(deps: AppDeps): Hono {
   const pages = new Hono();
@@ -39,7 +49,7 @@ export function pageRoutes(deps: AppDeps): Hono {
   pages.get("/users", async (c) => {
     const q = (c.req.query("q") ?? "").trim().slice(0, 200);
     const users = q ? await findUsers(deps, q) : [];
-    if (c.req.header("HX-Request")) {
+    if (wantsFragment(c)) {
       return c.html(
         <section class="card" id="results">
           <UserResults q={q} users={users} />
@@ -58,7 +68,7 @@ export function pageRoutes(deps: AppDeps): Hono {
 
   pages.get("/pipeline", async (c) => {
     const snap = await deps.pipeline.snapshot();
-    if (c.req.header("HX-Request")) return c.html(<PipelineLive snap={snap} />);
+    if (wantsFragment(c)) return c.html(<PipelineLive snap={snap} />);
     return c.html(html(<PipelinePage snap={snap} />));
   });
 
@@ -66,7 +76,7 @@ export function pageRoutes(deps: AppDeps): Hono {
 
   pages.get("/ingestion", async (c) => {
     const runs = await deps.runs.recentRuns(deps.limits.runDays, deps.limits.maxRuns);
-    if (c.req.header("HX-Request")) return c.html(<IngestionLive runs={runs} days={deps.limits.runDays} />);
+    if (wantsFragment(c)) return c.html(<IngestionLive runs={runs} days={deps.limits.runDays} />);
     return c.html(html(<IngestionPage runs={runs} days={deps.limits.runDays} />));
   });
 

@@ -31,7 +31,19 @@ const children = [
   run("web", ["web"]),
   run("producer", ["producer", "--source", "synthetic"]),
 ];
-console.log(`\n  Dashboard: http://${cfg.WEB_HOST}:${cfg.WEB_PORT}/\n`);
+// The URL is printed once the web tier answers, so that a newcomer's first click works.
+const url = `http://${cfg.WEB_HOST}:${cfg.WEB_PORT}/`;
+const deadline = Date.now() + 60_000;
+let up = false;
+while (!up && Date.now() < deadline) {
+  up = await fetch(`${url}healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (!up) await new Promise((r) => setTimeout(r, 250));
+}
+if (up) console.log(`\n  Dashboard: ${url}\n`);
+else log.error({ url }, "the web tier did not answer within 60 s; see its output above");
 
 const stop = () => {
   for (const c of children) c.kill("SIGTERM");

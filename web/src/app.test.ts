@@ -304,6 +304,32 @@ describe("pipeline", () => {
   });
 });
 
+describe("pipeline without the processor", () => {
+  it("shows lag from the log start and the watermark of the last checkpoints", async () => {
+    const w = testWorld();
+    w.admin.topics.set("users_created", {
+      topic: "users_created",
+      exists: true,
+      partitions: [
+        { partition: 0, low: 0, high: 12 },
+        { partition: 1, low: 0, high: 48 },
+      ],
+    });
+    w.checkpoints.byTopic.set("users_created", [
+      { partition: 0, nextOffset: 3, watermark: Date.parse("2026-01-01T00:00:15Z"), updatedAt: null },
+    ]);
+    const app = createApp(w.deps);
+    const html = await (await app.request("/pipeline")).text();
+    expect(html).toContain("not reachable");
+    expect(html).toContain("2026-01-01 00:00:15 UTC");
+    expect(html).toContain("from the last checkpoints");
+    const json = (await (await app.request("/api/pipeline")).json()) as { consumer: { totalLag: number } };
+    expect(json.consumer.totalLag).toBe(57);
+    const strip = await (await app.request("/fragments/health")).text();
+    expect(strip).toContain("2026-01-01 00:00:15 UTC");
+  });
+});
+
 describe("GET /api/stream", () => {
   async function readEvents(
     res: Response,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
 import { deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger } from "../../common/src/logger.ts";
+import type { PipelineSnapshot } from "./pipeline-monitor.ts";
 import { type RunningWeb, startWebServer } from "./server.ts";
 import { syntheticWindowRows } from "./synthetic-windows.ts";
 import { loadWebConfig } from "./web-config.ts";
@@ -338,6 +339,15 @@ describe("the dashboard in a browser", () => {
     expect(text).toContain("not reachable");
     expect(await page.locator("#pipeline-live .kpi").nth(4).locator(".kpi-value").textContent()).toBe("1");
     expect(await page.locator("#pipeline-live .kpi").nth(5).locator(".kpi-value").textContent()).toBe("2");
+    // Nothing has read the users topic but partition 0 up to its checkpoint: the rest is all lag.
+    const snap = (await (await fetch(`${web.url}/api/pipeline`)).json()) as PipelineSnapshot;
+    const p0 = snap.consumer.partitions.find((p) => p.partition === 0);
+    expect(snap.consumer.partitions).toHaveLength(PARTITIONS);
+    expect(snap.consumer.totalLag).toBe(60 - Math.min(3, p0?.end ?? 0));
+    expect(await page.locator("#pipeline-live .kpi").nth(3).locator(".kpi-value").textContent()).toBe(
+      String(snap.consumer.totalLag),
+    );
+    expect(text).toContain("from the last checkpoints");
     await shot(page, "pipeline");
     await page.goto(`${web.url}/ingestion`);
     expect(await page.locator("tr.row-bad").count()).toBe(1);

@@ -21,5 +21,7 @@ export function fmtDuration(ms: number | null | undefined): string {
   const s = ms / 1000;
   if (s < 120) return `${s.toFixed(1)} s`;
   const m = Math.floor(s / 60);
-  return m < 120 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (m < 120) return `${m} min ${Math.round(s % 60)} s`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }

@@ -14,7 +14,7 @@ const status = (over: Partial<ProcessorStatus> = {}): ProcessorStatus => ({
   group: "g",
   assigned: [0, 1, 2],
   watermark: 1000,
-  partitions: [{ partition: 0, nextOffset: 95, watermark: 1000, idle: false }],
+  partitions: [{ partition: 0, nextOffset: 95, watermark: 1200, idle: false }],
   processed: 500,
   late: 0,
   deadLettered: 0,
@@ -60,15 +60,34 @@ function world() {
 }
 
 describe("PipelineMonitor", () => {
-  it("computes lag from the freshest known position per partition", async () => {
+  it("computes lag from the freshest known position per partition, from the log start when there is none", async () => {
     const { monitor } = world();
     const s = await monitor.snapshot();
     expect(s.consumer.partitions).toEqual([
-      { partition: 0, end: 100, committed: 80, checkpoint: null, live: 95, lag: 5 },
-      { partition: 1, end: 50, committed: 40, checkpoint: 45, live: null, lag: 5 },
-      { partition: 2, end: 20, committed: null, checkpoint: null, live: null, lag: null },
+      {
+        partition: 0,
+        start: 0,
+        end: 100,
+        committed: 80,
+        checkpoint: null,
+        live: 95,
+        lag: 5,
+        watermark: 1200,
+      },
+      { partition: 1, start: 0, end: 50, committed: 40, checkpoint: 45, live: null, lag: 5, watermark: 1 },
+      {
+        partition: 2,
+        start: 0,
+        end: 20,
+        committed: null,
+        checkpoint: null,
+        live: null,
+        lag: 20,
+        watermark: null,
+      },
     ]);
-    expect(s.consumer.totalLag).toBe(10);
+    expect(s.consumer.totalLag).toBe(30);
+    expect(s.watermark).toEqual({ value: 1000, source: "processor" });
     expect(s.deadLettered).toBe(2);
     expect(s.late).toBe(2);
     expect(s.throughput).toEqual({ inPerSec: null, processedPerSec: 7, aggregateRowsPerSec: null });
@@ -86,6 +105,52 @@ describe("PipelineMonitor", () => {
     expect(s.throughput.inPerSec).toBe(25);
     expect(s.throughput.processedPerSec).toBe(20);
     expect(s.throughput.aggregateRowsPerSec).toBe(0);
+  });
+
+  it("counts a partition from its log start when retention passed its position, and unread ones in full", async () => {
+    const { admin, monitor } = world();
+    admin.topics.set("u", offsets("u", [100, 50, 20], 10));
+    const s = await monitor.snapshot();
+    expect(s.consumer.partitions.map((p) => [p.start, p.end, p.lag])).toEqual([
+      [10, 100, 5],
+      [10, 50, 5],
+      [10, 20, 10],
+    ]);
+    expect(s.consumer.totalLag).toBe(20);
+  });
+
+  it("falls back to the checkpoints' watermarks when the processor does not answer", async () => {
+    const { admin, processor } = world();
+    processor.current = null;
+    const checkpoints = new MemoryCheckpointStore(
+      new Map([
+        [
+          "u",
+          [
+            { partition: 0, nextOffset: 90, watermark: 7000, updatedAt: 1 },
+            { partition: 1, nextOffset: 45, watermark: 5000, updatedAt: 1 },
+            { partition: 2, nextOffset: 0, watermark: null, updatedAt: 1 },
+          ],
+        ],
+      ]),
+    );
+    const m = new PipelineMonitor({
+      admin,
+      processor,
+      checkpoints,
+      topics,
+      group: "g",
+      cacheMs: 0,
+    });
+    const s = await m.snapshot();
+    expect(s.processor).toBeNull();
+    expect(s.watermark).toEqual({ value: 5000, source: "checkpoints" });
+    expect(s.consumer.partitions.map((p) => [p.checkpoint, p.watermark, p.lag])).toEqual([
+      [90, 7000, 10],
+      [45, 5000, 5],
+      [0, null, 20],
+    ]);
+    expect(s.consumer.totalLag).toBe(35);
   });
 
   it("reports failing sources instead of failing", async () => {
@@ -112,5 +177,7 @@ describe("PipelineMonitor", () => {
     expect(s.errors).toContain("committed offsets: broker down");
     expect(s.processor).toBeNull();
     expect(s.consumer.partitions).toEqual([]);
+    expect(s.consumer.totalLag).toBeNull();
+    expect(s.watermark).toEqual({ value: null, source: null });
   });
 });

@@ -15,19 +15,34 @@ export interface PipelineTopicNames {
 
 export interface PartitionLag {
   partition: number;
+  /** Log start offset: where the processor begins a partition it has no position in (earliest). */
+  start: number;
   end: number;
   committed: number | null;
   checkpoint: number | null;
   live: number | null;
-  /** end minus the freshest known read position; null when nothing has read this partition yet. */
-  lag: number | null;
+  /** end minus the freshest known read position, or minus the log start when nothing has read it yet. */
+  lag: number;
+  /** The partition's watermark: the processor's when it answers, else the last checkpoint's. */
+  watermark: number | null;
+}
+
+export interface WatermarkReading {
+  value: number | null;
+  /**
+   * "processor": its live /status; "checkpoints": the processor did not answer, so the lowest
+   * watermark of the partitions' last checkpoints (idle partitions unknown, hence conservative).
+   */
+  source: "processor" | "checkpoints" | null;
 }
 
 export interface PipelineSnapshot {
   sampledAt: number;
   topics: (TopicOffsets & { role: keyof PipelineTopicNames; messages: number })[];
+  /** totalLag sums every partition, null when the topic's partitions are unknown. */
   consumer: { group: string; topic: string; partitions: PartitionLag[]; totalLag: number | null };
   processor: ProcessorStatus | null;
+  watermark: WatermarkReading;
   throughput: { inPerSec: number | null; processedPerSec: number | null; aggregateRowsPerSec: number | null };
   deadLettered: number;
   late: number;
@@ -106,23 +121,33 @@ export class PipelineMonitor {
     ]);
     const byRole = new Map(offsets.map((t) => [t.role, t]));
     const users = byRole.get("users");
-    const checkpointOf = new Map(checkpoints.map((c) => [c.partition, c.nextOffset]));
-    const liveOf = new Map(processor?.partitions.map((p) => [p.partition, p.nextOffset]) ?? []);
+    const checkpointOf = new Map(checkpoints.map((c) => [c.partition, c]));
+    const liveOf = new Map(processor?.partitions.map((p) => [p.partition, p]) ?? []);
     const partitions: PartitionLag[] = (users?.partitions ?? []).map((p) => {
       const c = committed.get(p.partition) ?? null;
       const cp = checkpointOf.get(p.partition) ?? null;
       const live = liveOf.get(p.partition) ?? null;
-      const position = live ?? cp ?? c;
+      const position = live?.nextOffset ?? cp?.nextOffset ?? c;
+      // A partition nobody has read yet is read from its log start, and so is one whose position fell
+      // behind retention: all of it is still to consume.
+      const from = Math.max(position ?? p.low, p.low);
       return {
         partition: p.partition,
+        start: p.low,
         end: p.high,
         committed: c,
-        checkpoint: cp,
-        live,
-        lag: position === null ? null : Math.max(0, p.high - position),
+        checkpoint: cp?.nextOffset ?? null,
+        live: live?.nextOffset ?? null,
+        lag: Math.max(0, p.high - from),
+        watermark: live ? live.watermark : (cp?.watermark ?? null),
       };
     });
-    const known = partitions.filter((p) => p.lag !== null);
+    const checkpointMarks = checkpoints.flatMap((c) => (c.watermark === null ? [] : [c.watermark]));
+    const watermark: WatermarkReading = processor
+      ? { value: processor.watermark, source: "processor" }
+      : checkpointMarks.length > 0
+        ? { value: Math.min(...checkpointMarks), source: "checkpoints" }
+        : { value: null, source: null };
     const at = this.now();
     const sample: Sample = {
       at,
@@ -143,9 +168,10 @@ export class PipelineMonitor {
         group,
         topic: topics.users,
         partitions,
-        totalLag: known.length ? known.reduce((a, p) => a + (p.lag ?? 0), 0) : null,
+        totalLag: users?.exists ? partitions.reduce((a, p) => a + p.lag, 0) : null,
       },
       processor,
+      watermark,
       throughput: {
         inPerSec: rate(sample.usersEnd, prev?.usersEnd ?? null),
         processedPerSec: rate(sample.processed, prev?.processed ?? null) ?? processor?.eventsPerSec ?? null,

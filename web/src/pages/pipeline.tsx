@@ -4,10 +4,27 @@ import { Kpi, Layout, PageHead } from "./layout.tsx";
 
 const rate = (n: number | null) => (n === null ? "—" : `${fmt1(n)} /s`);
 
+function Watermark(props: { snap: PipelineSnapshot }) {
+  const { value, source } = props.snap.watermark;
+  if (value === null) return <>—</>;
+  const behind = props.snap.sampledAt - value;
+  const relative = behind >= 0 ? `${fmtDuration(behind)} behind now` : `${fmtDuration(-behind)} ahead of now`;
+  return (
+    <>
+      {fmtTime(value)}
+      <span class="muted">
+        {" "}
+        ({relative}
+        {source === "checkpoints" ? ", from the last checkpoints" : ""})
+      </span>
+    </>
+  );
+}
+
 export function PipelineLive(props: { snap: PipelineSnapshot }) {
   const s = props.snap;
   const p = s.processor;
-  const maxLag = Math.max(1, ...s.consumer.partitions.map((x) => x.lag ?? 0));
+  const maxLag = Math.max(1, ...s.consumer.partitions.map((x) => x.lag));
   const lagTone = s.consumer.totalLag === null ? undefined : s.consumer.totalLag > 10_000 ? "warn" : "ok";
   return (
     <div
@@ -67,10 +84,7 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
               <dd>{p.assigned.length ? p.assigned.join(", ") : "none"}</dd>
               <dt>Watermark</dt>
               <dd>
-                {fmtTime(p.watermark)}
-                {p.watermark !== null ? (
-                  <span class="muted"> ({fmtDuration(s.sampledAt - p.watermark)} behind now)</span>
-                ) : null}
+                <Watermark snap={s} />
               </dd>
               <dt>Processed</dt>
               <dd>{fmtInt(p.processed)}</dd>
@@ -99,9 +113,18 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
               <dd>{fmtTime(p.startedAt)}</dd>
             </dl>
           ) : (
-            <p class="muted">
-              The processor's status endpoint did not answer; lag below comes from Kafka and the checkpoints.
-            </p>
+            <>
+              <p class="muted">
+                The processor's status endpoint did not answer; lag and watermarks below come from Kafka and
+                the checkpoints in Cassandra.
+              </p>
+              <dl class="facts compact">
+                <dt>Watermark</dt>
+                <dd>
+                  <Watermark snap={s} />
+                </dd>
+              </dl>
+            </>
           )}
         </section>
         <section class="card">
@@ -140,17 +163,20 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
               Consumer lag · <code>{s.consumer.group}</code> on <code>{s.consumer.topic}</code>
             </h2>
             <span class="muted">
-              position = live processor offset, else Cassandra checkpoint, else committed offset
+              position = live processor offset, else Cassandra checkpoint, else committed offset, else log
+              start
             </span>
           </div>
           <table class="table">
             <thead>
               <tr>
                 <th class="num">Partition</th>
+                <th class="num">Log start</th>
                 <th class="num">End offset</th>
                 <th class="num">Committed</th>
                 <th class="num">Checkpoint</th>
                 <th class="num">Processor</th>
+                <th>Watermark</th>
                 <th class="num">Lag</th>
                 <th class="bar-col" />
               </tr>
@@ -158,7 +184,7 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
             <tbody>
               {s.consumer.partitions.length === 0 ? (
                 <tr>
-                  <td colspan={7} class="muted">
+                  <td colspan={9} class="muted">
                     No partitions known.
                   </td>
                 </tr>
@@ -166,17 +192,15 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
                 s.consumer.partitions.map((x) => (
                   <tr>
                     <td class="num">{x.partition}</td>
+                    <td class="num">{fmtInt(x.start)}</td>
                     <td class="num">{fmtInt(x.end)}</td>
                     <td class="num">{fmtInt(x.committed)}</td>
                     <td class="num">{fmtInt(x.checkpoint)}</td>
                     <td class="num">{fmtInt(x.live)}</td>
+                    <td>{fmtTime(x.watermark)}</td>
                     <td class="num">{fmtInt(x.lag)}</td>
                     <td class="bar-col">
-                      <progress
-                        max={maxLag}
-                        value={x.lag ?? 0}
-                        aria-label={`lag of partition ${x.partition}`}
-                      />
+                      <progress max={maxLag} value={x.lag} aria-label={`lag of partition ${x.partition}`} />
                     </td>
                   </tr>
                 ))
@@ -213,7 +237,8 @@ export function HealthStrip(props: { snap: PipelineSnapshot }) {
     <>
       <span class={`pill ${p ? "pill-ok" : "pill-bad"}`}>processor {p ? "running" : "not reachable"}</span>
       <span>
-        watermark <b>{p ? fmtTime(p.watermark) : "—"}</b>
+        watermark <b>{fmtTime(s.watermark.value)}</b>
+        {s.watermark.source === "checkpoints" ? <span class="muted"> (checkpoints)</span> : null}
       </span>
       <span>
         in <b>{rate(s.throughput.inPerSec)}</b>

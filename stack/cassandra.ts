@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "cassandra-driver";
-import { loadConfig } from "../common/src/config.ts";
+import type { Config } from "../common/src/config.ts";
 import { classpath } from "./maven.ts";
 import { cacheDir, confDir, dataDir, ensureDir } from "./paths.ts";
 import { startJava } from "./process.ts";
@@ -13,7 +13,7 @@ const yaml = join(home, "cassandra.yaml");
 
 // Tuned for a 2-core machine shared with Kafka and the app: one token, one compactor and flush
 // writer, small memtables, modest read/write concurrency.
-const config = () => `cluster_name: rt-pipeline
+const cassandraYaml = () => `cluster_name: rt-pipeline
 num_tokens: 1
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 data_file_directories: [${join(home, "data")}]
@@ -93,75 +93,80 @@ const cp = () => {
   return `${deps}:${jar}`;
 };
 
-function client(): Client {
-  const c = loadConfig();
+function client(config: Config): Client {
   return new Client({
-    contactPoints: [c.CASSANDRA_CONTACT_POINT],
-    localDataCenter: c.CASSANDRA_DC,
+    contactPoints: [config.CASSANDRA_CONTACT_POINT],
+    localDataCenter: config.CASSANDRA_DC,
     socketOptions: { connectTimeout: 3_000, readTimeout: 10_000 },
   });
 }
 
-export const cassandra: Service = {
-  name: "cassandra",
-  endpoint: `127.0.0.1:${ports.cassandraNative}`,
-  prepare() {
-    for (const d of ["data", "commitlog", "saved_caches", "hints", "cdc"]) ensureDir(join(home, d));
-    writeFileSync(yaml, config());
-    cp();
-  },
-  start() {
-    startJava("cassandra", [
-      `-Xms${heaps.cassandra}`,
-      `-Xmx${heaps.cassandra}`,
-      "-Xss512k",
-      "-XX:+UseG1GC",
-      "-XX:+ParallelRefProcEnabled",
-      "-XX:MaxTenuringThreshold=1",
-      "-XX:MaxGCPauseMillis=300",
-      "-XX:ActiveProcessorCount=2",
-      "-Djdk.attach.allowAttachSelf=true",
-      "-Dio.netty.tryReflectionSetAccessible=true",
-      ...jpms,
-      `-Dcassandra.config=file://${yaml}`,
-      "-Dcassandra-foreground=yes",
-      `-Dcassandra.storagedir=${home}`,
-      `-Dcassandra.logdir=${ensureDir(join(cacheDir, "..", "logs"))}`,
-      `-Dlogback.configurationFile=${join(confDir, "cassandra-logback.xml")}`,
-      "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-      "-Dcassandra.ring_delay_ms=100",
-      "-Dcassandra.superuser_setup_delay_ms=0",
-      `-Dcassandra.jmx.local.port=${ports.cassandraJmx}`,
-      "-cp",
-      cp(),
-      "org.apache.cassandra.service.CassandraDaemon",
-    ]);
-  },
-  async ready() {
-    const c = client();
-    try {
-      await withTimeout(c.connect(), 5_000, "cassandra connect");
-      await withTimeout(c.execute("SELECT release_version FROM system.local"), 5_000, "cassandra query");
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await c.shutdown().catch(() => undefined);
-    }
-  },
-  async reset() {
-    const ks = loadConfig().CASSANDRA_KEYSPACE;
-    const c = client();
-    try {
-      await c.connect();
-      const r = await c.execute("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", [
-        ks,
+export function cassandraService(config: Config): Service {
+  return {
+    name: "cassandra",
+    setting: "CASSANDRA_CONTACT_POINT",
+    endpoint: config.CASSANDRA_CONTACT_POINT,
+    localEndpoint: `127.0.0.1:${ports.cassandraNative}`,
+    ports: [ports.cassandraNative, ports.cassandraStorage, ports.cassandraJmx],
+    prepare() {
+      for (const d of ["data", "commitlog", "saved_caches", "hints", "cdc"]) ensureDir(join(home, d));
+      writeFileSync(yaml, cassandraYaml());
+      cp();
+    },
+    start() {
+      startJava("cassandra", [
+        `-Xms${heaps.cassandra}`,
+        `-Xmx${heaps.cassandra}`,
+        "-Xss512k",
+        "-XX:+UseG1GC",
+        "-XX:+ParallelRefProcEnabled",
+        "-XX:MaxTenuringThreshold=1",
+        "-XX:MaxGCPauseMillis=300",
+        "-XX:ActiveProcessorCount=2",
+        "-Djdk.attach.allowAttachSelf=true",
+        "-Dio.netty.tryReflectionSetAccessible=true",
+        ...jpms,
+        `-Dcassandra.config=file://${yaml}`,
+        "-Dcassandra-foreground=yes",
+        `-Dcassandra.storagedir=${home}`,
+        `-Dcassandra.logdir=${ensureDir(join(cacheDir, "..", "logs"))}`,
+        `-Dlogback.configurationFile=${join(confDir, "cassandra-logback.xml")}`,
+        "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+        "-Dcassandra.ring_delay_ms=100",
+        "-Dcassandra.superuser_setup_delay_ms=0",
+        `-Dcassandra.jmx.local.port=${ports.cassandraJmx}`,
+        "-cp",
+        cp(),
+        "org.apache.cassandra.service.CassandraDaemon",
       ]);
-      if (r.rowLength === 0) return [];
-      await c.execute(`DROP KEYSPACE ${ks}`);
-      return [`keyspace ${ks}`];
-    } finally {
-      await c.shutdown();
-    }
-  },
-};
+    },
+    async ready() {
+      const c = client(config);
+      try {
+        await withTimeout(c.connect(), 5_000, "cassandra connect");
+        await withTimeout(c.execute("SELECT release_version FROM system.local"), 5_000, "cassandra query");
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await c.shutdown().catch(() => undefined);
+      }
+    },
+    async reset() {
+      const ks = config.CASSANDRA_KEYSPACE;
+      const c = client(config);
+      try {
+        await withTimeout(c.connect(), 10_000, "cassandra connect");
+        const r = await c.execute(
+          "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?",
+          [ks],
+        );
+        if (r.rowLength === 0) return [];
+        await c.execute(`DROP KEYSPACE ${ks}`);
+        return [`keyspace ${ks}`];
+      } finally {
+        await c.shutdown().catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,22 +1,24 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { cassandra } from "./cassandra.ts";
-import { kafka } from "./kafka.ts";
+import { type Config, loadConfig } from "../common/src/config.ts";
+import { cassandraService } from "./cassandra.ts";
+import { kafkaService } from "./kafka.ts";
+import { heldPorts } from "./port-probe.ts";
 import { logFile, residentMiB, runningPid, stopService } from "./process.ts";
-import { registry } from "./registry.ts";
+import { registryService } from "./registry.ts";
+import { describeReset, resetAll } from "./reset.ts";
 import { type Service, sleep } from "./service.ts";
-
-const all: Service[] = [kafka, registry, cassandra];
-const READY_TIMEOUT_MS = Number(process.env.STACK_READY_TIMEOUT_MS ?? 240_000);
+import { planUp } from "./up-plan.ts";
 
 const usage = `usage: bun run stack <up|down|status|reset|restart> [kafka|registry|cassandra ...] [--json]
-  up       start the services (idempotent) and return once each answers a client request
+  up       start the services (idempotent) and return once each answers a client request;
+           refuses to start one whose port another process holds
   down     stop the services this repo started (only those)
-  status   whether each service answers; --json prints the contract's object
+  status   whether each service answers at its configured address; --json prints the contract's object
   reset    delete the project's topics, consumer group, registry subject and keyspace
   restart  down then up`;
 
-function pick(names: string[]): Service[] {
+function pick(all: Service[], names: string[]): Service[] {
   if (names.length === 0) return all;
   return names.map((n) => {
     const s = all.find((x) => x.name === n);
@@ -33,8 +35,8 @@ function tail(file: string, lines = 15): string {
   }
 }
 
-async function waitReady(s: Service, started: number): Promise<void> {
-  const deadline = started + READY_TIMEOUT_MS;
+async function waitReady(s: Service, started: number, timeoutMs: number): Promise<void> {
+  const deadline = started + timeoutMs;
   while (Date.now() < deadline) {
     if (await s.ready()) return;
     if (runningPid(s.name) === undefined) {
@@ -42,19 +44,30 @@ async function waitReady(s: Service, started: number): Promise<void> {
     }
     await sleep(500);
   }
-  throw new Error(`${s.name} did not answer within ${READY_TIMEOUT_MS / 1000} s; see ${logFile(s.name)}`);
+  throw new Error(`${s.name} did not answer within ${timeoutMs / 1000} s; see ${logFile(s.name)}`);
 }
 
-async function up(services: Service[]): Promise<void> {
+async function up(services: Service[], config: Config): Promise<void> {
   const t0 = Date.now();
+  // Every service is looked at before anything starts: a refusal leaves the machine as it was.
+  const steps = await Promise.all(
+    services.map(async (s) => {
+      const ready = await s.ready();
+      const ours = runningPid(s.name) !== undefined;
+      const held = ready || ours ? [] : await heldPorts(s.ports);
+      return planUp(s, { ready, ours, heldPorts: held });
+    }),
+  );
+  const refusals = steps.flatMap((step) => (step.action === "refuse" ? [step.reason] : []));
+  if (refusals.length) throw new Error(`not starting anything:\n${refusals.join("\n")}`);
   const pending: Service[] = [];
-  for (const s of services) {
-    if (await s.ready()) {
-      const own = runningPid(s.name) !== undefined ? "" : " (not started by this repo)";
-      console.log(`${s.name}: already up at ${s.endpoint}${own}`);
-      continue;
+  services.forEach((s, i) => {
+    const step = steps[i];
+    if (step?.action === "already-up") {
+      console.log(`${s.name}: already up at ${s.endpoint}${step.ours ? "" : " (not started by this repo)"}`);
+      return;
     }
-    if (runningPid(s.name) === undefined) {
+    if (step?.action === "start") {
       try {
         s.prepare();
         s.start();
@@ -63,10 +76,10 @@ async function up(services: Service[]): Promise<void> {
       }
     }
     pending.push(s);
-  }
+  });
   const results = await Promise.allSettled(
     pending.map(async (s) => {
-      await waitReady(s, t0);
+      await waitReady(s, t0, config.STACK_READY_TIMEOUT_MS);
       console.log(`${s.name}: up at ${s.endpoint} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }),
   );
@@ -82,25 +95,38 @@ async function down(services: Service[]): Promise<void> {
   }
 }
 
-async function status(json: boolean): Promise<boolean> {
-  const [k, r, c] = await Promise.all(all.map((s) => s.ready()));
+interface Stack {
+  kafka: Service;
+  registry: Service;
+  cassandra: Service;
+}
+
+async function status(stack: Stack, json: boolean): Promise<boolean> {
+  const [kafka, registry, cassandra] = await Promise.all([
+    stack.kafka.ready(),
+    stack.registry.ready(),
+    stack.cassandra.ready(),
+  ]);
   if (json) {
     console.log(
       JSON.stringify({
-        kafka: { bootstrap: kafka.endpoint, up: k },
-        schemaRegistry: { url: registry.endpoint, up: r },
-        cassandra: { contactPoint: cassandra.endpoint, up: c },
+        kafka: { bootstrap: stack.kafka.endpoint, up: kafka },
+        schemaRegistry: { url: stack.registry.endpoint, up: registry },
+        cassandra: { contactPoint: stack.cassandra.endpoint, up: cassandra },
       }),
     );
   } else {
-    all.forEach((s, i) => {
-      const isUp = [k, r, c][i];
+    for (const [s, isUp] of [
+      [stack.kafka, kafka],
+      [stack.registry, registry],
+      [stack.cassandra, cassandra],
+    ] as const) {
       const rss = residentMiB(s.name);
       const mem = rss === undefined ? "" : `  rss ${rss} MiB`;
       console.log(`${s.name.padEnd(10)} ${isUp ? "up  " : "down"}  ${s.endpoint}${mem}`);
-    });
+    }
   }
-  return Boolean(k && r && c);
+  return kafka && registry && cassandra;
 }
 
 async function main(): Promise<number> {
@@ -113,25 +139,30 @@ async function main(): Promise<number> {
     console.log(usage);
     return cmd ? 0 : 2;
   }
+  const config = loadConfig();
+  const stack: Stack = {
+    kafka: kafkaService(config),
+    registry: registryService(config),
+    cassandra: cassandraService(config),
+  };
+  const all = [stack.kafka, stack.registry, stack.cassandra];
   switch (cmd) {
     case "up":
-      await up(pick(names));
+      await up(pick(all, names), config);
       return 0;
     case "down":
-      await down(pick(names));
+      await down(pick(all, names));
       return 0;
     case "restart":
-      await down(pick(names));
-      await up(pick(names));
+      await down(pick(all, names));
+      await up(pick(all, names), config);
       return 0;
     case "status":
-      return (await status(values.json)) ? 0 : 1;
+      return (await status(stack, values.json)) ? 0 : 1;
     case "reset": {
-      for (const s of pick(names)) {
-        const removed = await s.reset();
-        console.log(`${s.name}: ${removed.length ? `removed ${removed.join(", ")}` : "nothing to remove"}`);
-      }
-      return 0;
+      const outcomes = await resetAll(pick(all, names));
+      for (const o of outcomes) (o.ok ? console.log : console.error)(describeReset(o));
+      return outcomes.every((o) => o.ok) ? 0 : 1;
     }
     default:
       console.error(usage);

@@ -2,11 +2,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
-import { loadConfig } from "../common/src/config.ts";
+import type { Config } from "../common/src/config.ts";
 import { classpath } from "./maven.ts";
 import { confDir, dataDir, ensureDir } from "./paths.ts";
 import { startJava } from "./process.ts";
-import { type Service, withTimeout } from "./service.ts";
+import { type Service, sleep, withTimeout } from "./service.ts";
 import { heaps, ports, versions } from "./versions.ts";
 
 const home = join(dataDir, "kafka");
@@ -43,76 +43,100 @@ log.retention.hours=168
 log.segment.bytes=268435456
 `;
 
-function admin() {
+function admin(config: Config) {
   return new KafkaJS.Kafka({
-    kafkaJS: { brokers: [loadConfig().KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.NOTHING },
+    kafkaJS: { brokers: config.KAFKA_BOOTSTRAP.split(","), logLevel: KafkaJS.logLevel.NOTHING },
   }).admin();
 }
 
-export const kafka: Service = {
-  name: "kafka",
-  endpoint: `127.0.0.1:${ports.kafka}`,
-  prepare() {
-    ensureDir(home);
-    writeFileSync(props, serverProperties);
-    if (!existsSync(join(logDirs, "meta.properties"))) {
-      execFileSync(
-        "java",
-        [
-          "-cp",
-          cp(),
-          "kafka.tools.StorageTool",
-          "format",
-          "-t",
-          clusterId,
-          "-c",
-          props,
-          "--ignore-formatted",
-        ],
-        { stdio: "ignore" },
-      );
-    }
-  },
-  start() {
-    startJava("kafka", [
-      `-Xms${heaps.kafka}`,
-      `-Xmx${heaps.kafka}`,
-      "-XX:+UseG1GC",
-      "-XX:MaxGCPauseMillis=20",
-      `-Dlog4j2.configurationFile=${join(confDir, "kafka-log4j2.yaml")}`,
-      "-cp",
-      cp(),
-      "kafka.Kafka",
-      props,
-    ]);
-  },
-  async ready() {
-    const a = admin();
-    try {
-      await withTimeout(a.connect(), 5_000, "kafka connect");
-      await withTimeout(a.listTopics(), 5_000, "kafka metadata");
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await a.disconnect().catch(() => undefined);
-    }
-  },
-  async reset() {
-    const c = loadConfig();
-    const ours = [c.TOPIC_USERS, c.TOPIC_DLQ, c.TOPIC_LATE, c.TOPIC_AGGREGATES, c.TOPIC_RUNS];
-    const a = admin();
-    await a.connect();
-    try {
-      const existing = new Set(await a.listTopics());
-      const topics = ours.filter((t) => existing.has(t));
-      if (topics.length) await a.deleteTopics({ topics, timeout: 30_000 });
-      const groups = await a.listGroups();
-      const group = groups.groups.find((g) => g.groupId === c.CONSUMER_GROUP);
-      if (group) await a.deleteGroups([c.CONSUMER_GROUP]);
-      return [...topics.map((t) => `topic ${t}`), ...(group ? [`group ${c.CONSUMER_GROUP}`] : [])];
-    } finally {
-      await a.disconnect();
-    }
-  },
-};
+// The broker acknowledges a deletion before its metadata forgets the topic; until then, creating the
+// topic again fails. Reset returns once the topics are really gone.
+async function untilGone(a: KafkaJS.Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const listed = new Set(await a.listTopics());
+    const left = topics.filter((t) => listed.has(t));
+    if (left.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`topics still listed ${timeoutMs / 1000} s after deletion: ${left}`);
+    await sleep(200);
+  }
+}
+
+export function kafkaService(config: Config): Service {
+  return {
+    name: "kafka",
+    setting: "KAFKA_BOOTSTRAP",
+    endpoint: config.KAFKA_BOOTSTRAP,
+    localEndpoint: `127.0.0.1:${ports.kafka}`,
+    ports: [ports.kafka, ports.kafkaController],
+    prepare() {
+      ensureDir(home);
+      writeFileSync(props, serverProperties);
+      if (!existsSync(join(logDirs, "meta.properties"))) {
+        execFileSync(
+          "java",
+          [
+            "-cp",
+            cp(),
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            clusterId,
+            "-c",
+            props,
+            "--ignore-formatted",
+          ],
+          { stdio: "ignore" },
+        );
+      }
+    },
+    start() {
+      startJava("kafka", [
+        `-Xms${heaps.kafka}`,
+        `-Xmx${heaps.kafka}`,
+        "-XX:+UseG1GC",
+        "-XX:MaxGCPauseMillis=20",
+        `-Dlog4j2.configurationFile=${join(confDir, "kafka-log4j2.yaml")}`,
+        "-cp",
+        cp(),
+        "kafka.Kafka",
+        props,
+      ]);
+    },
+    async ready() {
+      const a = admin(config);
+      try {
+        await withTimeout(a.connect(), 5_000, "kafka connect");
+        await withTimeout(a.listTopics(), 5_000, "kafka metadata");
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await a.disconnect().catch(() => undefined);
+      }
+    },
+    async reset() {
+      const ours = [config.TOPIC_USERS, config.TOPIC_DLQ, config.TOPIC_LATE, config.TOPIC_AGGREGATES];
+      const a = admin(config);
+      try {
+        await withTimeout(a.connect(), 10_000, "kafka connect");
+        const existing = new Set(await a.listTopics());
+        const topics = ours.filter((t) => existing.has(t));
+        if (topics.length) {
+          await a.deleteTopics({ topics, timeout: 30_000 });
+          await untilGone(a, topics);
+        }
+        const removed = topics.map((t) => `topic ${t}`);
+        const groups = await a.listGroups();
+        if (groups.groups.some((g) => g.groupId === config.CONSUMER_GROUP)) {
+          await a.deleteGroups([config.CONSUMER_GROUP]);
+          removed.push(`group ${config.CONSUMER_GROUP}`);
+        }
+        return removed;
+      } finally {
+        await a.disconnect().catch(() => undefined);
+      }
+    },
+  };
+}

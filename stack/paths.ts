@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadConfig } from "../common/src/config.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-/** Everything the stack writes lives here (git-ignored); STACK_HOME moves it. */
-export const stackHome = resolve(process.env.STACK_HOME ?? join(repoRoot, ".stack"));
+/** Everything the stack writes lives here (git-ignored); STACK_HOME moves it, relative to the repo root. */
+export const stackHome = resolve(repoRoot, loadConfig().STACK_HOME);
 export const cacheDir = join(stackHome, "cache");
 export const dataDir = join(stackHome, "data");
 export const logDir = join(stackHome, "logs");

@@ -1,14 +1,20 @@
 /** One process of the local stack, as `stack/cli.ts` drives it. */
 export interface Service {
   name: "kafka" | "registry" | "cassandra";
-  /** What a client connects to (host:port or URL), for `status`. */
+  /** The configuration variable clients read its address from. */
+  setting: "KAFKA_BOOTSTRAP" | "SCHEMA_REGISTRY_URL" | "CASSANDRA_CONTACT_POINT";
+  /** The configured address (host:port or URL): what `ready()` checks and `status` reports. */
   endpoint: string;
+  /** The address of the process `up` starts, which may differ from a configured outside service. */
+  localEndpoint: string;
+  /** The loopback ports that process listens on. */
+  ports: readonly number[];
   /** Resolves artifacts, writes config, formats storage: everything before the first start. */
   prepare(): void;
   start(): void;
-  /** Resolves true once the service really answers a client request. */
+  /** Resolves true once the service really answers a client request at `endpoint`. */
   ready(): Promise<boolean>;
-  /** Removes the project's data from a running service (topics, keyspace, subjects). */
+  /** Removes the project's data from a running service (topics, keyspace, subjects); throws on failure. */
   reset(): Promise<string[]>;
 }
 

@@ -15,7 +15,6 @@ export function benchConfig(
     TOPIC_DLQ: `bench_dlq_${id}`,
     TOPIC_LATE: `bench_late_${id}`,
     TOPIC_AGGREGATES: `bench_aggregates_${id}`,
-    TOPIC_RUNS: `bench_runs_${id}`,
     CONSUMER_GROUP: `bench_${id}`,
     CASSANDRA_KEYSPACE: `bench_${id}`.toLowerCase().slice(0, 48),
     LOG_LEVEL: "warn",

@@ -17,7 +17,6 @@ export const ConfigSchema = z.object({
   TOPIC_DLQ: z.string().default("users_created_dlq"),
   TOPIC_LATE: z.string().default("users_created_late"),
   TOPIC_AGGREGATES: z.string().default("window_aggregates"),
-  TOPIC_RUNS: z.string().default("ingestion_runs"),
   TOPIC_PARTITIONS: int(6),
   CONSUMER_GROUP: z.string().default("rt-processor"),
   WINDOW_SIZE_MS: int(10_000),
@@ -39,6 +38,8 @@ export const ConfigSchema = z.object({
   WEB_ADMIN_TOKEN: z.string().default(""),
   PROCESSOR_METRICS_PORT: int(9464),
   PROCESSOR_STATUS_URL: z.string().url().default("http://127.0.0.1:9464"),
+  STACK_HOME: z.string().min(1).default(".stack"),
+  STACK_READY_TIMEOUT_MS: z.coerce.number().int().positive().default(240_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

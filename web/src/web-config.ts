@@ -2,15 +2,21 @@ import { z } from "zod";
 import { ConfigSchema } from "../../common/src/config.ts";
 
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+// Where 0 would not switch a feature off but break it: no live windows kept, every client dropped on
+// its first update, every history request refused.
+const positive = (def: number) =>
+  z.coerce.number().int().positive("must be a positive integer (0 is not a valid size)").default(def);
 
 /** The shared settings plus the web tier's own, validated once at start. */
 export const WebConfigSchema = ConfigSchema.extend({
-  WEB_LIVE_LOOKBACK_MS: int(600_000),
-  WEB_LIVE_RING: int(2_000),
-  WEB_LIVE_CLIENT_QUEUE: int(256),
-  WEB_MAX_ROWS: int(200_000),
+  WEB_LIVE_LOOKBACK_MS: positive(600_000),
+  WEB_LIVE_RING: positive(2_000),
+  WEB_LIVE_CLIENT_QUEUE: positive(256),
+  WEB_MAX_ROWS: positive(200_000),
   // A processor that lags more than this behind could still add rows to an hour the cache holds.
+  // 0 caches an hour as soon as it ended with only final windows.
   WEB_HISTORY_SETTLE_MS: int(900_000),
+  // 0 turns the history cache off.
   WEB_HISTORY_CACHE_WINDOWS: int(500_000),
 });
 

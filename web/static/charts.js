@@ -106,15 +106,16 @@
         data,
         el,
       );
-      el.addEventListener("mouseleave", () => {
-        hovering = false;
-        showLatest();
-      });
     };
     const showLatest = () => {
       const n = plot?.data[0]?.length ?? 0;
       if (plot && n > 0 && !hovering) plot.setLegend({ idx: n - 1 });
     };
+    // Once per chart, not per build: a chart rebuilds whenever its set of series changes.
+    el.addEventListener("mouseleave", () => {
+      hovering = false;
+      showLatest();
+    });
     new ResizeObserver(() =>
       plot?.setSize({ width: Math.max(320, el.clientWidth), height: heightOf(el) }),
     ).observe(el);

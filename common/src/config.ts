@@ -32,7 +32,11 @@ export const ConfigSchema = z.object({
   RANDOMUSER_RESULTS: int(50),
   PRODUCER_INTERVAL_MS: int(5_000),
   SYNTHETIC_RATE: int(200),
-  SYNTHETIC_SEED: int(42),
+  // Unset (or empty): every run draws fresh event ids, so a restart never repeats one. Set: reproducible runs.
+  SYNTHETIC_SEED: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().nonnegative().optional(),
+  ),
   WEB_PORT: int(3000),
   WEB_HOST: z.string().default("127.0.0.1"),
   WEB_ADMIN_TOKEN: z.string().default(""),

@@ -1,5 +1,5 @@
 // A seeded PRNG (mulberry32): the synthetic source and the fixture generator must be reproducible from a
-// seed, which Math.random cannot be.
+// seed, which Math.random cannot be. Only web-standard APIs (globalThis.crypto), like the mapping.
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -41,4 +41,14 @@ export function createRng(seed: number): Rng {
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
     },
   };
+}
+
+/**
+ * For a run given no seed: the fields come from a random seed, the event ids from crypto.randomUUID(). A
+ * 32-bit seed cannot keep ids apart across runs (mulberry32's seeds are offsets into one 2^32 cycle, so two
+ * long runs overlap), and a repeated id would be upserted in the users table but counted again in the windows.
+ */
+export function createUnseededRng(): Rng {
+  const [seed = 0] = crypto.getRandomValues(new Uint32Array(1));
+  return { ...createRng(seed), uuid: () => crypto.randomUUID() };
 }

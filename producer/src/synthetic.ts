@@ -4,7 +4,7 @@ import type { IngestStats } from "./ingestor.ts";
 import { Pacer } from "./pacer.ts";
 import { openPipeline, type Pipeline, type PipelineOptions } from "./pipeline.ts";
 import { startProgress } from "./progress.ts";
-import { createRng } from "./rng.ts";
+import { createRng, createUnseededRng } from "./rng.ts";
 import { syntheticUser } from "./synthetic-users.ts";
 
 export interface SyntheticOptions extends PipelineOptions {
@@ -12,7 +12,10 @@ export interface SyntheticOptions extends PipelineOptions {
   rate?: number;
   /** Stop after this many events; runs until `signal` aborts when absent. */
   count?: number;
-  /** Default SYNTHETIC_SEED. */
+  /**
+   * Makes the run reproducible, event ids included. Default SYNTHETIC_SEED; without either, every run has
+   * event ids of its own, so restarting the source never sends an id again.
+   */
   seed?: number;
   signal?: AbortSignal;
   pipeline?: Pipeline;
@@ -21,7 +24,7 @@ export interface SyntheticOptions extends PipelineOptions {
 }
 
 /**
- * Streams seeded, API-shaped users at a target rate; each event's time is when it was generated.
+ * Streams API-shaped users at a target rate; each event's time is when it was generated.
  * Resolves when `count` is reached or `signal` aborts, once every record is acknowledged or failed.
  */
 export async function produceSynthetic(config: Config, opts: SyntheticOptions = {}): Promise<IngestStats> {
@@ -30,7 +33,8 @@ export async function produceSynthetic(config: Config, opts: SyntheticOptions = 
   const ingestor = pipeline.ingestor("synthetic", {
     onFailure: (err) => opts.log?.error({ err: err.message }, "not acknowledged by Kafka"),
   });
-  const rng = createRng(opts.seed ?? config.SYNTHETIC_SEED);
+  const seed = opts.seed ?? config.SYNTHETIC_SEED;
+  const rng = seed === undefined ? createUnseededRng() : createRng(seed);
   const pacer = new Pacer();
   let i = 0;
   const progress = opts.progress

@@ -107,7 +107,27 @@ describe("users", () => {
     expect(body).toMatchObject({ eventId: "u-1", firstName: "Émile" });
     expect(Object.keys(body).some((k) => /password|salt|md5|sha/i.test(k))).toBe(false);
     expect((await app.request("/api/users/nobody")).status).toBe(404);
-    expect((await app.request("/api/users/%3Cscript%3E")).status).toBe(400);
+  });
+
+  it("looks up any plausible id (404 when unknown) and answers 400 only for absurd ones", async () => {
+    const w = testWorld();
+    w.users.users = [blankUser("user.42+é", { firstName: "Dot" })];
+    const app = createApp(w.deps);
+    expect(await (await app.request(`/api/users/${encodeURIComponent("user.42+é")}`)).json()).toMatchObject({
+      firstName: "Dot",
+    });
+    expect((await app.request(`/users/${encodeURIComponent("user.42+é")}`)).status).toBe(200);
+    for (const unknown of ["%3Cscript%3E", "a.b", "x".repeat(65), "é".repeat(128), "id%20with%20spaces"]) {
+      const res = await app.request(`/api/users/${unknown}`);
+      expect(res.status, unknown).toBe(404);
+      expect(((await res.json()) as { error: string }).error).toMatch(/^no user/);
+      expect((await app.request(`/users/${unknown}`)).status, unknown).toBe(404);
+    }
+    for (const absurd of ["x".repeat(257), "é".repeat(129), "a%00b", "a%0Ab"]) {
+      const res = await app.request(`/api/users/${absurd}`);
+      expect(res.status, absurd).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/^id: at most 256 bytes/);
+    }
   });
 
   it("renders hostile values inert on the detail page and in search results", async () => {

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { parseAggregatesQuery } from "../aggregates-query.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { ResultTooLargeError } from "../ports.ts";
-import { isEventId } from "./event-id.ts";
+import { isEventId, MAX_EVENT_ID_BYTES } from "./event-id.ts";
 
 export function apiRoutes(deps: AppDeps): Hono {
   const api = new Hono();
@@ -20,7 +20,8 @@ export function apiRoutes(deps: AppDeps): Hono {
 
   api.get("/users/:id", async (c) => {
     const id = c.req.param("id");
-    if (!isEventId(id)) return c.json({ error: "id: not a valid event id" }, 400);
+    if (!isEventId(id))
+      return c.json({ error: `id: at most ${MAX_EVENT_ID_BYTES} bytes, without control characters` }, 400);
     const user = await deps.users.user(id);
     return user ? c.json(user) : c.json({ error: `no user ${id}` }, 404);
   });

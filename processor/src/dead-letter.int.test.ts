@@ -24,7 +24,8 @@ import {
 } from "./test-harness.ts";
 
 // (e) Messages that cannot be decoded — wrong magic byte, a schema id the registry does not know, Avro cut
-// short — are dead-lettered with the reason (stage "decode"); the good messages around them still count.
+// short — are dead-lettered with the reason (stage "decode"); the good messages around them still count. One
+// of ~800 KB is carried cut to its first 512 KiB, with the original size in a header.
 describe("processor: undecodable messages", () => {
   let config: Config;
   let client: Client;
@@ -62,6 +63,12 @@ describe("processor: undecodable messages", () => {
       },
       { key: "truncated", value: sample.subarray(0, 40), reason: /undecodable Avro/ },
       { key: "short", value: Buffer.from([0, 0]), reason: /not Confluent wire format/ },
+      // Its letter (base64 in JSON) would be over a megabyte: cut, and said so.
+      {
+        key: "huge",
+        value: Buffer.concat([Buffer.from([1]), Buffer.alloc(800_000, 0x41)]),
+        reason: /magic byte 1.*payload truncated to its first 524288 of 800001 bytes/,
+      },
     );
     const producer = new KafkaJS.Kafka({}).producer({
       "bootstrap.servers": config.KAFKA_BOOTSTRAP,
@@ -105,9 +112,14 @@ describe("processor: undecodable messages", () => {
       expect(letter.stage).toBe("decode");
       expect(letter.source).toBe("synthetic");
       expect(letter.reason).toMatch(b.reason);
-      expect(Buffer.from(letter.payload, "base64").equals(b.value)).toBe(true);
+      const payload = Buffer.from(letter.payload, "base64");
+      const truncated = b.value.length > 524_288;
+      expect(m!.headers.payload_truncated).toBe(String(truncated));
+      expect(m!.headers.payload_bytes).toBe(String(b.value.length));
+      expect(payload.equals(truncated ? b.value.subarray(0, 524_288) : b.value)).toBe(true);
     }
     const metrics = await (await fetch(`http://127.0.0.1:${processor.port}/metrics`)).text();
-    expect(metrics).toMatch(/processor_dead_letters_total\{stage="decode"\} 4/);
+    expect(metrics).toMatch(/processor_dead_letters_total\{stage="decode"\} 5/);
+    expect(metrics).toMatch(/processor_dead_letter_payloads_truncated_total 1/);
   });
 });

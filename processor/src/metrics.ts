@@ -15,6 +15,21 @@ export class ProcessorMetrics {
     labelNames: ["stage"] as const,
     registers: [this.registry],
   });
+  readonly deadLettersTruncated = new Counter({
+    name: "processor_dead_letter_payloads_truncated_total",
+    help: "Dead letters whose original value was too large and was cut to its first bytes",
+    registers: [this.registry],
+  });
+  readonly sideQueueFull = new Counter({
+    name: "processor_side_queue_full_total",
+    help: "Late or dead-letter sends that found the producer's local queue full and waited",
+    registers: [this.registry],
+  });
+  readonly liveDropped = new Counter({
+    name: "processor_live_updates_dropped_total",
+    help: "Window updates for the live topic dropped (queue full, expired or refused)",
+    registers: [this.registry],
+  });
   readonly late = new Counter({
     name: "processor_late_events_total",
     help: "Events behind the watermark, forwarded to the late topic and not aggregated",

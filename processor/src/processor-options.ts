@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_DLQ_MAX_PAYLOAD_BYTES } from "./decode-dead-letter.ts";
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
@@ -38,6 +39,16 @@ export const ProcessorOptionsSchema = z.object({
    * clock stands still, so no partition is declared idle while records are still waiting in Kafka.
    */
   PROCESSOR_CATCH_UP_LAG: int(500, 0),
+  /**
+   * Largest original value a dead letter carries; a longer one keeps its first bytes and says so (the
+   * letter, base64 in JSON, must stay under the producer's 1 000 000-byte message limit).
+   */
+  PROCESSOR_DLQ_MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(700_000)
+    .default(DEFAULT_DLQ_MAX_PAYLOAD_BYTES),
   /** Identifies this instance in logs, /status and the Kafka client id. */
   PROCESSOR_INSTANCE: z.string().min(1).optional(),
 });

@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Message } from "@confluentinc/kafka-javascript";
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import type { Config } from "../../common/src/config.ts";
-import { buildDeadLetter } from "../../common/src/dead-letter.ts";
 import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger, type Logger } from "../../common/src/logger.ts";
 import type { UserRecord } from "../../common/src/user-schema.ts";
 import { CassandraStore, type StoredUser } from "./cassandra-store.ts";
 import { AddStatus, WindowEngine, type WindowRow } from "./core/index.ts";
+import { decodeDeadLetter } from "./decode-dead-letter.ts";
 import { EventDecoder } from "./event-decoder.ts";
 import { KafkaSource, OFFSET_BEGINNING } from "./kafka-source.ts";
 import { LatencySample, ProcessorMetrics, RateMeter } from "./metrics.ts";
@@ -117,9 +117,10 @@ class Processor {
   private lastPartialWrite = 0;
   private lastCheckpoint = 0;
   private lastRate = 0;
-  private fail!: (err: Error) => void;
+  private failure: Error | null = null;
+  private resolveFailed!: (err: Error) => void;
   readonly failed = new Promise<Error>((resolve) => {
-    this.fail = resolve;
+    this.resolveFailed = resolve;
   });
 
   constructor(
@@ -153,7 +154,10 @@ class Processor {
         this.metrics.sinkLatency.observe(ms / 1000);
       },
     });
-    this.side = new SideProducer(config, log, `${this.instance}-out`);
+    this.side = new SideProducer(config, log, {
+      clientId: `${this.instance}-out`,
+      onFatal: (err) => this.fail(err),
+    });
     this.source = new KafkaSource(config, log, {
       clientId: this.instance,
       queuedMaxKbytes: opts.PROCESSOR_FETCH_QUEUE_KB,
@@ -167,9 +171,27 @@ class Processor {
       revoked: (partitions) => this.onRevoked(partitions),
     });
     this.loopDone = this.loop().catch((err: Error) => {
-      this.log.fatal({ err: err.message, stack: err.stack }, "processing loop failed");
+      this.log.error({ stack: err.stack }, "processing loop failed");
       this.fail(err);
     });
+  }
+
+  /**
+   * Stops processing on an error it cannot get past (a checkpoint of another window configuration, an
+   * output refused for good): retrying would stall the pipeline silently. `failed` settles (main exits
+   * non-zero), /healthz answers 503 and /status carries the reason. No checkpoint passes the failure.
+   */
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.stopping = true;
+    this.log.error({ err: err.message }, "processor failed, stopping");
+    this.resolveFailed(err);
+  }
+
+  /** null while healthy, else why not (for /healthz). */
+  unhealthy(): string | null {
+    return this.failure?.message ?? null;
   }
 
   /**
@@ -372,17 +394,19 @@ class Processor {
 
   private deadLetter(m: Message, reason: string): void {
     const source = headersOf(m).source;
-    const letter = buildDeadLetter({
+    const letter = decodeDeadLetter(
+      {
+        value: m.value,
+        key: m.key,
+        partition: m.partition,
+        offset: m.offset,
+        source: source === undefined ? undefined : source.toString(),
+      },
       reason,
-      stage: "decode",
-      source: source === undefined ? "unknown" : source.toString(),
-      payload: m.value ? m.value.toString("base64") : "",
-      key: m.key === null || m.key === undefined ? null : m.key.toString(),
-    });
-    this.side.sendTracked(this.config.TOPIC_DLQ, letter.key, letter.value, {
-      source_partition: String(m.partition),
-      source_offset: String(m.offset),
-    });
+      this.opts.PROCESSOR_DLQ_MAX_PAYLOAD_BYTES,
+    );
+    if (letter.truncated) this.metrics.deadLettersTruncated.inc();
+    this.side.sendTracked(this.config.TOPIC_DLQ, letter.key, letter.value, letter.headers);
     this.deadLettered++;
     this.metrics.deadLettered.inc({ stage: "decode" });
     this.metrics.events.inc({ outcome: "dead_letter" });
@@ -561,11 +585,16 @@ class Processor {
       if (t && end !== undefined)
         this.metrics.lag.set({ partition: String(s.partition) }, Math.max(0, end - t.nextOffset));
     }
-    this.metrics.writeRetries.inc(this.sink.failedAttempts() - this.retriesSeen);
-    this.retriesSeen = this.sink.failedAttempts();
+    this.metrics.writeRetries.inc(this.sink.failedAttempts() - this.seen.writeRetries);
+    this.seen.writeRetries = this.sink.failedAttempts();
+    this.metrics.sideQueueFull.inc(this.side.queueFullRetries() - this.seen.queueFull);
+    this.seen.queueFull = this.side.queueFullRetries();
+    this.metrics.liveDropped.inc(this.side.liveUpdatesDropped() - this.seen.liveDropped);
+    this.seen.liveDropped = this.side.liveUpdatesDropped();
   }
 
-  private retriesSeen = 0;
+  /** Running totals already added to the Prometheus counters fed from them. */
+  private readonly seen = { writeRetries: 0, queueFull: 0, liveDropped: 0 };
 
   status(): ProcessorStatus {
     const parts = this.engine.status().map((s) => {
@@ -597,6 +626,7 @@ class Processor {
       startedAt: this.startedAt,
       paused: this.paused,
       pendingWrites: this.sink.size(),
+      failure: this.failure?.message ?? null,
     };
   }
 
@@ -659,6 +689,7 @@ export async function startProcessor(config: Config, start: StartOptions = {}): 
   try {
     server = await serveStatus(config.PROCESSOR_METRICS_PORT, {
       status: () => processor.status(),
+      unhealthy: () => processor.unhealthy(),
       metrics: () => processor.metrics.registry.metrics(),
       contentType: processor.metrics.registry.contentType,
     });

@@ -27,10 +27,14 @@ export interface ProcessorStatus {
   /** Consumption paused by backpressure (Cassandra not keeping up or down). */
   paused: boolean;
   pendingWrites: number;
+  /** Why the processor stopped on its own (it exits non-zero); null while it runs. */
+  failure: string | null;
 }
 
 export interface StatusRoutes {
   status(): ProcessorStatus;
+  /** null while healthy, else why not. */
+  unhealthy(): string | null;
   metrics(): Promise<string>;
   contentType: string;
 }
@@ -40,7 +44,7 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-/** /status (JSON), /metrics (Prometheus) and /healthz on `port` (0: any free port). */
+/** /status (JSON), /metrics (Prometheus) and /healthz (503 with the reason once failed) on `port` (0: any free port). */
 export function serveStatus(port: number, routes: StatusRoutes): Promise<StatusServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
@@ -56,7 +60,10 @@ export function serveStatus(port: number, routes: StatusRoutes): Promise<StatusS
         (err: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(err.message),
       );
     } else if (path === "/healthz") {
-      res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+      const reason = routes.unhealthy();
+      if (reason === null) res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+      else
+        res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, reason }));
     } else {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
     }

@@ -21,23 +21,67 @@ export interface DeadLetterMessage {
 }
 
 const SECRET_KEYS = ["password", "salt", "md5", "sha1", "sha256"] as const;
-const SECRET_IN_TEXT = new RegExp(`"(${SECRET_KEYS.join("|")})"\\s*:\\s*"(?:[^"\\\\]|\\\\.)*"`, "g");
+const SECRET_KEY_IN_TEXT = new RegExp(`"(?:${SECRET_KEYS.join("|")})"\\s*:\\s*`, "g");
 
 /**
  * Removes the API's login secrets from a payload: the contract forbids storing them, and a dead letter is
- * stored. Text that is not JSON (a truncated line) is redacted by pattern so that it still loses nothing else.
+ * stored. Text that is not JSON (a truncated line) is redacted by scanning, so that it still loses nothing
+ * else: the value after each secret key, whatever its type, is replaced, up to the end of the text if the
+ * value is cut off there.
  */
 export function redactSecrets(payload: string): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(payload);
   } catch {
-    return payload.replace(SECRET_IN_TEXT, '"$1":"[redacted]"');
+    return redactText(payload);
   }
   // Re-serialized only when something was removed: otherwise the payload stays byte for byte as received.
   const removed = { any: false };
   const stripped = stripSecrets(parsed, removed);
   return removed.any ? JSON.stringify(stripped) : payload;
+}
+
+function redactText(text: string): string {
+  let out = "";
+  let copied = 0;
+  const keys = new RegExp(SECRET_KEY_IN_TEXT);
+  for (let m = keys.exec(text); m !== null; m = keys.exec(text)) {
+    const start = m.index + m[0].length;
+    if (start >= text.length) break;
+    const end = endOfValue(text, start);
+    out += `${text.slice(copied, start)}"[redacted]"`;
+    copied = end;
+    keys.lastIndex = end;
+  }
+  return out + text.slice(copied);
+}
+
+/** Where the JSON value starting at `i` ends (exclusive); the end of the text when it is cut off. */
+function endOfValue(text: string, i: number): number {
+  const first = text[i];
+  if (first === '"') return endOfString(text, i);
+  if (first === "{" || first === "[") {
+    let depth = 0;
+    for (let j = i; j < text.length; j++) {
+      const c = text[j];
+      if (c === '"') j = endOfString(text, j) - 1;
+      else if (c === "{" || c === "[") depth++;
+      else if ((c === "}" || c === "]") && --depth === 0) return j + 1;
+    }
+    return text.length;
+  }
+  // A number, true/false/null, or anything malformed: up to the next delimiter.
+  const stop = text.slice(i).search(/[,}\]\s]/);
+  return stop < 0 ? text.length : i + stop;
+}
+
+function endOfString(text: string, openingQuote: number): number {
+  for (let j = openingQuote + 1; j < text.length; j++) {
+    if (text[j] === "\\") j++;
+    else if (text[j] === '"') return j + 1;
+  }
+  return text.length;
 }
 
 function stripSecrets(value: unknown, removed: { any: boolean }): unknown {

@@ -6,7 +6,7 @@ import type { StaticAssets } from "./static-assets.ts";
 import type { WindowHistory } from "./window-history.ts";
 
 export interface AppLimits {
-  /** Per-partition rows one /api/aggregates call may read before it answers 413. */
+  /** Stored (per-partition) rows one /api/aggregates answer may cover before it is a 413. */
   maxRows: number;
   maxUsers: number;
   runDays: number;

@@ -37,8 +37,14 @@ export function mergeRows(rows: readonly WindowRow[]): Window {
   };
 }
 
+/** Merged windows, sorted, each with how many stored (per-partition) rows it merges. */
+export interface MergedWindows {
+  windows: Window[];
+  rows: number[];
+}
+
 /** Groups rows by window and merges each group; output sorted by windowStart, then group, then key. */
-export function mergeWindowRows(rows: Iterable<WindowRow>): Window[] {
+export function mergeWindowRows(rows: Iterable<WindowRow>): MergedWindows {
   const byWindow = new Map<string, WindowRow[]>();
   for (const r of rows) {
     const id = windowId(r);
@@ -46,7 +52,10 @@ export function mergeWindowRows(rows: Iterable<WindowRow>): Window[] {
     if (list) list.push(r);
     else byWindow.set(id, [r]);
   }
-  return [...byWindow.values()].map(mergeRows).sort(compareWindows);
+  const merged = [...byWindow.values()]
+    .map((list) => ({ window: mergeRows(list), rows: list.length }))
+    .sort((a, b) => compareWindows(a.window, b.window));
+  return { windows: merged.map((m) => m.window), rows: merged.map((m) => m.rows) };
 }
 
 export function compareWindows(a: Window, b: Window): number {

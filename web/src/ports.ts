@@ -68,7 +68,10 @@ export class ResultTooLargeError extends Error {}
 export class StoreUnavailableError extends Error {}
 
 export interface AggregateStore {
-  /** Per-partition rows with from <= windowStart < to; throws ResultTooLargeError past maxRows. */
+  /**
+   * Per-partition rows with from <= windowStart < to, of `key` only when it is set; throws
+   * ResultTooLargeError past maxRows.
+   */
   windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]>;
 }
 

@@ -75,6 +75,7 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
     settleMs: cfg.WEB_HISTORY_SETTLE_MS,
     maxCachedWindows: cfg.WEB_HISTORY_CACHE_WINDOWS,
     liveTtlMs: 1000,
+    readConcurrency: CassandraStore.READ_CONCURRENCY,
   });
   const app = createApp({
     history,

@@ -43,6 +43,7 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
       settleMs: Number.MAX_SAFE_INTEGER,
       maxCachedWindows: 0,
       liveTtlMs: 0,
+      readConcurrency: 4,
     }),
     users,
     runs,

@@ -34,6 +34,7 @@ describe("WindowHistory", () => {
       settleMs: 60_000,
       maxCachedWindows,
       liveTtlMs,
+      readConcurrency: 4,
       now: () => 3 * H + 120_000,
     });
     return { store, history };
@@ -49,11 +50,11 @@ describe("WindowHistory", () => {
     ];
     const { store, history } = setup(rows);
     const q = { group: "nat" as const, from: 10_000, to: 3 * H + 10_000 };
-    const expected = mergeWindowRows(rows);
+    const expected = mergeWindowRows(rows).windows;
     expect(await history.windows(q, 100)).toEqual(expected);
     expect(await history.windows(q, 100)).toEqual(expected);
     expect(await history.windows({ ...q, from: H + 15_000, key: "FR" }, 100)).toEqual(
-      mergeWindowRows([rows[3]!, rows[4]!]),
+      mergeWindowRows([rows[3]!, rows[4]!]).windows,
     );
     const settledReads = store.calls.filter((c) => c.to - c.from === H && c.to <= 3 * H);
     expect(settledReads).toHaveLength(3);
@@ -68,7 +69,7 @@ describe("WindowHistory", () => {
     store.rows.push(added);
     expect(await history.windows(q, 100)).toHaveLength(1);
     history.invalidate([added]);
-    expect(await history.windows(q, 100)).toEqual(mergeWindowRows([row(10_000, "FR"), added]));
+    expect(await history.windows(q, 100)).toEqual(mergeWindowRows([row(10_000, "FR"), added]).windows);
   });
 
   it("does not keep an hour the live feed touched within the last minute, nor one read while it was touched", async () => {
@@ -78,6 +79,7 @@ describe("WindowHistory", () => {
       settleMs: 60_000,
       maxCachedWindows: 100,
       liveTtlMs: 0,
+      readConcurrency: 4,
       now: () => t,
     });
     const q = { group: "nat" as const, from: 0, to: H };
@@ -119,6 +121,60 @@ describe("WindowHistory", () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => history.windows(q, 100)));
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(store.calls).toHaveLength(4);
+  });
+
+  it("counts stored rows, not merged windows, against the limit, the same with the cache cold or warm", async () => {
+    const rows = [row(10_000, "FR", true, 0), row(10_000, "FR", true, 1), row(H + 10_000, "DE", true, 2)];
+    const { store, history } = setup(rows);
+    const q = { group: "nat" as const, from: 0, to: 2 * H };
+    await expect(history.windows(q, 2)).rejects.toThrow(/more than 2 stored window rows/);
+    expect(await history.windows(q, 3)).toHaveLength(2);
+    const reads = store.calls.length;
+    await expect(history.windows(q, 2)).rejects.toThrow(/more than 2 stored window rows/);
+    expect(store.calls).toHaveLength(reads);
+    expect(await history.windows({ ...q, key: "FR" }, 2)).toHaveLength(1);
+    await expect(history.windows({ ...q, key: "FR" }, 1)).rejects.toThrow(/more than 1/);
+  });
+
+  it("reads only the key's rows of hours it does not keep, and keeps no partial hour", async () => {
+    const { store, history } = setup([row(10_000, "FR"), row(20_000, "DE"), row(3 * H, "FR", false)]);
+    const q = { group: "nat" as const, from: 0, to: 3 * H + 10_000, key: "FR" };
+    expect((await history.windows(q, 100)).map((w) => w.windowStart)).toEqual([10_000, 3 * H]);
+    expect(store.calls.every((c) => c.key === "FR")).toBe(true);
+    await history.windows(q, 100);
+    expect(store.calls.filter((c) => c.from === 0)).toHaveLength(2);
+    await history.windows({ group: "nat", from: 0, to: H }, 100);
+    await history.windows(q, 100);
+    expect(store.calls.filter((c) => c.from === 0)).toHaveLength(3);
+  });
+
+  it("reads at most readConcurrency hours at once and starts no more reads once over the limit", async () => {
+    const rows = Array.from({ length: 20 }, (_, h) => row(h * H, "FR"));
+    let running = 0;
+    let peak = 0;
+    const store = new CountingStore(rows);
+    const read = store.windowRows.bind(store);
+    store.windowRows = async (q, maxRows) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      return read(q, maxRows);
+    };
+    const history = new WindowHistory(store, {
+      settleMs: 0,
+      maxCachedWindows: 0,
+      liveTtlMs: 0,
+      readConcurrency: 3,
+      now: () => 30 * H,
+    });
+    const all = { group: "nat" as const, from: 0, to: 20 * H };
+    expect(await history.windows(all, 100)).toHaveLength(20);
+    expect(store.calls).toHaveLength(20);
+    expect(peak).toBe(3);
+    store.calls = [];
+    await expect(history.windows(all, 4)).rejects.toThrow(/more than 4/);
+    expect(store.calls.length).toBeLessThanOrEqual(5 + 2);
   });
 
   it("enforces the size limit", async () => {

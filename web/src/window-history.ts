@@ -1,7 +1,7 @@
 import { HOUR_MS, hourBucket } from "../../common/src/cassandra-schema.ts";
-import { mergeWindowRows } from "./merge-windows.ts";
+import { type MergedWindows, mergeWindowRows } from "./merge-windows.ts";
 import { type AggregateStore, ResultTooLargeError, type WindowQuery } from "./ports.ts";
-import type { Window } from "./window-types.ts";
+import type { Group, Window } from "./window-types.ts";
 
 /** How long after the live feed changed an hour that hour stays out of the cache. */
 const QUIET_MS = 60_000;
@@ -13,19 +13,26 @@ export interface WindowHistoryOptions {
   maxCachedWindows: number;
   /** The open edge (hours not yet settled) is shared between requests for this long. */
   liveTtlMs: number;
+  /** Hour buckets one request reads from the store at once. */
+  readConcurrency: number;
   now?: () => number;
 }
 
+/** Shared reads of one hour bucket, by key ("" = every key). */
+type ByKey<T> = Map<string, T>;
+
 /**
  * Merged windows for a time range (what GET /api/aggregates answers). History mostly reads settled
- * hours, whose final windows never change again: those are read and merged once per (group, hour)
- * and kept; the open edge is re-read at most once per liveTtlMs, however many requests ask. A window
- * never spans two hour buckets (they are keyed by window start), so merging per bucket is exact.
+ * hours, whose final windows never change again: those are read whole and merged once per
+ * (group, hour) and kept; the open edge is re-read at most once per liveTtlMs, however many requests
+ * ask. A query with a key reads only that key's rows of the hours not kept. A window never spans two
+ * hour buckets (they are keyed by window start), so merging per bucket is exact.
  */
 export class WindowHistory {
-  private readonly cache = new Map<string, Window[]>();
+  private readonly cache = new Map<string, MergedWindows>();
   /** Concurrent requests for the same cold hour share one read instead of stampeding Cassandra. */
-  private readonly inFlight = new Map<string, Promise<Window[]>>();
+  private readonly inFlight = new Map<string, ByKey<Promise<MergedWindows>>>();
+  private readonly live = new Map<string, ByKey<{ at: number; read: Promise<MergedWindows> }>>();
   /** When the live feed last changed a window of each hour, for hours changed within QUIET_MS. */
   private readonly touched = new Map<string, number>();
   private cachedWindows = 0;
@@ -38,23 +45,57 @@ export class WindowHistory {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Sorted by windowStart, then group, then key; throws ResultTooLargeError past maxRows stored rows. */
+  /**
+   * Sorted by windowStart, then group, then key. Throws ResultTooLargeError once the answer covers
+   * more than maxRows stored (per-partition) rows, whether they come from the store or the cache.
+   */
   async windows(q: WindowQuery, maxRows: number): Promise<Window[]> {
-    const out: Window[] = [];
+    const hours: number[] = [];
+    for (let h = hourBucket(q.from); h <= hourBucket(q.to - 1); h++) hours.push(h);
+    const parts: Window[][] = hours.map(() => []);
+    let rows = 0;
+    const take = (i: number, bucket: MergedWindows) => {
+      const out = parts[i] ?? [];
+      bucket.windows.forEach((w, j) => {
+        if (w.windowStart < q.from || w.windowStart >= q.to || (q.key !== undefined && w.key !== q.key))
+          return;
+        out.push(w);
+        rows += bucket.rows[j] ?? 0;
+      });
+      if (rows > maxRows) throw tooLarge(maxRows);
+    };
+
     const settledBefore = this.now() - this.opts.settleMs;
-    const keep = (w: Window) =>
-      w.windowStart >= q.from && w.windowStart < q.to && (q.key === undefined || w.key === q.key);
-    for (let h = hourBucket(q.from); h <= hourBucket(q.to - 1); h++) {
-      const start = h * HOUR_MS;
-      if (start + HOUR_MS <= settledBefore) {
-        for (const w of await this.settledBucket(q.group, h, maxRows)) if (keep(w)) out.push(w);
-      } else {
-        for (const w of await this.liveBucket(q.group, h, maxRows)) if (keep(w)) out.push(w);
+    const settled = (h: number) => (h + 1) * HOUR_MS <= settledBefore;
+    const missing: number[] = [];
+    hours.forEach((h, i) => {
+      const hit = settled(h) ? this.cached(`${q.group}|${h}`) : undefined;
+      if (hit) take(i, hit);
+      else missing.push(i);
+    });
+
+    let next = 0;
+    let stopped = false;
+    const worker = async () => {
+      try {
+        while (!stopped && next < missing.length) {
+          const i = missing[next++] as number;
+          const h = hours[i] as number;
+          take(
+            i,
+            await (settled(h)
+              ? this.settledBucket(q.group, h, q.key, maxRows)
+              : this.liveBucket(q.group, h, q.key, maxRows)),
+          );
+        }
+      } catch (err) {
+        stopped = true;
+        throw err;
       }
-      if (out.length > maxRows)
-        throw new ResultTooLargeError(`more than ${maxRows} windows in range; narrow the range or set key`);
-    }
-    return out;
+    };
+    const workers = Math.min(Math.max(1, this.opts.readConcurrency), missing.length);
+    await Promise.all(Array.from({ length: workers }, worker));
+    return parts.flat();
   }
 
   /**
@@ -70,68 +111,105 @@ export class WindowHistory {
       const hit = this.cache.get(id);
       if (!hit) continue;
       this.cache.delete(id);
-      this.cachedWindows -= hit.length;
+      this.cachedWindows -= hit.windows.length;
     }
     for (const [id, at] of this.touched) if (now - at > QUIET_MS) this.touched.delete(id);
   }
 
-  private readonly live = new Map<string, { at: number; windows: Promise<Window[]> }>();
-
-  private liveBucket(group: WindowQuery["group"], hour: number, maxRows: number): Promise<Window[]> {
-    const id = `${group}|${hour}`;
-    const now = this.now();
-    const hit = this.live.get(id);
-    if (hit && now - hit.at < this.opts.liveTtlMs) return hit.windows;
-    const start = hour * HOUR_MS;
-    const windows = this.store
-      .windowRows({ group, from: start, to: start + HOUR_MS }, maxRows)
-      .then(mergeWindowRows);
-    this.live.set(id, { at: now, windows });
-    windows.catch(() => this.live.delete(id));
-    for (const [k, v] of this.live) if (now - v.at >= this.opts.liveTtlMs) this.live.delete(k);
-    return windows;
-  }
-
-  private async settledBucket(group: WindowQuery["group"], hour: number, maxRows: number): Promise<Window[]> {
-    const id = `${group}|${hour}`;
+  private cached(id: string): MergedWindows | undefined {
     const hit = this.cache.get(id);
     if (hit) {
       this.cache.delete(id);
       this.cache.set(id, hit);
-      return hit;
     }
-    let pending = this.inFlight.get(id);
-    if (!pending) {
-      pending = this.readBucket(id, group, hour, maxRows).finally(() => this.inFlight.delete(id));
-      this.inFlight.set(id, pending);
+    return hit;
+  }
+
+  private read(group: Group, hour: number, key: string | undefined, maxRows: number): Promise<MergedWindows> {
+    const from = hour * HOUR_MS;
+    const q: WindowQuery =
+      key === undefined ? { group, from, to: from + HOUR_MS } : { group, from, to: from + HOUR_MS, key };
+    return this.store.windowRows(q, maxRows).then(mergeWindowRows);
+  }
+
+  private liveBucket(
+    group: Group,
+    hour: number,
+    key: string | undefined,
+    maxRows: number,
+  ): Promise<MergedWindows> {
+    const id = `${group}|${hour}`;
+    const now = this.now();
+    const byKey = this.live.get(id) ?? new Map();
+    this.live.set(id, byKey);
+    const hit = byKey.get(key ?? "");
+    if (hit && now - hit.at < this.opts.liveTtlMs) return hit.read;
+    const entry = { at: now, read: this.read(group, hour, key, maxRows) };
+    byKey.set(key ?? "", entry);
+    entry.read.catch(() => {
+      if (byKey.get(key ?? "") === entry) byKey.delete(key ?? "");
+    });
+    for (const [k, m] of this.live) {
+      for (const [sub, v] of m) if (now - v.at >= this.opts.liveTtlMs && v !== entry) m.delete(sub);
+      if (m.size === 0 && k !== id) this.live.delete(k);
     }
+    return entry.read;
+  }
+
+  private settledBucket(
+    group: Group,
+    hour: number,
+    key: string | undefined,
+    maxRows: number,
+  ): Promise<MergedWindows> {
+    const id = `${group}|${hour}`;
+    const byKey = this.inFlight.get(id) ?? new Map<string, Promise<MergedWindows>>();
+    this.inFlight.set(id, byKey);
+    const shared = byKey.get(key ?? "");
+    if (shared) return shared;
+    const pending = this.readSettled(id, group, hour, key, maxRows).finally(() => {
+      if (byKey.get(key ?? "") === pending) byKey.delete(key ?? "");
+      if (byKey.size === 0 && this.inFlight.get(id) === byKey) this.inFlight.delete(id);
+    });
+    byKey.set(key ?? "", pending);
     return pending;
   }
 
-  private async readBucket(
+  private async readSettled(
     id: string,
-    group: WindowQuery["group"],
+    group: Group,
     hour: number,
+    key: string | undefined,
     maxRows: number,
-  ): Promise<Window[]> {
-    const start = hour * HOUR_MS;
+  ): Promise<MergedWindows> {
     const startedAt = this.now();
-    const windows = mergeWindowRows(
-      await this.store.windowRows({ group, from: start, to: start + HOUR_MS }, maxRows),
-    );
-    // An hour the live feed touched recently (or during this read) may still be being written: the
-    // feed can announce a row before its Cassandra write lands, so such a read is served, not kept.
+    const bucket = await this.read(group, hour, key, maxRows);
+    // Only whole hours are kept (a key's rows are a part of one). An hour the live feed touched
+    // recently (or during this read) may still be being written: the feed can announce a row before
+    // its Cassandra write lands, so such a read is served, not kept.
     const touchedAt = this.touched.get(id);
     const quiet = touchedAt === undefined || touchedAt < startedAt - QUIET_MS;
-    if (quiet && windows.every((w) => w.final) && windows.length <= this.opts.maxCachedWindows) {
-      this.cache.set(id, windows);
+    const { windows } = bucket;
+    if (
+      key === undefined &&
+      quiet &&
+      windows.every((w) => w.final) &&
+      windows.length <= this.opts.maxCachedWindows
+    ) {
+      this.cache.set(id, bucket);
       this.cachedWindows += windows.length;
       for (const [k, v] of this.cache) {
         if (this.cachedWindows <= this.opts.maxCachedWindows) break;
         this.cache.delete(k);
-        this.cachedWindows -= v.length;
+        this.cachedWindows -= v.windows.length;
       }
     }
-    return windows;
+    return bucket;
   }
+}
+
+function tooLarge(maxRows: number): ResultTooLargeError {
+  return new ResultTooLargeError(
+    `more than ${maxRows} stored window rows in range; narrow the range or set key`,
+  );
 }

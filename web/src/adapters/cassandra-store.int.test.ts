@@ -100,7 +100,12 @@ describe("CassandraStore against the real Cassandra", () => {
 
   it("answers /api/aggregates across hour buckets, merging partitions", async () => {
     const w = testWorld({
-      history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000, liveTtlMs: 0 }),
+      history: new WindowHistory(store, {
+        settleMs: 0,
+        maxCachedWindows: 10_000,
+        liveTtlMs: 0,
+        readConcurrency: CassandraStore.READ_CONCURRENCY,
+      }),
       users: store,
       runs: store,
     });
@@ -179,10 +184,24 @@ describe("CassandraStore against the real Cassandra", () => {
     );
   });
 
+  it("filters by key in Cassandra, counting only that key's rows against the limit", async () => {
+    const q = { group: "nat" as const, from: T0, to: T0 + 30_000 };
+    const de = await store.windowRows({ ...q, key: "DE" }, 1);
+    expect(de.map((r) => [r.key, r.partition, r.count])).toEqual([["DE", 1, 1]]);
+    const fr = await store.windowRows({ ...q, key: "FR" }, 5);
+    expect(fr.map((r) => r.key)).toEqual(["FR", "FR", "FR", "FR", "FR"]);
+    await expect(store.windowRows({ ...q, key: "FR" }, 4)).rejects.toThrow(/more than 4/);
+  });
+
   it("serves users by id and username, escaped in HTML", async () => {
     const app = createApp(
       testWorld({
-        history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000, liveTtlMs: 0 }),
+        history: new WindowHistory(store, {
+          settleMs: 0,
+          maxCachedWindows: 10_000,
+          liveTtlMs: 0,
+          readConcurrency: CassandraStore.READ_CONCURRENCY,
+        }),
         users: store,
         runs: store,
       }).deps,
@@ -215,7 +234,12 @@ describe("CassandraStore against the real Cassandra", () => {
     ]);
     const app = createApp(
       testWorld({
-        history: new WindowHistory(store, { settleMs: 0, maxCachedWindows: 10_000, liveTtlMs: 0 }),
+        history: new WindowHistory(store, {
+          settleMs: 0,
+          maxCachedWindows: 10_000,
+          liveTtlMs: 0,
+          readConcurrency: CassandraStore.READ_CONCURRENCY,
+        }),
         users: store,
         runs: store,
       }).deps,

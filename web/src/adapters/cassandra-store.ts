@@ -15,8 +15,6 @@ import {
 import type { WindowRow } from "../window-types.ts";
 
 const DAY_MS = 86_400_000;
-/** Hour buckets read at once; bounds the load one wide query puts on Cassandra. */
-const BUCKET_CONCURRENCY = 8;
 
 type Row = types.Row;
 
@@ -119,38 +117,51 @@ export class CassandraStore implements AggregateStore, UserStore, RunStore, Chec
     if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name: ${keyspace}`);
   }
 
+  /** Hour buckets read at once, by a multi-hour query here and by WindowHistory; bounds one request's load. */
+  static readonly READ_CONCURRENCY = 8;
+
   windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]> {
     return guarded(() => this.#windowRows(q, maxRows));
   }
 
   async #windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]> {
+    // key is a clustering column after the window_start range: filtering on it needs ALLOW FILTERING,
+    // which within one (group, hour) partition costs the same scan and sends only the key's rows.
     const cql = `SELECT window_start, window_end, key, kafka_partition, count, sum_age, min_age, max_age, final
-      FROM ${this.keyspace}.window_aggregates WHERE group_name = ? AND hour = ? AND window_start >= ? AND window_start < ?`;
+      FROM ${this.keyspace}.window_aggregates WHERE group_name = ? AND hour = ? AND window_start >= ? AND window_start < ?${
+        q.key === undefined ? "" : " AND key = ? ALLOW FILTERING"
+      }`;
     const buckets: number[] = [];
     for (let h = hourBucket(q.from); h <= hourBucket(q.to - 1); h++) buckets.push(h);
     const out: WindowRow[] = [];
+    let stopped = false;
     const readBucket = async (hour: number) => {
-      const rs = await this.client.execute(
-        cql,
-        [q.group, hour, types.Long.fromNumber(q.from), types.Long.fromNumber(q.to)],
-        {
-          prepare: true,
-          fetchSize: 20_000,
-        },
-      );
+      const params: unknown[] = [q.group, hour, types.Long.fromNumber(q.from), types.Long.fromNumber(q.to)];
+      if (q.key !== undefined) params.push(q.key);
+      const rs = await this.client.execute(cql, params, { prepare: true, fetchSize: 20_000 });
       for await (const r of rs) {
-        const row = toWindowRow(q.group, r);
-        if (q.key !== undefined && row.key !== q.key) continue;
-        out.push(row);
-        if (out.length > maxRows)
+        if (stopped) return;
+        out.push(toWindowRow(q.group, r));
+        if (out.length > maxRows) {
+          stopped = true;
           throw new ResultTooLargeError(
-            `more than ${maxRows} window rows in range; narrow the range or set key`,
+            `more than ${maxRows} stored window rows in range; narrow the range or set key`,
           );
+        }
       }
     };
-    for (let i = 0; i < buckets.length; i += BUCKET_CONCURRENCY) {
-      await Promise.all(buckets.slice(i, i + BUCKET_CONCURRENCY).map(readBucket));
-    }
+    let next = 0;
+    const worker = async () => {
+      try {
+        while (!stopped && next < buckets.length) await readBucket(buckets[next++] as number);
+      } catch (err) {
+        stopped = true;
+        throw err;
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(CassandraStore.READ_CONCURRENCY, buckets.length) }, worker),
+    );
     return out;
   }
 

@@ -4,7 +4,12 @@ import type { Config } from "../../common/src/config.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { decodeWire } from "../../common/src/wire-format.ts";
 import { replayFile } from "./replay.ts";
-import { createRegistryClient, registerUserSchema, valueSubject } from "./schema-registry.ts";
+import {
+  createRegistryClient,
+  registerUserSchema,
+  registerValueSchema,
+  valueSubject,
+} from "./schema-registry.ts";
 import { cleanupIsolated, fetchSchemaById } from "./testing/cleanup.ts";
 import { isolatedConfig } from "./testing/test-config.ts";
 import { readTopic } from "./testing/topic-reader.ts";
@@ -69,17 +74,23 @@ describe("schema evolution under BACKWARD compatibility", () => {
       "a type change (age int → string)",
       (f: Field[]) => f.map((x) => (x.name === "age" ? { ...x, type: "string" } : x)),
     ],
-  ])("refuses %s with a clear error", async (_label, change) => {
+  ])("refuses %s with a clear error", async (label, change) => {
     config = isolatedConfig("evo_bad");
     await registerUserSchema(config, 1);
     const schema = JSON.parse(userSchema(1).text) as { fields: Field[] };
     const incompatible = JSON.stringify({ ...schema, fields: change(schema.fields) });
-    const registry = createRegistryClient(config);
     const subject = valueSubject(config.TOPIC_USERS);
-    await expect(registry.register(subject, { schemaType: "AVRO", schema: incompatible })).rejects.toThrow(
-      /Incompatible|409/,
+    // Through the producer's own registration path, as a changed user-vN.avsc would go.
+    const err = await registerValueSchema(config, incompatible, `user schema (${label})`).catch(
+      (e: Error) => e,
     );
-    expect(await registry.getAllVersions(subject)).toEqual([1]);
+    expect(err).toBeInstanceOf(Error);
+    const message = (err as Error).message;
+    expect(message).toContain(`schema registry ${config.SCHEMA_REGISTRY_URL}: user schema (${label})`);
+    expect(message).toContain(`is not BACKWARD compatible with the schemas already under ${subject}`);
+    expect(message).toContain("HTTP 409");
+    expect(message).toMatch(/Registry says: .*incompatible/i);
+    expect(await createRegistryClient(config).getAllVersions(subject)).toEqual([1]);
   });
 });
 

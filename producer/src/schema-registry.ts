@@ -31,18 +31,33 @@ export async function registerUserSchema(
   version: UserSchemaVersion = 1,
   client: SchemaRegistryClient = createRegistryClient(config),
 ): Promise<RegisteredSchema> {
-  const subject = valueSubject(config.TOPIC_USERS);
   const schema = userSchema(version);
+  const { subject, id } = await registerValueSchema(config, schema.text, `user schema v${version}`, client);
+  return { subject, id, version, type: schema.type };
+}
+
+/** Registers an Avro schema as the value schema of TOPIC_USERS under BACKWARD compatibility. */
+export async function registerValueSchema(
+  config: Config,
+  schemaText: string,
+  what: string,
+  client: SchemaRegistryClient = createRegistryClient(config),
+): Promise<{ subject: string; id: number }> {
+  const subject = valueSubject(config.TOPIC_USERS);
+  const where = `schema registry ${config.SCHEMA_REGISTRY_URL}`;
   try {
     await client.updateCompatibility(subject, Compatibility.BACKWARD);
-    const id = await client.register(subject, { schemaType: "AVRO", schema: schema.text });
-    return { subject, id, version, type: schema.type };
+    return { subject, id: await client.register(subject, { schemaType: "AVRO", schema: schemaText }) };
   } catch (err) {
-    throw new Error(
-      `schema registry ${config.SCHEMA_REGISTRY_URL}: cannot register user schema v${version} under ${subject}: ${
-        (err as Error).message
-      }`,
-      { cause: err },
-    );
+    const message = (err as Error).message;
+    if ((err as { status?: unknown }).status === 409) {
+      throw new Error(
+        `${where}: ${what} is not BACKWARD compatible with the schemas already under ${subject}, so the ` +
+          `registry refused it (HTTP 409). A new schema must read the old data: add fields with a default, ` +
+          `change a type only to one that reads the old values (int → long). Registry says: ${message}`,
+        { cause: err },
+      );
+    }
+    throw new Error(`${where}: cannot register ${what} under ${subject}: ${message}`, { cause: err });
   }
 }

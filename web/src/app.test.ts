@@ -262,6 +262,31 @@ describe("service endpoints", () => {
   });
 });
 
+describe("history page", () => {
+  it("takes an absolute range as epoch ms or ISO from/to and fills the UTC fields with it", async () => {
+    const app = createApp(testWorld().deps);
+    const res = await app.request("/history?group=nat&from=2026-01-01T00:00:00Z&to=1767229200000");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<option value="custom" selected="">');
+    expect(html).toMatch(/name="from"[^>]*value="2026-01-01T00:00:00"/);
+    expect(html).toMatch(/name="to"[^>]*value="2026-01-01T01:00:00"/);
+    expect(html).toContain('<option value="nat" selected="">');
+  });
+
+  it("keeps a range back from now when from/to are absent, and says why when they cannot be read", async () => {
+    const app = createApp(testWorld().deps);
+    const plain = await (await app.request("/history?range=6h")).text();
+    expect(plain).toContain('<option value="6h" selected="">');
+    expect(plain).not.toContain("history-problem");
+    const bad = await app.request("/history?range=6h&from=yesterday&to=2026-01-01");
+    expect(bad.status).toBe(400);
+    const html = await bad.text();
+    expect(html).toContain('id="history-problem"');
+    expect(html).toContain('<option value="6h" selected="">');
+  });
+});
+
 describe("storage outage", () => {
   it("answers 503 with Retry-After, as JSON for the API and as a page for people", async () => {
     const w = testWorld();

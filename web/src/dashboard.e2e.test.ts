@@ -314,6 +314,40 @@ describe("the dashboard in a browser", () => {
     await page.close();
   });
 
+  it("History shows an absolute range from the URL, and a zoom lands in the URL until it is undone", async () => {
+    const from = now - 360 * W;
+    const to = now - 300 * W;
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+    const { page, problems } = await openPage(`/history?group=all&from=${iso(from)}Z&to=${to}`);
+    await expect.poll(() => points(page, "history-chart"), { timeout: 30_000 }).toBe(60);
+    expect(await page.inputValue("select[name=range]")).toBe("custom");
+    expect(await page.inputValue("input[name=from]")).toBe(iso(from));
+    expect(await page.inputValue("input[name=to]")).toBe(iso(to));
+    const over = page.locator("#history-chart .u-over");
+    const box = await over.boundingBox();
+    if (!box) throw new Error("no chart area");
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const param = (name: string) => new URL(page.url()).searchParams.get(name);
+    await expect.poll(() => param("from")).not.toBe(`${iso(from)}Z`);
+    const zoomFrom = Date.parse(param("from") ?? "");
+    const zoomTo = Date.parse(param("to") ?? "");
+    expect(zoomFrom).toBeGreaterThan(from);
+    expect(zoomTo).toBeLessThan(to);
+    expect(await page.inputValue("input[name=from]")).toBe(iso(zoomFrom));
+    await shot(page, "history-absolute-zoomed");
+    await over.dblclick();
+    await expect.poll(() => param("from")).toBe(`${iso(from)}Z`);
+    expect(param("to")).toBe(`${iso(to)}Z`);
+    await page.reload();
+    await expect.poll(() => points(page, "history-chart"), { timeout: 30_000 }).toBe(60);
+    await shot(page, "history-absolute");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("Users finds by username and shows hostile names inert", async () => {
     const { page, problems } = await openPage("/users");
     await page.fill("input[name=q]", "evil");

@@ -47,7 +47,8 @@
   /**
    * A line chart over window starts. series: [{label, scale?, decimals?, hidden?}]; data: [xs(seconds), ...ys].
    * Rebuilt when the set of series changes, otherwise just fed new data. When the cursor is off the
-   * chart, the legend shows the newest window's values.
+   * chart, the legend shows the newest window's values. opts.onZoom(fromSec, toSec) follows a drag
+   * across the chart, opts.onReset() the double-click that undoes it.
    */
   function lineChart(el, opts) {
     let plot = null;
@@ -96,6 +97,15 @@
             ...(hasAge && !ageOnly ? [{ ...ageAxis, side: 1, grid: { show: false } }] : []),
           ],
           hooks: {
+            setSelect: [
+              (u) => {
+                if (u.select.width > 0)
+                  opts.onZoom?.(
+                    u.posToVal(u.select.left, "x"),
+                    u.posToVal(u.select.left + u.select.width, "x"),
+                  );
+              },
+            ],
             setCursor: [
               (u) => {
                 hovering = u.cursor.idx != null;
@@ -116,6 +126,7 @@
       hovering = false;
       showLatest();
     });
+    el.addEventListener("dblclick", () => opts.onReset?.());
     new ResizeObserver(() =>
       plot?.setSize({ width: Math.max(320, el.clientWidth), height: heightOf(el) }),
     ).observe(el);

@@ -1,4 +1,6 @@
 // History: reads the form, asks GET /api/aggregates and draws a zoomable chart plus per-key totals.
+// A range is either counted back from now or absolute (From/To, in UTC); the URL holds either, and a
+// zoom, so any view can be linked to.
 (() => {
   const { lineChart, fmtNum, fmt1 } = window.PulseCharts;
   const RANGE_MS = {
@@ -10,19 +12,81 @@
   };
   const MAX_SERIES = 10;
   const form = document.getElementById("history-form");
+  const rangeEl = form.elements.range;
+  const fromEl = form.elements.from;
+  const toEl = form.elements.to;
   const chartEl = document.getElementById("history-chart");
-  const chart = lineChart(chartEl, {});
   const statusEl = document.getElementById("history-status");
+  const spanEl = document.getElementById("history-span");
   const metricLabel = { count: "Count", avgAge: "Average age", minAge: "Min age", maxAge: "Max age" };
+  /** The range and choice of the last load, restored when a zoom is undone. */
+  let loaded = null;
+
+  // datetime-local fields carry no offset; the dashboard's times are UTC throughout.
+  const toField = (ms) => new Date(ms).toISOString().slice(0, 19);
+  const fromField = (v) => {
+    if (!v) return null;
+    const ms = Date.parse(`${v.length === 16 ? `${v}:00` : v}Z`);
+    return Number.isFinite(ms) ? ms : null;
+  };
+  const iso = (ms) => `${toField(ms)}Z`;
+  const fmtInstant = (ms) => toField(ms).replace("T", " ");
+  const fmtSpan = (from, to) => `${fmtInstant(from)} – ${fmtInstant(to)} UTC`;
+
+  function span() {
+    if (rangeEl.value === "custom") {
+      const from = fromField(fromEl.value);
+      const to = fromField(toEl.value);
+      return from === null || to === null ? null : { from, to };
+    }
+    const to = Date.now();
+    return { from: to - (RANGE_MS[rangeEl.value] ?? 3_600_000), to };
+  }
+
+  function urlOf(range, s) {
+    const fd = new FormData(form);
+    const q = new URLSearchParams({ group: String(fd.get("group")) });
+    const key = String(fd.get("key") ?? "").trim();
+    if (key) q.set("key", key);
+    q.set("range", range);
+    if (range === "custom") {
+      q.set("from", iso(s.from));
+      q.set("to", iso(s.to));
+    }
+    q.set("metric", String(fd.get("metric")));
+    return `/history?${q}`;
+  }
+
+  function showSpan(range, s) {
+    rangeEl.value = range;
+    fromEl.value = toField(s.from);
+    toEl.value = toField(s.to);
+    spanEl.textContent = `${fmtSpan(s.from, s.to)} · drag across the chart to zoom · double-click to reset`;
+  }
+
+  const chart = lineChart(chartEl, {
+    onZoom(fromSec, toSec) {
+      const s = { from: Math.floor(fromSec) * 1000, to: (Math.floor(toSec) + 1) * 1000 };
+      showSpan("custom", s);
+      history.replaceState(null, "", urlOf("custom", s));
+    },
+    onReset() {
+      if (!loaded) return;
+      showSpan(loaded.range, loaded.span);
+      history.replaceState(null, "", urlOf(loaded.range, loaded.span));
+    },
+  });
 
   async function load() {
+    const s = span();
+    if (!s) {
+      statusEl.textContent = "Choose a From and a To time (UTC) for this range.";
+      return;
+    }
     const fd = new FormData(form);
-    const group = fd.get("group");
     const key = String(fd.get("key") ?? "").trim();
     const metric = String(fd.get("metric"));
-    const to = Date.now();
-    const from = to - (RANGE_MS[fd.get("range")] ?? 3_600_000);
-    const q = new URLSearchParams({ group, from: String(from), to: String(to) });
+    const q = new URLSearchParams({ group: String(fd.get("group")), from: String(s.from), to: String(s.to) });
     if (key) q.set("key", key);
     statusEl.textContent = "Loading…";
     const t0 = performance.now();
@@ -33,9 +97,14 @@
       return;
     }
     const ms = Math.round(performance.now() - t0);
+    loaded = { range: rangeEl.value, span: s };
+    showSpan(loaded.range, s);
     draw(body.windows, metric);
     const keys = new Set(body.windows.map((w) => w.key));
-    statusEl.textContent = `${fmtNum(body.windows.length)} windows · ${fmtNum(keys.size)} keys · loaded in ${ms} ms`;
+    statusEl.textContent =
+      body.windows.length === 0
+        ? `No stored windows from ${fmtSpan(s.from, s.to)}.`
+        : `${fmtNum(body.windows.length)} windows · ${fmtNum(keys.size)} keys · loaded in ${ms} ms`;
     document.getElementById("history-title").textContent = `${metricLabel[metric] ?? metric} per window`;
   }
 
@@ -98,18 +167,21 @@
         return tr;
       }),
     );
-    if (xs.length === 0) statusEl.textContent = "No stored windows in this range.";
   }
 
+  const fail = (err) => {
+    statusEl.textContent = `Failed: ${err.message}`;
+  };
+  // Editing a time makes the range absolute.
+  for (const el of [fromEl, toEl])
+    el.addEventListener("input", () => {
+      rangeEl.value = "custom";
+    });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    const q = new URLSearchParams(new FormData(form));
-    history.replaceState(null, "", `/history?${q}`);
-    load().catch((err) => {
-      statusEl.textContent = `Failed: ${err.message}`;
-    });
+    const s = span();
+    if (s) history.replaceState(null, "", urlOf(rangeEl.value, s));
+    load().catch(fail);
   });
-  load().catch((err) => {
-    statusEl.textContent = `Failed: ${err.message}`;
-  });
+  load().catch(fail);
 })();

@@ -1,10 +1,17 @@
+import { isoSeconds } from "../instant.ts";
 import { Layout, PageHead } from "./layout.tsx";
 
 export interface HistoryForm {
   group: string;
   key: string;
+  /** One of RANGES, or "custom" for from/to. */
   range: string;
   metric: string;
+  /** Epoch ms, set for a custom range. */
+  from: number | null;
+  to: number | null;
+  /** Why from/to in the URL were not used. */
+  problem: string | null;
 }
 
 export const RANGES: [string, string][] = [
@@ -14,6 +21,9 @@ export const RANGES: [string, string][] = [
   ["24h", "Last 24 hours"],
   ["7d", "Last 7 days"],
 ];
+
+/** What a datetime-local field shows: the UTC time, to the second, without an offset. */
+const fieldValue = (ms: number | null) => (ms === null ? "" : isoSeconds(ms).slice(0, 19));
 
 export function HistoryPage(props: { form: HistoryForm }) {
   const f = props.form;
@@ -47,7 +57,18 @@ export function HistoryPage(props: { form: HistoryForm }) {
                 {l}
               </option>
             ))}
+            <option value="custom" selected={f.range === "custom"}>
+              From … to …
+            </option>
           </select>
+        </label>
+        <label>
+          From (UTC)
+          <input type="datetime-local" name="from" step="1" value={fieldValue(f.from)} />
+        </label>
+        <label>
+          To (UTC)
+          <input type="datetime-local" name="to" step="1" value={fieldValue(f.to)} />
         </label>
         <label>
           Metric
@@ -68,10 +89,17 @@ export function HistoryPage(props: { form: HistoryForm }) {
           Show
         </button>
       </form>
+      {f.problem ? (
+        <p class="card alert" id="history-problem">
+          {f.problem}
+        </p>
+      ) : null}
       <section class="card">
         <div class="card-head">
           <h2 id="history-title">Windows</h2>
-          <span class="muted">drag across the chart to zoom · double-click to reset</span>
+          <span class="muted" id="history-span">
+            drag across the chart to zoom · double-click to reset
+          </span>
         </div>
         <div id="history-chart" class="chart chart-tall" data-points="0" />
         <p id="history-status" class="status muted">

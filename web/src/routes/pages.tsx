@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../app-deps.ts";
+import { parseInstant } from "../instant.ts";
 import { type HistoryForm, HistoryPage, RANGES } from "../pages/history.tsx";
 import { IngestionLive, IngestionPage } from "../pages/ingestion.tsx";
 import { OverviewPage } from "../pages/overview.tsx";
@@ -33,17 +34,31 @@ export function pageRoutes(deps: AppDeps): Hono {
 
   pages.get("/history", (c) => {
     const q = c.req.query();
+    // An absolute range (a replayed recording, an incident) comes as from/to; without both, a range
+    // counted back from now.
+    const from = parseInstant(q.from);
+    const to = parseInstant(q.to);
+    const custom = from !== null && to !== null;
+    const asked = Boolean(q.from || q.to);
     const form: HistoryForm = {
       group: pick(q.group, ["all", "nat", "gender"], "all"),
       key: (q.key ?? "").slice(0, 100),
-      range: pick(
-        q.range,
-        RANGES.map(([v]) => v),
-        "1h",
-      ),
+      range: custom
+        ? "custom"
+        : pick(
+            q.range,
+            RANGES.map(([v]) => v),
+            "1h",
+          ),
       metric: pick(q.metric, ["count", "avgAge", "minAge", "maxAge"], "count"),
+      from: custom ? from : null,
+      to: custom ? to : null,
+      problem:
+        asked && !custom
+          ? "from and to need both to be epoch milliseconds or ISO 8601 times (UTC unless an offset is given); showing a range back from now instead."
+          : null,
     };
-    return c.html(html(<HistoryPage form={form} />));
+    return c.html(html(<HistoryPage form={form} />), asked && !custom ? 400 : 200);
   });
 
   pages.get("/users", async (c) => {

@@ -30,6 +30,8 @@ export const ConfigSchema = z.object({
     .transform((v) => v === "true"),
   RANDOMUSER_URL: z.string().url().default("https://randomuser.me/api/"),
   RANDOMUSER_RESULTS: int(50),
+  // The longest Retry-After the api source waits; a longer one fails the run and pushes back the next.
+  RANDOMUSER_MAX_RETRY_AFTER_MS: int(300_000),
   PRODUCER_INTERVAL_MS: int(5_000),
   SYNTHETIC_RATE: int(200),
   // Unset (or empty): every run draws fresh event ids, so a restart never repeats one. Set: reproducible runs.

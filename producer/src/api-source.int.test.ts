@@ -147,6 +147,39 @@ describe("api source against a local fault server, the real Kafka and Cassandra"
     expect(results[0]?.error).toMatch(/HTTP 404/);
   });
 
+  it("fails a run the API asks to pause beyond the cap, and holds the next run until the pause is over", async () => {
+    server.script([{ kind: "status", status: 429, headers: { "retry-after": "2" } }]);
+    const from = server.requestTimes.length;
+    const stop = new AbortController();
+    const results = await runApiSchedule(
+      { ...config, PRODUCER_INTERVAL_MS: 50, RANDOMUSER_MAX_RETRY_AFTER_MS: 1_000 },
+      {
+        pipeline,
+        runs,
+        signal: stop.signal,
+        fetch: fast,
+        onRun: (r) => {
+          if (r.status === "success") stop.abort();
+        },
+      },
+    );
+    expect(results.map((r) => r.status)).toEqual(["failed", "success"]);
+    const [paused] = results;
+    expect(paused?.error).toMatch(
+      /HTTP 429 Too Many Requests asks to wait 2 s \(Retry-After\), longer than the 1 s/,
+    );
+    expect(paused?.retryAt).toBeInstanceOf(Date);
+    const stored = (await runs.list(Math.floor(paused!.startedAt.getTime() / DAY_MS))).find(
+      (r) => r.runId === paused?.runId,
+    );
+    expect(stored).toMatchObject({ status: "failed", error: paused?.error });
+    // One request per run: the paused run did not retry, and the next one waited out the pause.
+    const [first, second, ...more] = server.requestTimes.slice(from);
+    expect(more).toEqual([]);
+    expect(second!).toBeGreaterThanOrEqual(paused!.retryAt!.getTime() - 10);
+    expect(second! - first!).toBeGreaterThanOrEqual(1_990);
+  });
+
   it("keeps ingesting when the run history cannot be written, and says so", async () => {
     server.script([]);
     const closed = await RunsStore.connect(config);

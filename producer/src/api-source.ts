@@ -3,7 +3,7 @@ import type { Config } from "../../common/src/config.ts";
 import type { Logger } from "../../common/src/logger.ts";
 import type { FixtureRecorder } from "./fixture-recorder.ts";
 import { openPipeline, type Pipeline, type PipelineOptions } from "./pipeline.ts";
-import { type FetchUsersOptions, fetchUsers } from "./randomuser-client.ts";
+import { FetchUsersError, type FetchUsersOptions, fetchUsers } from "./randomuser-client.ts";
 import { type RunOutcome, RunsStore } from "./runs-store.ts";
 
 export interface ApiRunResult extends RunOutcome {
@@ -12,6 +12,8 @@ export interface ApiRunResult extends RunOutcome {
   endedAt: Date;
   /** Whether ingestion_runs has the run: a Cassandra outage loses the record of a run, never its users. */
   recorded: boolean;
+  /** The API asked (Retry-After) not to be called before this; the schedule's next run waits for it. */
+  retryAt: Date | null;
 }
 
 export interface ApiRunOptions {
@@ -50,10 +52,12 @@ export async function runApiOnce(config: Config, opts: ApiRunOptions): Promise<A
   });
   let fetched = 0;
   let error: string | null = null;
+  let retryAt: Date | null = null;
   try {
     const page = await fetchUsers({
       url: config.RANDOMUSER_URL,
       results: config.RANDOMUSER_RESULTS,
+      maxRetryAfterMs: config.RANDOMUSER_MAX_RETRY_AFTER_MS,
       onRetry: (r) => opts.log?.warn(r, "randomuser fetch failed, retrying"),
       ...opts.fetch,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -65,6 +69,7 @@ export async function runApiOnce(config: Config, opts: ApiRunOptions): Promise<A
     }
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
+    if (err instanceof FetchUsersError && err.retryAt !== null) retryAt = new Date(err.retryAt);
   }
   const stats = await ingestor.drain();
   if (error === null && stats.failed > 0) {
@@ -82,7 +87,7 @@ export async function runApiOnce(config: Config, opts: ApiRunOptions): Promise<A
   // The outcome write stores the whole row, so it alone decides whether the run is recorded.
   const recorded = await store("outcome", () => opts.runs.finish(run, outcome, endedAt));
   opts.log?.info({ run: String(run.runId), ...outcome, recorded }, "api run finished");
-  return { ...outcome, runId: String(run.runId), startedAt: run.startedAt, endedAt, recorded };
+  return { ...outcome, runId: String(run.runId), startedAt: run.startedAt, endedAt, recorded, retryAt };
 }
 
 export interface ApiScheduleOptions extends Omit<ApiRunOptions, "pipeline" | "runs">, PipelineOptions {
@@ -92,7 +97,10 @@ export interface ApiScheduleOptions extends Omit<ApiRunOptions, "pipeline" | "ru
   onRun?: (r: ApiRunResult) => void;
 }
 
-/** Runs every PRODUCER_INTERVAL_MS (start to start) until the signal aborts; a failed run does not stop it. */
+/**
+ * Runs every PRODUCER_INTERVAL_MS (start to start) until the signal aborts; a failed run does not stop it.
+ * When the API asked for a pause (Retry-After), the next run waits until then, however short the interval.
+ */
 export async function runApiSchedule(config: Config, opts: ApiScheduleOptions): Promise<ApiRunResult[]> {
   const pipeline = opts.pipeline ?? (await openPipeline(config, opts));
   const runs = opts.runs ?? (await RunsStore.connect(config));
@@ -103,7 +111,14 @@ export async function runApiSchedule(config: Config, opts: ApiScheduleOptions): 
       const result = await runApiOnce(config, { ...opts, pipeline, runs });
       results.push(result);
       opts.onRun?.(result);
-      const wait = config.PRODUCER_INTERVAL_MS - (Date.now() - started);
+      const next = Math.max(started + config.PRODUCER_INTERVAL_MS, result.retryAt?.getTime() ?? 0);
+      if (result.retryAt && result.retryAt.getTime() > started + config.PRODUCER_INTERVAL_MS) {
+        opts.log?.warn(
+          { until: result.retryAt.toISOString() },
+          "next api run delayed: the API asked for a pause",
+        );
+      }
+      const wait = next - Date.now();
       if (wait > 0) await sleep(wait, undefined, { signal: opts.signal }).catch(() => undefined);
     }
   } finally {

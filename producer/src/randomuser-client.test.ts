@@ -63,17 +63,78 @@ describe("fetchUsers against a local fault server", () => {
     expect(second! - first!).toBeGreaterThanOrEqual(990);
   });
 
-  it("clamps an absurd Retry-After", async () => {
-    server.script([{ kind: "status", status: 429, headers: { "retry-after": "86400" } }]);
+  it("waits the Retry-After of a 503 too", async () => {
+    server.script([{ kind: "status", status: 503, headers: { "retry-after": "1" } }]);
+    const delays: number[] = [];
+    const from = server.requestTimes.length;
+    const page = await fetchUsers({
+      url: server.url,
+      results: 10,
+      ...fast,
+      onRetry: (r) => delays.push(r.delayMs),
+    });
+    expect(page.attempts).toBe(2);
+    expect(delays).toEqual([1000]);
+    const [first, second] = server.requestTimes.slice(from);
+    expect(second! - first!).toBeGreaterThanOrEqual(990);
+  });
+
+  it("waits a Retry-After up to the cap in full, never a shortened one", async () => {
+    server.script([{ kind: "status", status: 429, headers: { "retry-after": "1" } }]);
     const delays: number[] = [];
     await fetchUsers({
       url: server.url,
       results: 10,
       ...fast,
-      maxRetryAfterMs: 50,
+      maxRetryAfterMs: 1_000,
       onRetry: (r) => delays.push(r.delayMs),
     });
-    expect(delays).toEqual([50]);
+    expect(delays).toEqual([1000]);
+  });
+
+  it.each([429, 503])(
+    "fails at once, saying why and until when, on a %i whose Retry-After is above the cap",
+    async (status) => {
+      server.script([{ kind: "status", status, headers: { "retry-after": "86400" } }]);
+      const before = server.requests.length;
+      const sent = Date.now();
+      const err = await fetchUsers({ url: server.url, results: 10, ...fast, maxRetryAfterMs: 300_000 }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(FetchUsersError);
+      const e = err as FetchUsersError;
+      expect(server.requests.length - before).toBe(1);
+      expect(e.attempts).toBe(1);
+      expect(e.retryAt).toBeGreaterThanOrEqual(sent + 86_400_000);
+      expect(e.retryAt).toBeLessThanOrEqual(Date.now() + 86_400_000);
+      expect(e.message).toContain(`HTTP ${status}`);
+      expect(e.message).toContain(
+        "asks to wait 86400 s (Retry-After), longer than the 300 s this source waits (RANDOMUSER_MAX_RETRY_AFTER_MS)",
+      );
+      expect(e.message).toContain(`not calling it again before ${new Date(e.retryAt!).toISOString()}`);
+    },
+  );
+
+  it("reads a Retry-After given as an HTTP-date", async () => {
+    const at = new Date(Date.now() + 3_600_000);
+    server.script([{ kind: "status", status: 429, headers: { "retry-after": at.toUTCString() } }]);
+    const err = (await fetchUsers({ url: server.url, results: 10, ...fast, maxRetryAfterMs: 60_000 }).catch(
+      (e: unknown) => e,
+    )) as FetchUsersError;
+    // HTTP-dates have whole seconds.
+    expect(Math.abs((err.retryAt ?? 0) - at.getTime())).toBeLessThan(1_000);
+  });
+
+  it("keeps the server's Retry-After when the last attempt is spent", async () => {
+    server.script([
+      { kind: "status", status: 500 },
+      { kind: "status", status: 503, headers: { "retry-after": "30" } },
+    ]);
+    const err = (await fetchUsers({ url: server.url, results: 10, ...fast, maxAttempts: 2 }).catch(
+      (e: unknown) => e,
+    )) as FetchUsersError;
+    expect(err.message).toMatch(/HTTP 503 \(after 2 attempts\)/);
+    expect(err.retryAt).toBeGreaterThan(Date.now() + 25_000);
   });
 
   it("gives up after maxAttempts with the last reason", async () => {

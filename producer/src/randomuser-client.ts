@@ -10,7 +10,10 @@ export interface FetchUsersOptions {
   timeoutMs?: number;
   maxAttempts?: number;
   backoff?: BackoffOptions;
-  /** A Retry-After above this is clamped, so one header cannot stall the source for hours. */
+  /**
+   * The longest Retry-After (429 or 503) waited before retrying. A longer one fails the fetch at once, with
+   * `retryAt` set, rather than calling the server before it allows. Default RANDOMUSER_MAX_RETRY_AFTER_MS's.
+   */
   maxRetryAfterMs?: number;
   signal?: AbortSignal;
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
@@ -23,10 +26,14 @@ export interface FetchedPage {
   receivedAt: number;
 }
 
+export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
+
 export class FetchUsersError extends Error {
   constructor(
     message: string,
     readonly attempts: number,
+    /** When the server last asked (Retry-After) not to be called before, epoch ms; null when it did not. */
+    readonly retryAt: number | null = null,
   ) {
     super(message);
     this.name = "FetchUsersError";
@@ -39,31 +46,41 @@ type Attempt =
 
 /**
  * One page of users, retried on what is worth retrying: network errors, timeouts, 408/429/5xx, and bodies
- * that are not a whole JSON page (truncated). 429 waits the server's Retry-After; everything else backs off
- * exponentially with jitter. Other 4xx fail at once.
+ * that are not a whole JSON page (truncated). A 429 or 503 with Retry-After waits exactly that long, or fails
+ * at once when it is longer than `maxRetryAfterMs`; everything else backs off exponentially with jitter.
+ * Other 4xx fail at once.
  */
 export async function fetchUsers(opts: FetchUsersOptions): Promise<FetchedPage> {
   const maxAttempts = opts.maxAttempts ?? 5;
+  const maxRetryAfterMs = opts.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
   const url = new URL(opts.url);
   url.searchParams.set("results", String(opts.results));
+  const where = `${url.origin}${url.pathname}`;
   for (let attempt = 1; ; attempt++) {
     opts.signal?.throwIfAborted();
     const result = await attemptOnce(url, opts.timeoutMs ?? 10_000, opts.signal);
     if (result.ok) return { users: result.users, attempts: attempt, receivedAt: Date.now() };
-    if (!result.retry || attempt >= maxAttempts) {
+    if (result.waitMs !== undefined && result.waitMs > maxRetryAfterMs) {
+      const retryAt = Date.now() + result.waitMs;
       throw new FetchUsersError(
-        `${url.origin}${url.pathname}: ${result.reason} (after ${attempt} attempts)`,
+        `${where}: ${result.reason} asks to wait ${seconds(result.waitMs)} (Retry-After), longer than the ` +
+          `${seconds(maxRetryAfterMs)} this source waits (RANDOMUSER_MAX_RETRY_AFTER_MS); not calling it ` +
+          `again before ${new Date(retryAt).toISOString()} (after ${attempt} attempts)`,
         attempt,
+        retryAt,
       );
     }
-    const delayMs =
-      result.waitMs !== undefined
-        ? Math.min(result.waitMs, opts.maxRetryAfterMs ?? 60_000)
-        : backoffDelay(attempt - 1, opts.backoff ?? DEFAULT_BACKOFF);
+    if (!result.retry || attempt >= maxAttempts) {
+      const retryAt = result.waitMs === undefined ? null : Date.now() + result.waitMs;
+      throw new FetchUsersError(`${where}: ${result.reason} (after ${attempt} attempts)`, attempt, retryAt);
+    }
+    const delayMs = result.waitMs ?? backoffDelay(attempt - 1, opts.backoff ?? DEFAULT_BACKOFF);
     opts.onRetry?.({ attempt, delayMs, reason: result.reason });
     await sleep(delayMs, undefined, opts.signal ? { signal: opts.signal } : {});
   }
 }
+
+const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
 
 async function attemptOnce(url: URL, timeoutMs: number, signal: AbortSignal | undefined): Promise<Attempt> {
   const timeout = AbortSignal.timeout(timeoutMs);
@@ -83,12 +100,13 @@ async function attemptOnce(url: URL, timeoutMs: number, signal: AbortSignal | un
     const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : `request failed: ${describe(err)}`;
     return { ok: false, retry: true, reason };
   }
-  if (status === 429) {
+  // Both say "come back later", and either may say when (RFC 9110 §10.2.3).
+  if (status === 429 || status === 503) {
     const waitMs = parseRetryAfter(retryAfter);
     return {
       ok: false,
       retry: true,
-      reason: "HTTP 429 Too Many Requests",
+      reason: status === 429 ? "HTTP 429 Too Many Requests" : "HTTP 503",
       ...(waitMs === null ? {} : { waitMs }),
     };
   }

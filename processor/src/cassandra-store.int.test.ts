@@ -1,12 +1,15 @@
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
+import { permanentCassandraError } from "./cassandra-errors.ts";
 import { CassandraStore, type StoredUser } from "./cassandra-store.ts";
 import type { WindowRow } from "./core/index.ts";
 import { uniqueConfig } from "./test-harness.ts";
+import { PermanentWriteError, WriteQueue } from "./write-queue.ts";
 
 const row = (over: Partial<WindowRow>): WindowRow => ({
   partition: 2,
@@ -115,5 +118,34 @@ describe("CassandraStore", () => {
     expect(stored.first().get("first_name")).toBe(one.record.first_name);
     expect(stored.first().get("source")).toBe("synthetic");
     expect(String(stored.first().get("kafka_offset"))).toBe("1234");
+  });
+
+  it("has the write queue fail, not retry, a write Cassandra refuses for good", async () => {
+    const rng = createRng(10);
+    const t = 1_767_225_600_000;
+    const mapped = mapUser(syntheticUser(rng, t), t, userSchema(1).type);
+    if (!mapped.ok) throw new Error(mapped.reason);
+    // A BACKWARD-compatible schema could leave the key empty: Cassandra rejects it however often it is sent.
+    const keyless: StoredUser = {
+      record: { ...mapped.record, event_id: "" },
+      source: null,
+      partition: 0,
+      offset: "1",
+    };
+    const reported: Error[] = [];
+    const q = new WriteQueue({
+      concurrency: 1,
+      baseBackoffMs: 10,
+      maxBackoffMs: 50,
+      log: pino({ level: "silent" }),
+      permanent: permanentCassandraError,
+      onPermanent: (e) => reported.push(e),
+    });
+    const write = q.submit("users", () => store.writeUsers([keyless]));
+    await expect(write).rejects.toBeInstanceOf(PermanentWriteError);
+    await expect(write).rejects.toThrow(/users: Cassandra refused the write \(invalid request\): .*empty/i);
+    expect(q.failedAttempts()).toBe(1);
+    expect(reported).toHaveLength(1);
+    await expect(q.barrier()).rejects.toBeInstanceOf(PermanentWriteError);
   });
 });

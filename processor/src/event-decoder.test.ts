@@ -1,3 +1,4 @@
+import avro from "avsc";
 import { describe, expect, it } from "vitest";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
@@ -61,13 +62,54 @@ describe("EventDecoder", () => {
     expect(out).toEqual({
       ok: true,
       record: { event_time: record.event_time, age: 34, nat: "UA", gender: "female" },
+      user: null,
     });
   });
 
-  it("reads the whole record on request", async () => {
+  it("reads the whole record on request, through the user reader (v1 writer: source is its default)", async () => {
     const { dec } = await decoder({ 7: v1.text }, [7]);
     const out = dec.decode(encodeWire(7, v1.type.toBuffer(record)), true);
-    expect(out.ok && out.record).toEqual(record);
+    expect(out.ok && out.user).toEqual({ ...record, source: null });
+    expect(out.ok && out.record).toEqual({ ...record, source: null });
+  });
+
+  it("keeps the fields of the latest writer", async () => {
+    const { dec } = await decoder({ 8: v2.text }, [8]);
+    const out = dec.decode(encodeWire(8, v2.type.toBuffer({ ...record, source: "api" })), true);
+    expect(out.ok && out.user).toEqual({ ...record, source: "api" });
+  });
+
+  // BACKWARD compatibility lets a new writer drop a field; the registry accepts it, the processor must not
+  // then store a user without its key.
+  const v1Without = (drop: string, replace?: { type: unknown; default: unknown }) => {
+    const schema = JSON.parse(v1.text) as { fields: { name: string }[] };
+    schema.fields = replace
+      ? schema.fields.map((f) => (f.name === drop ? { name: drop, ...replace } : f))
+      : schema.fields.filter((f) => f.name !== drop);
+    return JSON.stringify(schema);
+  };
+
+  it("refuses, with the reason, a writer that dropped a field the stored record needs", async () => {
+    const text = v1Without("username");
+    const { dec } = await decoder({ 9: text }, [9]);
+    const { username: _, ...rest } = record;
+    const value = encodeWire(9, avro.Type.forSchema(JSON.parse(text)).toBuffer(rest));
+    const out = dec.decode(value, true);
+    expect(out.ok).toBe(false);
+    expect(!out.ok && out.reason).toMatch(/schema id 9 cannot be read as a user record: .*username/);
+    // Aggregating needs no username: the projection still reads it.
+    expect(dec.decode(value).ok).toBe(true);
+  });
+
+  it.each([
+    ["an empty event id", { event_id: "" }, /event_id/],
+    ["an empty username", { username: "" }, /username/],
+  ])("refuses a record with %s", async (_, change, field) => {
+    const { dec } = await decoder({ 7: v1.text }, [7]);
+    const out = dec.decode(encodeWire(7, v1.type.toBuffer({ ...record, ...change })), true);
+    expect(out.ok).toBe(false);
+    expect(!out.ok && out.reason).toMatch(/^invalid user record: /);
+    expect(!out.ok && out.reason).toMatch(field);
   });
 
   it("decodes records of an evolved writer schema", async () => {

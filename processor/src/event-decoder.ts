@@ -1,23 +1,35 @@
 import avro from "avsc";
+import { userSchema } from "../../common/src/user-schema.ts";
 import { MAGIC_BYTE, WIRE_HEADER_BYTES } from "../../common/src/wire-format.ts";
 import type { SchemaCache } from "./schema-cache.ts";
+import { checkUserRecord, type ValidUser } from "./user-record.ts";
 
 /** The fields the windowing needs, read without decoding the rest of the record. */
-export type Projected = Record<string, string | number | null>;
+export type Projected = Readonly<Record<string, string | number | null | undefined>>;
 
-export type Decoded = { ok: true; record: Projected } | { ok: false; reason: string };
+export type Decoded = { ok: true; record: Projected; user: ValidUser | null } | { ok: false; reason: string };
 
 interface Readers {
-  writer: avro.Type;
   /** Reads only the projected fields (avsc skips the others without materializing them). */
   projected: avro.Type;
   resolver: avro.Resolver;
+  /** The writer resolved into the processor's user reader, or why it cannot be; built on first use. */
+  user?: avro.Resolver | string;
+  writer: avro.Type;
 }
+
+/**
+ * The user record as the processor reads it, whatever schema wrote it: the latest project schema (v2, whose
+ * added field has a default). A BACKWARD-compatible writer decodes into it through a resolver, so a field
+ * the writer lacks comes out as its default or, without one, the writer is refused with the reason.
+ */
+const USER_READER = userSchema(2).type;
 
 /**
  * Decodes Confluent wire-format values (magic byte, schema id, Avro) with the writer schema from the
  * registry. The projection holds event_time and the given fields; a writer without one of them cannot be
- * aggregated and its messages are reported as undecodable.
+ * aggregated and its messages are reported as undecodable. Full user records (to be stored) are read
+ * through the fixed user reader and validated here, once.
  */
 export class EventDecoder {
   private readonly readers = new Map<number, Readers | string>();
@@ -34,8 +46,8 @@ export class EventDecoder {
   }
 
   /**
-   * The projected fields, or with `full` the whole record (when it is stored anyway, one decode is cheaper
-   * than two). Never throws: an undecodable value comes back with the reason.
+   * The projected fields, or with `full` the whole validated user record (when it is stored anyway, one
+   * decode is cheaper than two). Never throws: an unusable value comes back with the reason.
    */
   decode(value: Buffer | null | undefined, full = false): Decoded {
     if (!value) return { ok: false, reason: "empty message value" };
@@ -44,17 +56,31 @@ export class EventDecoder {
     }
     if (value[0] !== MAGIC_BYTE)
       return { ok: false, reason: `not Confluent wire format: magic byte ${value[0]}` };
-    const readers = this.readersFor(value.readUInt32BE(1));
+    const id = value.readUInt32BE(1);
+    const readers = this.readersFor(id);
     if (typeof readers === "string") return { ok: false, reason: readers };
+    const body = value.subarray(WIRE_HEADER_BYTES);
+    if (!full) {
+      try {
+        return {
+          ok: true,
+          record: readers.projected.fromBuffer(body, readers.resolver) as Projected,
+          user: null,
+        };
+      } catch (err) {
+        return { ok: false, reason: `undecodable Avro: ${(err as Error).message}` };
+      }
+    }
+    readers.user ??= userResolver(id, readers.writer);
+    if (typeof readers.user === "string") return { ok: false, reason: readers.user };
+    let raw: unknown;
     try {
-      const body = value.subarray(WIRE_HEADER_BYTES);
-      const record = full
-        ? (readers.writer.fromBuffer(body) as Projected)
-        : (readers.projected.fromBuffer(body, readers.resolver) as Projected);
-      return { ok: true, record };
+      raw = USER_READER.fromBuffer(body, readers.user);
     } catch (err) {
       return { ok: false, reason: `undecodable Avro: ${(err as Error).message}` };
     }
+    const checked = checkUserRecord(raw);
+    return checked.ok ? { ok: true, record: checked.user, user: checked.user } : checked;
   }
 
   private readersFor(id: number): Readers | string {
@@ -68,6 +94,14 @@ export class EventDecoder {
     const built = buildReaders(id, writer, this.fields);
     this.readers.set(id, built);
     return built;
+  }
+}
+
+function userResolver(id: number, writer: avro.Type): avro.Resolver | string {
+  try {
+    return USER_READER.createResolver(writer);
+  } catch (err) {
+    return `schema id ${id} cannot be read as a user record: ${(err as Error).message}`;
   }
 }
 

@@ -4,7 +4,7 @@ import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import type { Config } from "../../common/src/config.ts";
 import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger, type Logger } from "../../common/src/logger.ts";
-import type { UserRecord } from "../../common/src/user-schema.ts";
+import { permanentCassandraError } from "./cassandra-errors.ts";
 import { CassandraStore, type StoredUser } from "./cassandra-store.ts";
 import { AddStatus, WindowEngine, type WindowRow } from "./core/index.ts";
 import { decodeDeadLetter } from "./decode-dead-letter.ts";
@@ -15,6 +15,7 @@ import { loadProcessorOptions, type ProcessorOptions } from "./processor-options
 import { registrySource, SchemaCache, type SchemaSource } from "./schema-cache.ts";
 import { type Headers, SideProducer } from "./side-producer.ts";
 import { type ProcessorStatus, type StatusServer, serveStatus } from "./status-server.ts";
+import { fitsCassandraKey } from "./user-record.ts";
 import { WriteQueue } from "./write-queue.ts";
 
 export interface StartOptions {
@@ -153,6 +154,8 @@ class Processor {
         this.latencies.add(ms);
         this.metrics.sinkLatency.observe(ms / 1000);
       },
+      permanent: permanentCassandraError,
+      onPermanent: (err) => this.fail(err),
     });
     this.side = new SideProducer(config, log, {
       clientId: `${this.instance}-out`,
@@ -210,8 +213,10 @@ class Processor {
   private async onAssigned(partitions: number[]): Promise<Map<number, number>> {
     const offsets = new Map<number, number>();
     for (const partition of partitions) {
-      const cp = await this.retry(`read checkpoint ${partition}`, () =>
-        this.store.readCheckpoint(this.config.TOPIC_USERS, partition),
+      const cp = await this.retry(
+        `read checkpoint ${partition}`,
+        () => this.store.readCheckpoint(this.config.TOPIC_USERS, partition),
+        permanentCassandraError,
       );
       try {
         const [a] = this.engine.assign(
@@ -354,16 +359,26 @@ class Processor {
       const value = rec[valueField];
       let status: AddStatus = AddStatus.Invalid;
       if (typeof eventTime === "number" && typeof value === "number") {
-        let ok = true;
+        let problem: string | null = null;
         for (let d = 0; d < dims.length; d++) {
           const v = rec[dims[d]!];
           if (v === null || v === undefined) {
-            ok = false;
+            problem = `invalid event: no ${dims[d]}`;
             break;
           }
-          keys[d] = engine.keyId(t.slot, d, typeof v === "string" ? v : String(v));
+          const k = typeof v === "string" ? v : String(v);
+          // The value becomes a clustering key of window_aggregates: Cassandra would refuse it forever.
+          if (!fitsCassandraKey(k)) {
+            problem = `invalid event: ${dims[d]} is ${Buffer.byteLength(k)} bytes, over Cassandra's 65535-byte key limit`;
+            break;
+          }
+          keys[d] = engine.keyId(t.slot, d, k);
         }
-        if (ok) status = engine.add(t.slot, eventTime, value, keys);
+        if (problem !== null) {
+          this.deadLetter(m, problem);
+          continue;
+        }
+        status = engine.add(t.slot, eventTime, value, keys);
       }
       if (status === AddStatus.Added || status === AddStatus.AddedPartlyLate) aggregated++;
       else if (status === AddStatus.Late) this.sendLate(m, t);
@@ -374,10 +389,10 @@ class Processor {
         this.deadLetter(m, "refused: window state capacity exhausted");
         continue;
       }
-      if (storeUsers) {
+      if (decoded.user) {
         const source = headersOf(m).source;
         users.push({
-          record: rec as unknown as UserRecord,
+          record: decoded.user,
           source: source === undefined ? null : source.toString(),
           partition: m.partition,
           offset: String(m.offset),
@@ -644,11 +659,22 @@ class Processor {
     this.sink.abort();
   }
 
-  private async retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /** Retries `fn` with backoff until it succeeds; an error `permanent` recognizes fails the processor. */
+  private async retry<T>(
+    what: string,
+    fn: () => Promise<T>,
+    permanent: (err: unknown) => string | null = () => null,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
+        const reason = permanent(err);
+        if (reason !== null) {
+          const e = new Error(`${what}: ${reason}`, { cause: err });
+          this.fail(e);
+          throw e;
+        }
         if (this.stopping && attempt > 0) throw err;
         const delay = Math.min(this.opts.PROCESSOR_MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 10));
         this.log.warn(

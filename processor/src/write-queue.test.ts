@@ -1,6 +1,6 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { WriteQueue, WriteQueueClosedError } from "./write-queue.ts";
+import { PermanentWriteError, WriteQueue, WriteQueueClosedError } from "./write-queue.ts";
 
 const log = pino({ level: "silent" });
 const queue = (concurrency = 2) =>
@@ -75,5 +75,39 @@ describe("WriteQueue", () => {
     await expect(queued).rejects.toBeInstanceOf(WriteQueueClosedError);
     await expect(q.submit("new", async () => undefined)).rejects.toBeInstanceOf(WriteQueueClosedError);
     expect(q.size()).toBe(0);
+  });
+
+  it("fails a write the classifier calls permanent at once, reports it, and fails every later barrier", async () => {
+    const reported: Error[] = [];
+    const q = new WriteQueue({
+      concurrency: 2,
+      baseBackoffMs: 1,
+      maxBackoffMs: 4,
+      log,
+      random: () => 0.5,
+      permanent: (err) => ((err as Error).message.includes("unconfigured") ? "invalid request" : null),
+      onPermanent: (e) => reported.push(e),
+    });
+    let attempts = 0;
+    const bad = q.submit("users", async () => {
+      attempts++;
+      throw new Error("unconfigured table users");
+    });
+    await expect(bad).rejects.toBeInstanceOf(PermanentWriteError);
+    await expect(bad).rejects.toThrow(/users: invalid request/);
+    expect(attempts).toBe(1);
+    expect(q.size()).toBe(0);
+    // Transient errors around it are still retried; the barrier still refuses.
+    let flaky = 0;
+    await q.submit("flaky", async () => {
+      if (++flaky < 3) throw new Error("timeout");
+    });
+    expect(flaky).toBe(3);
+    await expect(q.barrier()).rejects.toBeInstanceOf(PermanentWriteError);
+    const again = q.submit("users", async () => {
+      throw new Error("unconfigured table users");
+    });
+    await expect(again).rejects.toBeInstanceOf(PermanentWriteError);
+    expect(reported).toHaveLength(1);
   });
 });

@@ -10,6 +10,10 @@ export interface WriteQueueOptions {
   /** Reports each attempt's duration (successful ones) for the sink latency histogram. */
   observe?: (ms: number) => void;
   random?: () => number;
+  /** Why an error will recur on every retry (the write then fails for good), or null to retry it. */
+  permanent?: (err: unknown) => string | null;
+  /** Called once, with the first write that failed for good. */
+  onPermanent?: (err: PermanentWriteError) => void;
 }
 
 interface Task {
@@ -23,10 +27,14 @@ interface Task {
 /** Thrown into the writes still waiting when the queue is closed without draining. */
 export class WriteQueueClosedError extends Error {}
 
+/** A write the store refused in a way no retry changes. */
+export class PermanentWriteError extends Error {}
+
 /**
  * Idempotent writes run with bounded concurrency and retried with exponential backoff for as long as it
  * takes: an outage stalls them (and, through size(), the consumer) instead of losing them. Each attempt is
- * bounded by the driver's own timeout.
+ * bounded by the driver's own timeout. An error `permanent` recognizes is not retried: the write fails,
+ * onPermanent hears of it, and every later barrier() fails too, so that nothing built on it is checkpointed.
  */
 export class WriteQueue {
   private readonly waiting: Task[] = [];
@@ -35,6 +43,7 @@ export class WriteQueue {
   private closed = false;
   private failures = 0;
   private lastLogged = 0;
+  private broken: PermanentWriteError | null = null;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly opts: WriteQueueOptions) {}
@@ -63,9 +72,10 @@ export class WriteQueue {
     return promise;
   }
 
-  /** Resolves once every write submitted before the call is durable. */
-  barrier(): Promise<void> {
-    return Promise.all([...this.inFlight]).then(() => undefined);
+  /** Resolves once every write submitted before the call is durable; rejects once one failed for good. */
+  async barrier(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+    if (this.broken) throw this.broken;
   }
 
   /** Stops retrying: writes not yet durable fail with WriteQueueClosedError. */
@@ -95,6 +105,15 @@ export class WriteQueue {
         return;
       } catch (err) {
         this.failures++;
+        const permanent = this.opts.permanent?.(err) ?? null;
+        if (permanent !== null) {
+          const e = new PermanentWriteError(`${task.name}: ${permanent}`, { cause: err });
+          const first = this.broken === null;
+          this.broken ??= e;
+          this.settle(task, e);
+          if (first) this.opts.onPermanent?.(e);
+          return;
+        }
         if (this.closed) {
           this.settle(
             task,

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import type { UserRecord } from "../../common/src/user-schema.ts";
+
+const epochMs = z
+  .number()
+  .int()
+  .min(-(2 ** 53 - 1))
+  .max(2 ** 53 - 1);
+const text = z.string();
+/**
+ * Cassandra refuses an empty key, and one over 65 535 bytes: the users row and the username lookup row
+ * each need a valid one.
+ */
+const key = z
+  .string()
+  .min(1)
+  .refine((s) => fitsCassandraKey(s), { message: "longer than Cassandra's 65535-byte key limit" });
+
+/** Whether a non-empty text value can be a Cassandra key component (at most 65 535 bytes of UTF-8). */
+export function fitsCassandraKey(s: string): boolean {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short strings need no counting.
+  return s.length <= 21_845 || Buffer.byteLength(s, "utf8") <= 65_535;
+}
+
+/**
+ * A users-topic record as the processor stores it (contract §3), checked once, where it is decoded: the
+ * Avro reader guarantees the types, this adds what Avro cannot say (keys not empty, integral times).
+ */
+export const UserRecordSchema = z.object({
+  event_id: key,
+  event_time: epochMs,
+  title: text,
+  first_name: text,
+  last_name: text,
+  gender: text,
+  nat: text,
+  country: text,
+  city: text,
+  state: text,
+  street: text,
+  postcode: text,
+  latitude: z.number(),
+  longitude: z.number(),
+  timezone_offset: text,
+  email: text,
+  username: key,
+  age: z.number().int(),
+  dob: epochMs,
+  registered_at: epochMs,
+  phone: text,
+  cell: text,
+  id_name: text,
+  id_value: text.nullable(),
+  picture: text,
+  source: text.nullable().optional(),
+}) satisfies z.ZodType<UserRecord>;
+
+export type ValidUser = z.infer<typeof UserRecordSchema>;
+
+export type UserCheck = { ok: true; user: ValidUser } | { ok: false; reason: string };
+
+export function checkUserRecord(value: unknown): UserCheck {
+  const parsed = UserRecordSchema.safeParse(value);
+  if (parsed.success) return { ok: true, user: parsed.data };
+  const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(record)"}: ${i.message}`);
+  return { ok: false, reason: `invalid user record: ${issues.join("; ")}` };
+}

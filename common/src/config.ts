@@ -39,6 +39,7 @@ export const ConfigSchema = z.object({
     (v) => (v === "" ? undefined : v),
     z.coerce.number().int().nonnegative().optional(),
   ),
+  FIXTURE_MAX_LINE_BYTES: z.coerce.number().int().positive().default(1_048_576),
   WEB_PORT: int(3000),
   WEB_HOST: z.string().default("127.0.0.1"),
   WEB_ADMIN_TOKEN: z.string().default(""),

@@ -89,4 +89,55 @@ describe("readFixture on the committed fixtures", () => {
     }
     expect([count, last]).toEqual([1500, 1500]);
   });
+
+  it("rejects a line longer than the cap as a parse error with its line number, and reads on", async () => {
+    const [a, b] = readFileSync(fixture("happy.ndjson"), "utf8").split("\n");
+    const file = join(await mkdtemp(join(tmpdir(), "fixture-")), "long.ndjson");
+    const long = `{"event_time": 1, "user": {"name": "${"x".repeat(5000)}"}}`;
+    await writeFile(file, `${a}\n${long}\n${b}\n`);
+    const lines = [];
+    for await (const l of readFixture(file, undefined, { maxLineBytes: 2000 })) lines.push(l);
+    expect(lines.map((l) => [l.line, l.ok])).toEqual([
+      [1, true],
+      [2, false],
+      [3, true],
+    ]);
+    const bad = lines[1];
+    expect(bad?.ok ? "" : bad?.reason).toBe(
+      `line 2: longer than 2000 bytes (${long.length} bytes; FIXTURE_MAX_LINE_BYTES), not read; the payload holds its first 4096 bytes`,
+    );
+    expect(bad?.text).toBe(long.slice(0, 4096));
+  });
+
+  it("caps a line that spans many read chunks, and one that ends the file without a newline", async () => {
+    const [a] = readFileSync(fixture("happy.ndjson"), "utf8").split("\n");
+    const file = join(await mkdtemp(join(tmpdir(), "fixture-")), "huge.ndjson");
+    const huge = "y".repeat(3 * 1024 * 1024 + 17);
+    await writeFile(file, `${huge}\n${a}\n${huge}`);
+    const lines = [];
+    let lastProgress = 0;
+    for await (const l of readFixture(file, (p) => (lastProgress = p.bytesRead))) lines.push(l);
+    expect(lines.map((l) => [l.line, l.ok])).toEqual([
+      [1, false],
+      [2, true],
+      [3, false],
+    ]);
+    for (const l of [lines[0], lines[2]]) {
+      expect(l?.ok ? "" : l?.reason).toMatch(
+        /longer than 1048576 bytes \(3145745 bytes; FIXTURE_MAX_LINE_BYTES\)/,
+      );
+      expect(l?.text).toBe("y".repeat(4096));
+    }
+    expect(lastProgress).toBe(readFileSync(file).length);
+  });
+
+  it("accepts a line exactly at the cap", async () => {
+    const [a] = readFileSync(fixture("happy.ndjson"), "utf8").split("\n");
+    const file = join(await mkdtemp(join(tmpdir(), "fixture-")), "exact.ndjson");
+    await writeFile(file, `${a}\n`);
+    const lines = [];
+    for await (const l of readFixture(file, undefined, { maxLineBytes: Buffer.byteLength(a ?? "") }))
+      lines.push(l);
+    expect(lines.map((l) => l.ok)).toEqual([true]);
+  });
 });

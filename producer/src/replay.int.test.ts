@@ -1,4 +1,7 @@
 import { readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import avro from "avsc";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
@@ -94,5 +97,25 @@ describe("replayFile into the real Kafka and registry", () => {
       (l) => l.letter.stage !== "parse" && l.letter.reason.indexOf("login.uuid") < 0,
     );
     for (const l of mapped) expect(l.key).toBe(JSON.parse(l.letter.payload).user.login.uuid);
+  });
+
+  it("dead-letters a line over FIXTURE_MAX_LINE_BYTES with its line number, secrets redacted, and goes on", async () => {
+    config = isolatedConfig("replay_long", { FIXTURE_MAX_LINE_BYTES: "4096" });
+    const [a, b] = readFileSync(fixture("happy.ndjson"), "utf8").split("\n");
+    const user = JSON.parse(a ?? "").user;
+    const long = JSON.stringify({
+      event_time: 1,
+      user: { ...user, login: { ...user.login, password: "hunter2secret" }, note: "z".repeat(10_000) },
+    });
+    const file = join(await mkdtemp(join(tmpdir(), "replay-long-")), "long.ndjson");
+    await writeFile(file, `${a}\n${long}\n${b}\n`);
+    const stats = await replayFile(file, config);
+    expect(stats).toMatchObject({ sent: 2, rejected: 1, failed: 0 });
+    const [dead] = await readTopic(config, config.TOPIC_DLQ, 1);
+    const letter = parseDeadLetter(dead!.value);
+    expect(letter).toMatchObject({ stage: "parse", line: 2, source: "fixture" });
+    expect(letter.reason).toMatch(/^line 2: longer than 4096 bytes \(\d+ bytes; FIXTURE_MAX_LINE_BYTES\)/);
+    expect(letter.payload).not.toContain("hunter2secret");
+    expect(letter.payload.startsWith('{"event_time":1,"user":{')).toBe(true);
   });
 });

@@ -52,7 +52,10 @@ export async function replayFile(
   const pacer = speed === undefined ? null : new Pacer();
   let firstEventTime: number | null = null;
   try {
-    for await (const line of readFixture(path, (p) => (position = p.bytesRead))) {
+    const lines = readFixture(path, (p) => (position = p.bytesRead), {
+      maxLineBytes: config.FIXTURE_MAX_LINE_BYTES,
+    });
+    for await (const line of lines) {
       if (opts.signal?.aborted) break;
       if (!line.ok) {
         const wait = ingestor.offerRejected(line.reason, "parse", line.text, line.line);

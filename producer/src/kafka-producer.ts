@@ -99,11 +99,39 @@ export async function connectProducer(
       new Promise<void>((resolve, reject) =>
         produce(topic, key, value, headers, (err) => (err ? reject(err) : resolve())),
       ),
-    async close() {
-      await new Promise<void>((resolve, reject) =>
-        producer.flush(tuning.deliveryTimeoutMs, (err) => (err ? reject(err) : resolve())),
-      );
-      await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
-    },
+    close: () =>
+      flushThenDisconnect(
+        config.KAFKA_BOOTSTRAP,
+        () =>
+          new Promise<void>((resolve, reject) =>
+            producer.flush(tuning.deliveryTimeoutMs, (err) => (err ? reject(err) : resolve())),
+          ),
+        () => new Promise<void>((resolve) => producer.disconnect(() => resolve())),
+      ),
   };
+}
+
+/**
+ * Closing waits for what is in flight, then disconnects — also when the flush fails (timed out, broker
+ * gone), so a failed close never leaves librdkafka's threads and connections behind. The flush error is
+ * still reported: the records it names may not have been acknowledged.
+ */
+export async function flushThenDisconnect(
+  bootstrap: string,
+  flush: () => Promise<void>,
+  disconnect: () => Promise<void>,
+): Promise<void> {
+  let flushError: unknown = null;
+  try {
+    await flush();
+  } catch (err) {
+    flushError = err;
+  }
+  await disconnect();
+  if (flushError !== null) {
+    const message = flushError instanceof Error ? flushError.message : String(flushError);
+    throw new Error(`kafka ${bootstrap}: producer closed without flushing everything: ${message}`, {
+      cause: flushError,
+    });
+  }
 }

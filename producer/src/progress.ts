@@ -8,7 +8,7 @@ export interface ProgressView {
 
 export interface ProgressOptions {
   label: string;
-  /** The bar's 100 %: bytes of a fixture, a --count; null when open-ended. */
+  /** The bar's 100 %: bytes of a fixture, a --count; null when open-ended (a count, no bar). */
   total: number | null;
   /** Where the bar stands now (bytes read, records offered). */
   position: () => number;
@@ -30,7 +30,11 @@ export function startProgress(opts: ProgressOptions): ProgressView {
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: `${opts.label} [{bar}] {percentage}% | sent {sent} rejected {rejected} failed {failed} | {rate} ev/s`,
+        // An open-ended run has no 100 %: it shows how many records it offered instead of a bar.
+        format:
+          opts.total === null
+            ? `${opts.label} {value} offered | sent {sent} rejected {rejected} failed {failed} | {rate} ev/s`
+            : `${opts.label} [{bar}] {percentage}% | sent {sent} rejected {rejected} failed {failed} | {rate} ev/s`,
         hideCursor: true,
         clearOnComplete: true,
       },

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { IngestStats } from "./ingestor.ts";
 import { startProgress, summaryLine } from "./progress.ts";
@@ -52,7 +53,7 @@ describe("progress", () => {
     written
       .join("")
       .split("\x1b[1G")
-      .map((f) => f.replace(/\x1b(\[[0-9;?]*[A-Za-z]|[78])/g, ""))
+      .map((f) => stripVTControlCharacters(f))
       .filter((f) => f.trim() !== "");
 
   it("shows a count and the rate, no percentage, on a terminal when the run is open-ended", async () => {

@@ -144,8 +144,14 @@ describe("redactSecrets, property", () => {
           const truncated = text.slice(0, Math.floor(cut * text.length));
           const out = redactSecrets(truncated);
           expect(leaks(out)).toBe(false);
-          const beforeSecrets = text.indexOf('"purplefrog"') + '"purplefrog"'.length;
-          expect(out.startsWith(truncated.slice(0, beforeSecrets))).toBe(true);
+          if (truncated === text) {
+            // Whole JSON is re-serialized without the secret fields.
+            expect(JSON.parse(out)).toEqual(userWith({}));
+          } else {
+            // Cut text is kept byte for byte up to the first secret.
+            const beforeSecrets = text.indexOf('"purplefrog"') + '"purplefrog"'.length;
+            expect(out.startsWith(truncated.slice(0, beforeSecrets))).toBe(true);
+          }
           // What follows the secrets is kept once it is whole.
           const phone = text.indexOf('"phone"');
           if (truncated.length > phone + 30) expect(out).toContain("(010) 100-1010");

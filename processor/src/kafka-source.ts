@@ -16,6 +16,11 @@ export interface RebalanceHandler {
   assigned(partitions: number[]): Promise<Map<number, number>>;
   /** Partitions taken away; called before they are released to the group. */
   revoked(partitions: number[]): Promise<void>;
+  /**
+   * The consumer now fetches the partitions assigned() returned offsets for, from those offsets; batches
+   * consumed from `generation` on come from that fetch (see generation()).
+   */
+  positioned(partitions: number[], generation: number): void;
 }
 
 export interface SourceOptions {
@@ -35,6 +40,8 @@ export class KafkaSource {
   private handler: RebalanceHandler | null = null;
   private rebalancing: Promise<void> = Promise.resolve();
   private readonly owned = new Set<number>();
+  /** Bumped whenever the fetch positions change (assign, unassign, seek); see generation(). */
+  private gen = 0;
 
   constructor(
     private readonly config: Config,
@@ -76,6 +83,14 @@ export class KafkaSource {
     this.consumer.subscribe([this.config.TOPIC_USERS]);
   }
 
+  /**
+   * Counts changes of the fetch positions. A consume() called at generation g returns no message fetched
+   * before g: librdkafka drops what was fetched for a position it left (its op version barrier).
+   */
+  generation(): number {
+    return this.gen;
+  }
+
   /** Up to `max` messages; an empty array after ~100 ms without any. */
   consume(max: number): Promise<Message[]> {
     return new Promise((resolve, reject) => {
@@ -89,6 +104,16 @@ export class KafkaSource {
 
   resume(partitions: number[]): void {
     if (partitions.length > 0) this.consumer.resume(partitions.map((partition) => this.tp(partition)));
+  }
+
+  /** Moves an assigned partition's fetch position; resolves with the generation from which it holds. */
+  seek(partition: number, offset: number, timeoutMs = 5_000): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.consumer.seek({ topic: this.config.TOPIC_USERS, partition, offset }, timeoutMs, (err) => {
+        if (err) reject(err);
+        else resolve(++this.gen);
+      });
+    });
   }
 
   /** Commits the checkpointed offsets (asynchronously; for lag visibility only). */
@@ -149,12 +174,14 @@ export class KafkaSource {
             })),
           );
           for (const p of partitions) this.owned.add(p);
+          handler.positioned(partitions, ++this.gen);
           this.log.info({ partitions, offsets: Object.fromEntries(offsets) }, "partitions assigned");
         } else if (err.code === RdKafka.CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
           const mine = partitions.filter((p) => this.owned.has(p));
           await handler.revoked(mine);
           for (const p of mine) this.owned.delete(p);
           this.consumer.unassign();
+          this.gen++;
           this.log.info({ partitions: mine }, "partitions revoked");
         } else {
           this.log.warn({ err: err.message }, "rebalance error");

@@ -30,6 +30,16 @@ export class ProcessorMetrics {
     help: "Window updates for the live topic dropped (queue full, expired or refused)",
     registers: [this.registry],
   });
+  readonly resyncs = new Counter({
+    name: "processor_resyncs_total",
+    help: "Seeks back to a partition's next offset after a batch that could not continue its state",
+    registers: [this.registry],
+  });
+  readonly offsetGap = new Counter({
+    name: "processor_offset_gap_records_total",
+    help: "Offsets between a checkpoint and the first record Kafka still had (deleted by retention)",
+    registers: [this.registry],
+  });
   readonly late = new Counter({
     name: "processor_late_events_total",
     help: "Events behind the watermark, forwarded to the late topic and not aggregated",

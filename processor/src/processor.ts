@@ -11,6 +11,7 @@ import { decodeDeadLetter } from "./decode-dead-letter.ts";
 import { EventDecoder } from "./event-decoder.ts";
 import { KafkaSource, OFFSET_BEGINNING } from "./kafka-source.ts";
 import { LatencySample, ProcessorMetrics, RateMeter } from "./metrics.ts";
+import { Admit, admit, applied, newTrack, positioned, type Track } from "./partition-track.ts";
 import { loadProcessorOptions, type ProcessorOptions } from "./processor-options.ts";
 import { registrySource, SchemaCache, type SchemaSource } from "./schema-cache.ts";
 import { type Headers, SideProducer } from "./side-producer.ts";
@@ -34,20 +35,6 @@ export interface ProcessorHandle {
   metrics: ProcessorMetrics;
   /** Settles when the processor stopped on its own after a fatal error. */
   failed: Promise<Error>;
-}
-
-/** One assigned source partition. */
-interface Track {
-  partition: number;
-  slot: number;
-  /** Next offset to process: everything before it is in the core state. */
-  nextOffset: number;
-  /** Offset covered by the last durable checkpoint. */
-  checkpointed: number | null;
-  /** State changed since the last checkpoint was taken. */
-  changed: boolean;
-  /** Revocation under way: its messages are dropped, its last checkpoint is being written. */
-  revoking: boolean;
 }
 
 interface Snap {
@@ -172,6 +159,12 @@ class Processor {
     await this.source.start({
       assigned: (partitions) => this.onAssigned(partitions),
       revoked: (partitions) => this.onRevoked(partitions),
+      positioned: (partitions, generation) => {
+        for (const p of partitions) {
+          const t = this.tracks.get(p);
+          if (t) positioned(t, generation, false);
+        }
+      },
     });
     this.loopDone = this.loop().catch((err: Error) => {
       this.log.error({ stack: err.stack }, "processing loop failed");
@@ -224,14 +217,7 @@ class Processor {
           this.engineNow,
         );
         const next = a?.nextOffset === undefined ? 0 : Number(a.nextOffset);
-        this.tracks.set(partition, {
-          partition,
-          slot: a!.slot,
-          nextOffset: next,
-          checkpointed: cp ? next : null,
-          changed: false,
-          revoking: false,
-        });
+        this.tracks.set(partition, newTrack(partition, a!.slot, next, cp !== null));
         offsets.set(partition, cp ? next : OFFSET_BEGINNING);
       } catch (err) {
         // A snapshot of another window configuration cannot be continued: stop rather than miscount.
@@ -276,10 +262,13 @@ class Processor {
       this.backpressure();
       const frozen = this.paused || this.revoking > 0 || this.catchingUp();
       this.engine.tick(this.advanceClock(now, frozen));
+      await this.resync();
+      // Taken before the call: the batch holds nothing fetched before this generation.
+      const generation = this.source.generation();
       const messages = await this.source.consume(o.PROCESSOR_BATCH_SIZE);
       if (messages.length > 0) {
         this.metrics.batchSize.observe(messages.length);
-        await this.processBatch(messages);
+        await this.processBatch(messages, generation);
       }
       const t = Date.now();
       if (t - this.lastPublish >= o.PROCESSOR_PUBLISH_INTERVAL_MS) this.flushRows(t);
@@ -328,7 +317,27 @@ class Processor {
     this.metrics.paused.set(this.paused ? 1 : 0);
   }
 
-  private async processBatch(messages: Message[]): Promise<void> {
+  /**
+   * Seeks the partitions whose messages could not be applied back to their nextOffset. Done between two
+   * consume() calls, so that no batch straddles the seek.
+   */
+  private async resync(): Promise<void> {
+    for (const t of this.tracks.values()) {
+      if (!t.resync || t.revoking || t.trustedFrom === Number.POSITIVE_INFINITY) continue;
+      try {
+        const generation = await this.source.seek(t.partition, t.nextOffset);
+        if (this.tracks.get(t.partition) === t && t.resync) positioned(t, generation, true);
+        this.metrics.resyncs.inc();
+      } catch (err) {
+        this.log.warn(
+          { partition: t.partition, offset: t.nextOffset, err: (err as Error).message },
+          "seek back to the next offset failed; trying again",
+        );
+      }
+    }
+  }
+
+  private async processBatch(messages: Message[], generation: number): Promise<void> {
     const ids = new Set<number>();
     for (const m of messages) {
       const id = EventDecoder.schemaId(m.value);
@@ -345,9 +354,14 @@ class Processor {
     let aggregated = 0;
     for (const m of messages) {
       const t = this.tracks.get(m.partition);
-      if (t === undefined || t.revoking || m.offset < t.nextOffset) continue;
-      t.nextOffset = m.offset + 1;
-      t.changed = true;
+      const verdict = admit(t, m.offset, generation);
+      if (t === undefined || verdict === Admit.Skip) continue;
+      if (verdict === Admit.Resync) {
+        t.resync = true;
+        continue;
+      }
+      if (verdict === Admit.ApplyAfterGap && t.checkpointed !== null) this.offsetGap(t, m.offset);
+      applied(t, m.offset);
       this.processed++;
       const decoded = this.decoder.decode(m.value, storeUsers);
       if (!decoded.ok) {
@@ -405,6 +419,15 @@ class Processor {
     }
     // Final rows are written as soon as they exist; open rows wait for the publish/partial cadence.
     this.writeFinals(this.engine.takeFinal(), Date.now());
+  }
+
+  /** The log no longer has the offsets between where the state resumes and `offset` (retention). */
+  private offsetGap(t: Track, offset: number): void {
+    this.metrics.offsetGap.inc(offset - t.nextOffset);
+    this.log.warn(
+      { partition: t.partition, from: t.nextOffset, to: offset - 1 },
+      "records between the checkpoint and the first offset Kafka still has are gone; going on from there",
+    );
   }
 
   private deadLetter(m: Message, reason: string): void {
@@ -558,21 +581,30 @@ class Processor {
     return snaps;
   }
 
-  /** The asynchronous half: once everything queued before the capture is durable, store the snapshots. */
+  /**
+   * The asynchronous half: once everything queued before the capture is durable, store the snapshots.
+   * Only while this assignment still owns the partition, checked again before every attempt: a checkpoint
+   * that outlived its revocation (Cassandra slow, the revocation gave up waiting) must not land over the
+   * next owner's. An attempt already sent before the release carries an older client timestamp than
+   * anything the next owner writes, so Cassandra keeps the newer row whatever the order of arrival.
+   */
   private async persist(snaps: Snap[]): Promise<void> {
     if (snaps.length === 0) return;
+    const written: Snap[] = [];
     try {
       await Promise.all([this.sink.barrier(), this.side.barrier()]);
       await Promise.all(
         snaps.map((s) =>
-          this.sink.submit(`checkpoint ${s.track.partition}`, () =>
-            this.store.writeCheckpoint(this.config.TOPIC_USERS, {
+          this.sink.submit(`checkpoint ${s.track.partition}`, async () => {
+            if (!this.owns(s.track)) return;
+            await this.store.writeCheckpoint(this.config.TOPIC_USERS, {
               partition: s.track.partition,
               nextOffset: String(s.nextOffset),
               watermark: s.watermark,
               state: Buffer.from(s.state.buffer, s.state.byteOffset, s.state.byteLength),
-            }),
-          ),
+            });
+            written.push(s);
+          }),
         ),
       );
     } catch (err) {
@@ -580,12 +612,17 @@ class Processor {
       throw err;
     }
     const offsets = new Map<number, number>();
-    for (const s of snaps) {
+    for (const s of written) {
       s.track.checkpointed = s.nextOffset;
       offsets.set(s.track.partition, s.nextOffset);
     }
-    this.metrics.checkpoints.inc(snaps.length);
+    this.metrics.checkpoints.inc(written.length);
     this.source.commit(offsets);
+  }
+
+  /** Whether `t` is still the current assignment of its partition (revoking included). */
+  private owns(t: Track): boolean {
+    return this.tracks.get(t.partition) === t;
   }
 
   private refreshGauges(): void {

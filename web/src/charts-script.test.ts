@@ -84,5 +84,6 @@ describe("static/charts.js lineChart", () => {
     el.dispatch("mouseleave");
     expect(current?.legendCalls.slice(before)).toEqual([2]);
     expect(el.dataset.points).toBe("3");
+    expect(el.dataset.last).toBe("3");
   });
 });

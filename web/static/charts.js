@@ -30,17 +30,21 @@
   }
 
   const pad = (n) => String(n).padStart(2, "0");
-  // Axis ticks in 24-hour UTC; the date is added where the day changes or on the first tick.
+  // Axis ticks in 24-hour UTC; the date is added where the day changes, and on the first tick when
+  // the span is long or not today (a replayed recording).
   function timeTicks(_u, splits, _ax, _space, incr) {
-    let lastDay = null;
+    const today = new Date().toISOString().slice(0, 10);
+    let lastDate = null;
     return splits.map((s) => {
       const d = new Date(s * 1000);
       const hm = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
       const label = incr < 60 ? `${hm}:${pad(d.getUTCSeconds())}` : hm;
-      const day = d.toISOString().slice(5, 10);
-      const out = day !== lastDay && (lastDay !== null || incr >= 3600) ? `${label}\n${day}` : label;
-      lastDay = day;
-      return out;
+      const date = d.toISOString().slice(0, 10);
+      const show = lastDate === null ? incr >= 3600 || date !== today : date !== lastDate;
+      lastDate = date;
+      // The year only when it is not this one.
+      const day = date.slice(0, 4) === today.slice(0, 4) ? date.slice(5) : date;
+      return show ? `${label}\n${day}` : label;
     });
   }
 
@@ -143,6 +147,7 @@
         // uPlot settles its cursor on the next frame after a build; show the newest values after that.
         requestAnimationFrame(showLatest);
         el.dataset.points = String(data[0]?.length ?? 0);
+        el.dataset.last = String(data[0]?.at(-1) ?? "");
       },
     };
   }

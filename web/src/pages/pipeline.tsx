@@ -21,6 +21,12 @@ function Watermark(props: { snap: PipelineSnapshot }) {
   );
 }
 
+function idleList(partitions: { partition: number; idle: boolean }[]): string {
+  const idle = partitions.filter((x) => x.idle).map((x) => x.partition);
+  if (idle.length === 0) return "none";
+  return `${idle.length === 1 ? "partition" : "partitions"} ${idle.join(", ")} of ${partitions.length}`;
+}
+
 export function PipelineLive(props: { snap: PipelineSnapshot }) {
   const s = props.snap;
   const p = s.processor;
@@ -103,12 +109,7 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
                 </>
               ) : null}
               <dt>Idle partitions</dt>
-              <dd>
-                {p.partitions
-                  .filter((x) => x.idle)
-                  .map((x) => x.partition)
-                  .join(", ") || "none"}
-              </dd>
+              <dd>{idleList(p.partitions)}</dd>
               <dt>Started</dt>
               <dd>{fmtTime(p.startedAt)}</dd>
             </dl>

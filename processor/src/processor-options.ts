@@ -30,7 +30,10 @@ export const ProcessorOptionsSchema = z.object({
   /** Per-attempt Cassandra timeout; attempts repeat with backoff for as long as it takes. */
   PROCESSOR_WRITE_TIMEOUT_MS: int(5_000, 100),
   PROCESSOR_MAX_BACKOFF_MS: int(5_000, 10),
-  /** Bound of a graceful stop: after it the process exits non-zero without the last checkpoint. */
+  /**
+   * Bound of a graceful stop: after it the process exits non-zero without the last checkpoint. A revocation
+   * waits at most half of it for its checkpoint (revocation.ts).
+   */
   PROCESSOR_SHUTDOWN_TIMEOUT_MS: int(15_000, 100),
   /** librdkafka pre-fetch per partition, KiB. */
   PROCESSOR_FETCH_QUEUE_KB: int(8_192, 64),

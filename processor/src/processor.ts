@@ -13,6 +13,7 @@ import { KafkaSource, OFFSET_BEGINNING } from "./kafka-source.ts";
 import { LatencySample, ProcessorMetrics, RateMeter } from "./metrics.ts";
 import { Admit, admit, applied, newTrack, positioned, type Track } from "./partition-track.ts";
 import { loadProcessorOptions, type ProcessorOptions } from "./processor-options.ts";
+import { handOver, shutdownBudget } from "./revocation.ts";
 import { registrySource, SchemaCache, type SchemaSource } from "./schema-cache.ts";
 import { type Headers, SideProducer } from "./side-producer.ts";
 import { type ProcessorStatus, type StatusServer, serveStatus } from "./status-server.ts";
@@ -106,6 +107,9 @@ class Processor {
   private lastCheckpoint = 0;
   private lastRate = 0;
   private failure: Error | null = null;
+  /** Why the graceful stop could not write the last checkpoint. */
+  private stopIncomplete: Error | null = null;
+  private readonly budget: ReturnType<typeof shutdownBudget>;
   private resolveFailed!: (err: Error) => void;
   readonly failed = new Promise<Error>((resolve) => {
     this.resolveFailed = resolve;
@@ -119,6 +123,7 @@ class Processor {
     schemaSource: SchemaSource,
   ) {
     this.instance = opts.PROCESSOR_INSTANCE ?? `processor-${randomUUID().slice(0, 8)}`;
+    this.budget = shutdownBudget(opts.PROCESSOR_SHUTDOWN_TIMEOUT_MS);
     this.dims = config.GROUP_BY.split(",")
       .map((g) => g.trim())
       .filter((g) => g !== "");
@@ -167,6 +172,11 @@ class Processor {
       },
     });
     this.loopDone = this.loop().catch((err: Error) => {
+      // Stopping cuts retries short (a registry fetch, say): that batch is simply not processed.
+      if (this.stopping) {
+        this.log.warn({ err: err.message }, "processing loop ended early by the stop");
+        return;
+      }
       this.log.error({ stack: err.stack }, "processing loop failed");
       this.fail(err);
     });
@@ -235,15 +245,20 @@ class Processor {
    */
   private async onRevoked(partitions: number[]): Promise<void> {
     const mine = partitions.filter((p) => this.tracks.has(p));
+    // Leaving the group revokes again what stop() already handed over: nothing to wait for.
+    if (mine.length === 0) return;
     for (const p of mine) this.tracks.get(p)!.revoking = true;
     this.revoking++;
     try {
-      const persisted = this.checkpoint(mine);
-      this.engine.revoke(mine);
-      await this.withTimeout(persisted, this.opts.PROCESSOR_SHUTDOWN_TIMEOUT_MS, "revocation checkpoint");
+      const persisted = handOver(
+        () => this.checkpoint(mine),
+        () => this.engine.revoke(mine),
+      );
+      await this.withTimeout(persisted, this.budget.revokeWaitMs, "revocation checkpoint");
     } catch (err) {
       // The next owner resumes from the previous checkpoint and recomputes the same rows.
       this.log.warn({ partitions: mine, err: (err as Error).message }, "revoked without a final checkpoint");
+      if (this.stopping) this.stopIncomplete ??= err as Error;
     } finally {
       this.revoking--;
       for (const p of mine) {
@@ -683,11 +698,18 @@ class Processor {
   }
 
   /** Drains and checkpoints everything owned, leaves the group, closes the outputs. */
+  /**
+   * Leaves the group even when the last checkpoint cannot be written (then rejects, after leaving): the
+   * next owner can take over at once instead of waiting for the session to time out.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loopDone;
     await this.source.stop();
-    await this.side.close();
+    await this.side.close(this.budget.flushMs);
+    if (this.stopIncomplete) {
+      throw new Error(`stopped without the last checkpoint: ${this.stopIncomplete.message}`);
+    }
   }
 
   /** Stops retrying (writes not yet durable are abandoned; the checkpoints before them stand). */

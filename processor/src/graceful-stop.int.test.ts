@@ -1,0 +1,137 @@
+import { KafkaJS } from "@confluentinc/kafka-javascript";
+import type { Client } from "cassandra-driver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../../common/src/config.ts";
+import { createAdmin, ensureTopics } from "../../common/src/kafka-topics.ts";
+import { encodeWire } from "../../common/src/wire-format.ts";
+import { createRng } from "../../producer/src/rng.ts";
+import { registerUserSchema } from "../../producer/src/schema-registry.ts";
+import { syntheticUser } from "../../producer/src/synthetic-users.ts";
+import { mapUser } from "../../producer/src/user-mapping.ts";
+import type { RefEvent } from "./core/reference.ts";
+import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.test-util.ts";
+import {
+  cassandraClient,
+  dropAll,
+  finalRows,
+  hoursOf,
+  readMerged,
+  reference,
+  uniqueConfig,
+  waitFor,
+} from "./test-harness.ts";
+
+const HALF = 1_000;
+
+// SIGTERM while Cassandra is unreachable from the processor (a relay in between is cut; the shared Cassandra
+// stays up): the revocation gives up waiting for its checkpoint within its share of the shutdown bound, so
+// the stop still leaves the group (the next owner takes over at once) and reports that the last checkpoint
+// is missing. The next instance resumes from the previous checkpoint: exact.
+describe("processor: graceful stop with Cassandra unreachable", () => {
+  let config: Config;
+  let client: Client;
+  let proxy: TcpProxy;
+  let producer: KafkaJS.Producer;
+  let schema: Awaited<ReturnType<typeof registerUserSchema>>;
+  const events: RefEvent[] = [];
+  const rng = createRng(77);
+  const base = Date.parse("2026-07-01T00:00:00Z");
+  let a: ProcessorHandle | null = null;
+  let b: ProcessorHandle | null = null;
+
+  const send = async (from: number, count: number) => {
+    const { id, type } = schema;
+    const messages = [];
+    for (let i = from; i < from + count; i++) {
+      const t = base + i * 20;
+      const mapped = mapUser(syntheticUser(rng, t), t, type);
+      if (!mapped.ok) throw new Error(mapped.reason);
+      events.push({ partition: 0, eventTime: t, fields: { ...mapped.record } });
+      messages.push({
+        key: mapped.record.event_id,
+        value: encodeWire(id, type.toBuffer(mapped.record)),
+      });
+    }
+    await producer.send({ topic: config.TOPIC_USERS, messages });
+  };
+
+  beforeAll(async () => {
+    config = uniqueConfig("stop", { TOPIC_PARTITIONS: "2", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
+    const [host, port] = config.CASSANDRA_CONTACT_POINT.split(":");
+    proxy = await startTcpProxy(host!, Number(port));
+    client = cassandraClient(config);
+    await client.connect();
+    await ensureTopics(config);
+    schema = await registerUserSchema(config, 1);
+    producer = new KafkaJS.Kafka({}).producer({
+      "bootstrap.servers": config.KAFKA_BOOTSTRAP,
+      kafkaJS: { logLevel: KafkaJS.logLevel.ERROR },
+    });
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await a?.stop().catch(() => undefined);
+    await b?.stop().catch(() => undefined);
+    await producer.disconnect();
+    await proxy.close();
+    await dropAll(config, client);
+    await client.shutdown();
+  });
+
+  it("leaves the group within the bound, says the checkpoint is missing, and loses nothing", async () => {
+    const proxied = { ...config, CASSANDRA_CONTACT_POINT: `127.0.0.1:${proxy.port}` };
+    a = await startProcessor(proxied, {
+      options: { PROCESSOR_SHUTDOWN_TIMEOUT_MS: 6_000, PROCESSOR_CHECKPOINT_INTERVAL_MS: 200 },
+    });
+    const first = a;
+    await send(0, HALF);
+    await waitFor(
+      "a checkpoint of the first half",
+      async () => first.status().partitions,
+      (ps) => ps.reduce((n, p) => n + (p.checkpointedOffset ?? 0), 0) === HALF,
+      60_000,
+      100,
+    );
+    await send(HALF, HALF);
+    await waitFor(
+      "the second half processed",
+      async () => first.status().processed,
+      (n) => n === 2 * HALF,
+      60_000,
+      50,
+    );
+
+    proxy.cut();
+    const stopped = await first.stop().then(
+      () => null,
+      (err: Error) => err,
+    );
+    a = null;
+    // The revocation's own, shorter bound fired, not the outer one.
+    expect(stopped?.message).toMatch(
+      /stopped without the last checkpoint: revocation checkpoint took longer than 3000 ms/,
+    );
+
+    const admin = createAdmin(config);
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups([config.CONSUMER_GROUP]);
+      expect(groups[0]?.members ?? []).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+
+    b = await startProcessor(config);
+    const expected = reference(events, config);
+    const rows = await waitFor(
+      "all windows final",
+      () => readMerged(client, config, hoursOf(expected)),
+      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
+      120_000,
+    );
+    expect(finalRows(rows)).toEqual(expected);
+    expect(b.status().late).toBe(0);
+  });
+});

@@ -82,3 +82,59 @@ describe("processor: late events", () => {
     expect(late[1]!.headers.window_end).toBe(String(base + 20_000));
   });
 });
+
+// Hopping windows W = 10 s, S = 5 s, L = 5 s: after +31 s the watermark is +26 s, so the event at +22 s
+// misses its window [15 s, 25 s), already final, and still counts in [20 s, 30 s): aggregated, partly late.
+describe("processor: partly late events (hopping windows)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "proc-partly-"));
+  const base = Date.parse("2026-03-02T00:00:00Z");
+  let config: Config;
+  let client: Client;
+  let processor: ProcessorHandle | null = null;
+
+  beforeAll(async () => {
+    config = uniqueConfig("partly", {
+      TOPIC_PARTITIONS: "1",
+      IDLE_TIMEOUT_MS: "1000",
+      WINDOW_SLIDE_MS: "5000",
+    });
+    client = cassandraClient(config);
+    await client.connect();
+    const file = join(dir, "partly.ndjson");
+    await writeTimedFixture(
+      file,
+      [1_000, 31_000, 22_000].map((o) => base + o),
+    );
+    expect((await replayFile(file, config)).sent).toBe(3);
+  });
+
+  afterAll(async () => {
+    await processor?.stop().catch(() => undefined);
+    await dropAll(config, client);
+    await client.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("counts it in /status and /metrics, per instance and per partition", async () => {
+    processor = await startProcessor(config);
+    const p = processor;
+    await waitFor(
+      "3 events processed",
+      async () => p.status().processed,
+      (n) => n === 3,
+      60_000,
+      100,
+    );
+    const status = (await (await fetch(`http://127.0.0.1:${p.port}/status`)).json()) as ReturnType<
+      ProcessorHandle["status"]
+    >;
+    expect(status.partlyLate).toBe(1);
+    expect(status.late).toBe(0);
+    expect(status.refused).toBe(0);
+    expect(status.partitions[0]?.partlyLate).toBe(1);
+    expect(status.partitions[0]?.refused).toBe(0);
+    const metrics = await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
+    expect(metrics).toMatch(/^processor_partly_late_events_total 1$/m);
+    expect(metrics).toMatch(/^processor_refused_events_total 0$/m);
+  });
+});

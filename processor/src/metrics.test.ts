@@ -1,16 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { LatencySample, RateMeter } from "./metrics.ts";
+import { RateMeter, RecentSample } from "./metrics.ts";
 
-describe("LatencySample", () => {
+describe("RecentSample", () => {
   it("has no quantile before a sample", () => {
-    expect(new LatencySample().quantile(0.5)).toBeNull();
+    expect(new RecentSample().quantile(0.5)).toBeNull();
   });
 
   it("keeps the most recent values only", () => {
-    const s = new LatencySample(4);
+    const s = new RecentSample(4);
     for (const v of [100, 100, 100, 100, 1, 2, 3, 4]) s.add(v);
     expect(s.quantile(0.5)).toBe(3);
     expect(s.quantile(0.99)).toBe(4);
+    expect(s.latest()).toBe(4);
+  });
+
+  it("has no latest value before a sample", () => {
+    expect(new RecentSample().latest()).toBeNull();
   });
 });
 

@@ -40,6 +40,16 @@ export class ProcessorMetrics {
     help: "Offsets between a checkpoint and the first record Kafka still had (deleted by retention)",
     registers: [this.registry],
   });
+  readonly partlyLate = new Counter({
+    name: "processor_partly_late_events_total",
+    help: "Hopping windows: events aggregated into their open windows only, some of theirs being final",
+    registers: [this.registry],
+  });
+  readonly refused = new Counter({
+    name: "processor_refused_events_total",
+    help: "Events the windowing core refused for want of capacity (dead-lettered)",
+    registers: [this.registry],
+  });
   readonly late = new Counter({
     name: "processor_late_events_total",
     help: "Events behind the watermark, forwarded to the late topic and not aggregated",
@@ -112,8 +122,8 @@ export class ProcessorMetrics {
   }
 }
 
-/** Recent sink latencies, for the p50/p99 of /status. */
-export class LatencySample {
+/** The most recent values of a measure (sink latencies, batch sizes), for the quantiles of /status. */
+export class RecentSample {
   private readonly values: Float64Array;
   private next = 0;
   private filled = 0;
@@ -126,6 +136,12 @@ export class LatencySample {
     this.values[this.next] = ms;
     this.next = (this.next + 1) % this.values.length;
     if (this.filled < this.values.length) this.filled++;
+  }
+
+  /** The value added last; null before any. */
+  latest(): number | null {
+    if (this.filled === 0) return null;
+    return this.values[(this.next + this.values.length - 1) % this.values.length]!;
   }
 
   quantile(q: number): number | null {

@@ -92,6 +92,14 @@ describe("processor: replay → Cassandra", () => {
       await fetch(`http://127.0.0.1:${processor.port}/status`)
     ).json()) as ProcessorStatus;
     expect(served.assigned).toEqual([0, 1, 2]);
+    // Batch sizes, as the Prometheus histogram has them, for the dashboard.
+    expect(served.batchSize.limit).toBe(5_000);
+    expect(served.batchSize.last).toBeGreaterThan(0);
+    expect(served.batchSize.max).toBeLessThanOrEqual(5_000);
+    expect(served.batchSize.p50).toBeLessThanOrEqual(served.batchSize.max!);
+    expect(served.partlyLate).toBe(0);
+    expect(served.refused).toBe(0);
+    expect(served.failure).toBeNull();
     expect(served.partitions.reduce((a, p) => a + p.nextOffset, 0)).toBe(events.length);
     await processor.stop();
     processor = null;

@@ -10,7 +10,7 @@ import { AddStatus, WindowEngine, type WindowRow } from "./core/index.ts";
 import { decodeDeadLetter } from "./decode-dead-letter.ts";
 import { EventDecoder } from "./event-decoder.ts";
 import { KafkaSource, OFFSET_BEGINNING } from "./kafka-source.ts";
-import { LatencySample, ProcessorMetrics, RateMeter } from "./metrics.ts";
+import { ProcessorMetrics, RateMeter, RecentSample } from "./metrics.ts";
 import { Admit, admit, applied, newTrack, positioned, type Track } from "./partition-track.ts";
 import { loadProcessorOptions, type ProcessorOptions } from "./processor-options.ts";
 import { handOver, shutdownBudget } from "./revocation.ts";
@@ -82,7 +82,8 @@ class Processor {
   private readonly source: KafkaSource;
   private readonly tracks = new Map<number, Track>();
   private readonly pendingPartials = new Map<string, WindowRow>();
-  private readonly latencies = new LatencySample();
+  private readonly latencies = new RecentSample();
+  private readonly batchSizes = new RecentSample(512);
   private readonly rate = new RateMeter();
   private readonly dims: string[];
   private readonly keys: Int32Array;
@@ -95,6 +96,8 @@ class Processor {
   private loopDone: Promise<void> = Promise.resolve();
   private processed = 0;
   private late = 0;
+  private partlyLate = 0;
+  private refused = 0;
   private deadLettered = 0;
   private eventsPerSec = 0;
   private paused = false;
@@ -283,6 +286,7 @@ class Processor {
       const messages = await this.source.consume(o.PROCESSOR_BATCH_SIZE);
       if (messages.length > 0) {
         this.metrics.batchSize.observe(messages.length);
+        this.batchSizes.add(messages.length);
         await this.processBatch(messages, generation);
       }
       const t = Date.now();
@@ -409,12 +413,18 @@ class Processor {
         }
         status = engine.add(t.slot, eventTime, value, keys);
       }
-      if (status === AddStatus.Added || status === AddStatus.AddedPartlyLate) aggregated++;
-      else if (status === AddStatus.Late) this.sendLate(m, t);
+      if (status === AddStatus.Added) aggregated++;
+      else if (status === AddStatus.AddedPartlyLate) {
+        aggregated++;
+        this.partlyLate++;
+        this.metrics.partlyLate.inc();
+      } else if (status === AddStatus.Late) this.sendLate(m, t);
       else if (status === AddStatus.Invalid) {
         this.deadLetter(m, `invalid event: event_time ${eventTime}, ${valueField} ${value}`);
         continue;
       } else {
+        this.refused++;
+        this.metrics.refused.inc();
         this.deadLetter(m, "refused: window state capacity exhausted");
         continue;
       }
@@ -676,6 +686,8 @@ class Processor {
         lag: end === undefined ? null : Math.max(0, end - nextOffset),
         checkpointedOffset: t?.checkpointed ?? null,
         openWindows: s.openWindows,
+        partlyLate: s.counters.partlyLate,
+        refused: s.counters.refused,
       };
     });
     parts.sort((a, b) => a.partition - b.partition);
@@ -687,9 +699,18 @@ class Processor {
       partitions: parts,
       processed: this.processed,
       late: this.late,
+      partlyLate: this.partlyLate,
+      refused: this.refused,
       deadLettered: this.deadLettered,
       eventsPerSec: Math.round(this.eventsPerSec),
       sinkLatencyMs: { p50: this.latencies.quantile(0.5), p99: this.latencies.quantile(0.99) },
+      batchSize: {
+        last: this.batchSizes.latest(),
+        p50: this.batchSizes.quantile(0.5),
+        p99: this.batchSizes.quantile(0.99),
+        max: this.batchSizes.quantile(1),
+        limit: this.opts.PROCESSOR_BATCH_SIZE,
+      },
       startedAt: this.startedAt,
       paused: this.paused,
       pendingWrites: this.sink.size(),

@@ -17,12 +17,27 @@ export interface ProcessorStatus {
     /** nextOffset of the last durable checkpoint. */
     checkpointedOffset: number | null;
     openWindows: number;
+    /** The windowing core's counters of the partition (kept in its checkpoints, so over every owner). */
+    partlyLate: number;
+    refused: number;
   }[];
   processed: number;
   late: number;
+  /** Hopping windows: events aggregated into their open windows only (some of theirs were final). */
+  partlyLate: number;
+  /** Events the core refused for want of capacity (dead-lettered, so also in deadLettered). */
+  refused: number;
   deadLettered: number;
   eventsPerSec: number;
   sinkLatencyMs: { p50: number | null; p99: number | null };
+  /** Messages per consumed batch, over the recent batches; `limit` is PROCESSOR_BATCH_SIZE. */
+  batchSize: {
+    last: number | null;
+    p50: number | null;
+    p99: number | null;
+    max: number | null;
+    limit: number;
+  };
   startedAt: number;
   /** Consumption paused by backpressure (Cassandra not keeping up or down). */
   paused: boolean;

@@ -1,0 +1,132 @@
+import { Client } from "cassandra-driver";
+import type { Hono } from "hono";
+import { migrate } from "../../common/src/cassandra-schema.ts";
+import type { Logger } from "../../common/src/logger.ts";
+import { CassandraStore } from "./adapters/cassandra-store.ts";
+import { loadStaticAssets } from "./adapters/fs-assets.ts";
+import { HttpProcessorStatus } from "./adapters/processor-status-http.ts";
+import { createApp } from "./app.tsx";
+import { DEFAULT_LIMITS } from "./app-deps.ts";
+import { LiveHub } from "./live-hub.ts";
+import { createWebMetrics, type WebMetrics } from "./metrics.ts";
+import { PipelineMonitor } from "./pipeline-monitor.ts";
+import type { KafkaAdmin, LiveSource } from "./ports.ts";
+import type { WebConfig } from "./web-config.ts";
+import { WindowHistory } from "./window-history.ts";
+
+// The wiring both entries share: Cassandra (its driver is plain JavaScript, so Node and Bun alike),
+// the processor's status over fetch, and the web-standard app. Kafka comes in through the ports.
+
+export interface WebApp {
+  app: Hono;
+  hub: LiveHub;
+  history: WindowHistory;
+  metrics: WebMetrics;
+}
+
+export async function connectCassandra(cfg: WebConfig, log: Logger): Promise<Client> {
+  for (let attempt = 1; ; attempt++) {
+    const client = new Client({
+      contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
+      localDataCenter: cfg.CASSANDRA_DC,
+    });
+    try {
+      await client.connect();
+      await migrate(client, cfg.CASSANDRA_KEYSPACE);
+      return client;
+    } catch (err) {
+      await client.shutdown().catch(() => undefined);
+      if (attempt >= 30) throw err;
+      log.warn({ err: (err as Error).message, attempt }, "Cassandra not reachable yet; retrying");
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+export function buildWebApp(
+  cfg: WebConfig,
+  log: Logger,
+  ports: { cassandra: Client; admin: KafkaAdmin; metrics?: WebMetrics },
+): WebApp {
+  const store = new CassandraStore(ports.cassandra, cfg.CASSANDRA_KEYSPACE);
+  const metrics = ports.metrics ?? createWebMetrics();
+  const hub = new LiveHub({
+    ringSize: cfg.WEB_LIVE_RING,
+    clientQueueSize: cfg.WEB_LIVE_CLIENT_QUEUE,
+    retentionMs: cfg.WEB_LIVE_LOOKBACK_MS,
+  });
+  // PROCESSOR_STATUS_URL is the processor's base URL (docker-compose points it at another host).
+  const statusUrl = new URL("/status", cfg.PROCESSOR_STATUS_URL).toString();
+  const pipeline = new PipelineMonitor({
+    admin: ports.admin,
+    processor: new HttpProcessorStatus(statusUrl, 1500, (reason) => log.warn(reason)),
+    checkpoints: store,
+    topics: {
+      users: cfg.TOPIC_USERS,
+      dlq: cfg.TOPIC_DLQ,
+      late: cfg.TOPIC_LATE,
+      aggregates: cfg.TOPIC_AGGREGATES,
+    },
+    group: cfg.CONSUMER_GROUP,
+    cacheMs: 1000,
+  });
+  const history = new WindowHistory(store, {
+    settleMs: cfg.WEB_HISTORY_SETTLE_MS,
+    maxCachedWindows: cfg.WEB_HISTORY_CACHE_WINDOWS,
+    liveTtlMs: 1000,
+    readConcurrency: CassandraStore.READ_CONCURRENCY,
+  });
+  const app = createApp({
+    history,
+    users: store,
+    runs: store,
+    hub,
+    pipeline,
+    assets: loadStaticAssets(),
+    metrics,
+    adminToken: cfg.WEB_ADMIN_TOKEN,
+    windowSizeMs: cfg.WINDOW_SIZE_MS,
+    limits: { ...DEFAULT_LIMITS, maxRows: cfg.WEB_MAX_ROWS },
+    heartbeatMs: 15_000,
+    logger: log,
+  });
+  return { app, hub, history, metrics };
+}
+
+/**
+ * Feeds the hub (and the history cache's invalidation) from a live source, starting a fresh source
+ * every 5 s while one fails to start: pages and history work meanwhile; live charts start once it does.
+ */
+export function feedLive(web: WebApp, newSource: () => LiveSource, log: Logger): { stop(): Promise<void> } {
+  let current: LiveSource | null = null;
+  let stopped = false;
+  let retry: ReturnType<typeof setTimeout> | null = null;
+  const start = () => {
+    if (stopped) return;
+    const source = newSource();
+    current = source;
+    source
+      .start((rows) => {
+        web.metrics.liveRows.inc(rows.length);
+        web.history.invalidate(rows);
+        const before = web.hub.lastId;
+        web.hub.ingest(rows);
+        if (web.hub.lastId !== before) web.metrics.liveBatches.inc();
+      })
+      .catch(async (err: Error) => {
+        log.error({ err: err.message }, "the live aggregates feed failed to start; retrying in 5 s");
+        await source.stop().catch(() => undefined);
+        if (stopped) return;
+        retry = setTimeout(start, 5000);
+        retry.unref?.();
+      });
+  };
+  start();
+  return {
+    async stop() {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      await current?.stop();
+    },
+  };
+}

@@ -17,7 +17,6 @@ export interface LiveHubOptions {
   retentionMs: number;
   /** Distinguishes this process's sequence from a previous one's, so stale ids get a snapshot. */
   epoch?: string;
-  onDrop?: () => void;
 }
 
 interface RingEntry {
@@ -117,10 +116,7 @@ export class LiveHub {
 
   /** Registers a client; it first receives either the missed updates or a snapshot. */
   connect(lastEventId?: string | null): HubClient {
-    const client = new HubClient(this.opts.clientQueueSize, (c) => {
-      this.clients.delete(c);
-      this.opts.onDrop?.();
-    });
+    const client = new HubClient(this.opts.clientQueueSize, (c) => this.clients.delete(c));
     for (const m of this.catchUp(lastEventId)) client.push(m);
     this.clients.add(client);
     client.onClose(() => this.clients.delete(client));

@@ -1,4 +1,4 @@
-import type { Group, Window, WindowRow } from "./window-types.ts";
+import type { Group, WindowRow } from "./window-types.ts";
 
 // The small interfaces the web-standard app depends on; adapters/ implements them for Cassandra and
 // Kafka, tests implement them in memory.
@@ -140,5 +140,3 @@ export interface LiveSource {
   start(onRows: (rows: WindowRow[]) => void): Promise<void>;
   stop(): Promise<void>;
 }
-
-export type { Window, WindowRow };

@@ -1,8 +1,8 @@
 import { NATIONALITIES } from "../../producer/src/random-user.ts";
 import type { WindowRow } from "./window-types.ts";
 
-// Deterministic window rows shaped like the processor's output (every group, per source partition),
-// for the end-to-end test and the screenshots; not used by the product.
+// Test support, not used by the product: deterministic window rows shaped like the processor's output
+// (every group, per source partition), for the dashboard end-to-end test and its screenshots.
 const NATS = NATIONALITIES;
 
 function rng(seed: number): () => number {

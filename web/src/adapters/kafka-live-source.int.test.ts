@@ -89,27 +89,4 @@ describe("KafkaLiveSource against the real Kafka", () => {
       await source.stop();
     }
   });
-
-  it("resumes from given offsets", async () => {
-    const source = new KafkaLiveSource({
-      bootstrap: cfg.KAFKA_BOOTSTRAP,
-      topic,
-      lookbackMs: 600_000,
-      startOffsets: new Map([
-        [0, 1],
-        [1, 2],
-        [2, 1],
-      ]),
-    });
-    const rows: WindowRow[] = [];
-    try {
-      await send([row(20_000, 0, 9)]);
-      await source.start((batch) => rows.push(...batch));
-      await waitFor(() => rows.length >= 2, "the rows after the offsets");
-      expect(rows).toEqual(expect.arrayContaining([row(20_000, 0, 9), row(10_000, 2, 7)]));
-      expect(rows).toHaveLength(2);
-    } finally {
-      await source.stop();
-    }
-  });
 });

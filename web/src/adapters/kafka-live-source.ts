@@ -7,10 +7,8 @@ import type { WindowRow } from "../window-types.ts";
 export interface KafkaLiveSourceOptions {
   bootstrap: string;
   topic: string;
-  /** Where to start when no offsets are given: the first message at or after now - lookbackMs. */
+  /** Where to start: the first message at or after now - lookbackMs, else the end. */
   lookbackMs: number;
-  /** Resume positions by partition; partitions missing here start from the lookback. */
-  startOffsets?: ReadonlyMap<number, number>;
   maxBatch?: number;
   onInvalid?: (reason: string, partition: number, offset: number) => void;
   onError?: (err: { message: string }) => void;
@@ -67,7 +65,7 @@ export class KafkaLiveSource implements LiveSource {
       partitions.map((partition) => ({
         topic: this.opts.topic,
         partition,
-        offset: this.opts.startOffsets?.get(partition) ?? start.get(partition) ?? OFFSET_END,
+        offset: start.get(partition) ?? OFFSET_END,
       })),
     );
     consumer.setDefaultConsumeTimeout(100);

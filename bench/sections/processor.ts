@@ -5,6 +5,7 @@ import { RdKafka } from "@confluentinc/kafka-javascript";
 import { Client } from "cassandra-driver";
 import type { Config } from "../../common/src/config.ts";
 import { PROCESSOR_NODE_FLAGS } from "../../processor/src/node-flags.ts";
+import { loadProcessorOptions } from "../../processor/src/processor-options.ts";
 import { produceSynthetic } from "../../producer/src/index.ts";
 import { repoRoot } from "../../stack/paths.ts";
 import type { Results } from "../report.ts";
@@ -19,12 +20,15 @@ const EVENTS_WITH_USERS = Number(process.env.BENCH_EVENTS_WITH_USERS ?? 100_000)
 
 /** One full read of the topic by a bare consumer that only counts; events/s. */
 async function rawConsume(config: Config, expected: number, batchSize: number): Promise<number> {
+  const fetch = loadProcessorOptions(process.env);
   const consumer = new RdKafka.KafkaConsumer(
     {
       "bootstrap.servers": config.KAFKA_BOOTSTRAP,
       "group.id": `${config.CONSUMER_GROUP}_raw_${batchSize}`,
       "enable.auto.commit": false,
-      "queued.max.messages.kbytes": 8_192,
+      // The processor's own pre-fetch settings: with librdkafka's defaults the bare read is slower.
+      "queued.max.messages.kbytes": fetch.PROCESSOR_FETCH_QUEUE_KB,
+      "fetch.queue.backoff.ms": fetch.PROCESSOR_FETCH_QUEUE_BACKOFF_MS,
       "fetch.wait.max.ms": 50,
     },
     { "auto.offset.reset": "earliest" },

@@ -27,6 +27,8 @@ export interface SourceOptions {
   clientId: string;
   /** librdkafka pre-fetch bound per partition, in KiB: bounds memory while processing is paused. */
   queuedMaxKbytes: number;
+  /** How long a partition whose pre-fetch queue is full waits before it is fetched again. */
+  fetchQueueBackoffMs: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export class KafkaSource {
         "enable.auto.offset.store": false,
         "partition.assignment.strategy": "range",
         "queued.max.messages.kbytes": opts.queuedMaxKbytes,
+        "fetch.queue.backoff.ms": opts.fetchQueueBackoffMs,
         "fetch.wait.max.ms": 50,
         "session.timeout.ms": 10_000,
         "heartbeat.interval.ms": 1_000,

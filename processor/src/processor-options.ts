@@ -36,7 +36,12 @@ export const ProcessorOptionsSchema = z.object({
    */
   PROCESSOR_SHUTDOWN_TIMEOUT_MS: int(15_000, 100),
   /** librdkafka pre-fetch per partition, KiB. */
-  PROCESSOR_FETCH_QUEUE_KB: int(8_192, 64),
+  PROCESSOR_FETCH_QUEUE_KB: int(2_048, 64),
+  /**
+   * How long librdkafka leaves a partition whose pre-fetch queue is full before fetching it again (its
+   * fetch.queue.backoff.ms, 1000 by default: with a small queue, the partition then idles most of the time).
+   */
+  PROCESSOR_FETCH_QUEUE_BACKOFF_MS: int(20, 0),
   /**
    * Partition lag (messages) above which the input counts as catching up: the core's processing-time
    * clock stands still, so no partition is declared idle while records are still waiting in Kafka.

@@ -159,6 +159,7 @@ class Processor {
     this.source = new KafkaSource(config, log, {
       clientId: this.instance,
       queuedMaxKbytes: opts.PROCESSOR_FETCH_QUEUE_KB,
+      fetchQueueBackoffMs: opts.PROCESSOR_FETCH_QUEUE_BACKOFF_MS,
     });
   }
 

@@ -77,4 +77,25 @@ describe("processor: idle and empty partitions", () => {
     const status = processor.status();
     expect(status.partitions.every((p) => p.idle && p.openWindows === 0)).toBe(true);
   });
+
+  it("checkpoints the empty partitions too, past the last window's end (readers gate finality on it)", async () => {
+    const lastEnd = Math.max(...reference(events, config).map((r) => r.windowEnd));
+    const checkpoints = await waitFor(
+      "every partition checkpointed past the last window",
+      async () =>
+        (
+          await client.execute(
+            `SELECT kafka_partition, watermark FROM ${config.CASSANDRA_KEYSPACE}.processor_checkpoints WHERE topic = ?`,
+            [config.TOPIC_USERS],
+            { prepare: true },
+          )
+        ).rows.map((r) => ({
+          partition: Number(r.get("kafka_partition")),
+          watermark: Number(r.get("watermark")),
+        })),
+      (cps) => cps.length === 3 && cps.every((cp) => cp.watermark >= lastEnd),
+      60_000,
+    );
+    expect(checkpoints.map((cp) => cp.partition).sort()).toEqual([0, 1, 2]);
+  });
 });

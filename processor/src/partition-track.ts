@@ -12,6 +12,13 @@ export interface Track {
   checkpointed: number | null;
   /** State changed since the last checkpoint was taken. */
   changed: boolean;
+  /**
+   * Watermark of the last checkpoint taken (undefined before the first). A checkpoint is due when the
+   * watermark moved even without new records: readers take the checkpointed watermarks as the point
+   * up to which every partition's rows are durable (web/src/finality.ts), so an empty or idle
+   * partition must not hold it back.
+   */
+  takenWatermark?: number | null;
   /** Revocation under way: its messages are dropped, its last checkpoint is being written. */
   revoking: boolean;
   /**

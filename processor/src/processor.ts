@@ -595,14 +595,17 @@ class Processor {
     this.writePartials(now);
     const snaps: Snap[] = [];
     for (const t of this.tracks.values()) {
-      if (only ? !only.includes(t.partition) : t.revoking || !t.changed) continue;
+      const watermark = finite(this.engine.watermarkOf(t.slot));
+      const due = t.changed || watermark !== t.takenWatermark;
+      if (only ? !only.includes(t.partition) : t.revoking || !due) continue;
       snaps.push({
         track: t,
         nextOffset: t.nextOffset,
-        watermark: finite(this.engine.watermarkOf(t.slot)),
+        watermark,
         state: this.engine.snapshot(t.slot, String(t.nextOffset)),
       });
       t.changed = false;
+      t.takenWatermark = watermark;
     }
     return snaps;
   }

@@ -7,6 +7,7 @@ import { loadStaticAssets } from "./adapters/fs-assets.ts";
 import { HttpProcessorStatus } from "./adapters/processor-status-http.ts";
 import { createApp } from "./app.tsx";
 import { DEFAULT_LIMITS } from "./app-deps.ts";
+import { CheckpointFinality } from "./finality.ts";
 import { LiveHub } from "./live-hub.ts";
 import { createWebMetrics, type WebMetrics } from "./metrics.ts";
 import { PipelineMonitor } from "./pipeline-monitor.ts";
@@ -75,6 +76,7 @@ export function buildWebApp(
     maxCachedWindows: cfg.WEB_HISTORY_CACHE_WINDOWS,
     liveTtlMs: 1000,
     readConcurrency: CassandraStore.READ_CONCURRENCY,
+    finality: new CheckpointFinality(store, cfg.TOPIC_USERS, 1000),
   });
   const app = createApp({
     history,

@@ -27,6 +27,30 @@ class CountingStore extends MemoryAggregateStore {
   }
 }
 
+describe("WindowHistory with checkpoint finality", () => {
+  it("answers final only up to the checkpointed watermark, and keeps no hour past it", async () => {
+    const rows = [row(10_000, "FR"), row(20_000, "FR"), row(30_000, "FR", true, 1)];
+    const store = new CountingStore(rows);
+    let closed = 30_000;
+    const history = new WindowHistory(store, {
+      settleMs: 60_000,
+      maxCachedWindows: 100,
+      liveTtlMs: 0,
+      readConcurrency: 4,
+      now: () => 3 * H,
+      finality: { closedThrough: async () => closed },
+    });
+    const q = { group: "nat" as const, from: 0, to: H };
+    expect((await history.windows(q, 100)).map((w) => w.final)).toEqual([true, true, false]);
+    expect((await history.windows(q, 100)).map((w) => w.final)).toEqual([true, true, false]);
+    expect(store.calls).toHaveLength(2);
+    closed = 40_000;
+    expect((await history.windows(q, 100)).map((w) => w.final)).toEqual([true, true, true]);
+    await history.windows(q, 100);
+    expect(store.calls).toHaveLength(3);
+  });
+});
+
 describe("WindowHistory", () => {
   const setup = (rows: WindowRow[], maxCachedWindows = 100, liveTtlMs = 0) => {
     const store = new CountingStore(rows);

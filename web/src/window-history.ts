@@ -1,4 +1,5 @@
 import { HOUR_MS, hourBucket } from "../../common/src/cassandra-schema.ts";
+import { gateFinal } from "./finality.ts";
 import { type MergedWindows, mergeWindowRows } from "./merge-windows.ts";
 import { type AggregateStore, ResultTooLargeError, type WindowQuery } from "./ports.ts";
 import type { Group, Window } from "./window-types.ts";
@@ -15,6 +16,11 @@ export interface WindowHistoryOptions {
   liveTtlMs: number;
   /** Hour buckets one request reads from the store at once. */
   readConcurrency: number;
+  /**
+   * Up to which window end every partition's rows are durable (CheckpointFinality); a window is
+   * answered final only up to there. Without it, a window is final when all its stored rows are.
+   */
+  finality?: { closedThrough(): Promise<number> };
   now?: () => number;
 }
 
@@ -50,6 +56,7 @@ export class WindowHistory {
    * more than maxRows stored (per-partition) rows, whether they come from the store or the cache.
    */
   async windows(q: WindowQuery, maxRows: number): Promise<Window[]> {
+    const closed = this.opts.finality ? await this.opts.finality.closedThrough() : Number.POSITIVE_INFINITY;
     const hours: number[] = [];
     for (let h = hourBucket(q.from); h <= hourBucket(q.to - 1); h++) hours.push(h);
     const parts: Window[][] = hours.map(() => []);
@@ -59,7 +66,7 @@ export class WindowHistory {
       bucket.windows.forEach((w, j) => {
         if (w.windowStart < q.from || w.windowStart >= q.to || (q.key !== undefined && w.key !== q.key))
           return;
-        out.push(w);
+        out.push(gateFinal(w, closed));
         rows += bucket.rows[j] ?? 0;
       });
       if (rows > maxRows) throw tooLarge(maxRows);
@@ -84,7 +91,7 @@ export class WindowHistory {
           take(
             i,
             await (settled(h)
-              ? this.settledBucket(q.group, h, q.key, maxRows)
+              ? this.settledBucket(q.group, h, q.key, maxRows, closed)
               : this.liveBucket(q.group, h, q.key, maxRows)),
           );
         }
@@ -161,13 +168,14 @@ export class WindowHistory {
     hour: number,
     key: string | undefined,
     maxRows: number,
+    closed: number,
   ): Promise<MergedWindows> {
     const id = `${group}|${hour}`;
     const byKey = this.inFlight.get(id) ?? new Map<string, Promise<MergedWindows>>();
     this.inFlight.set(id, byKey);
     const shared = byKey.get(key ?? "");
     if (shared) return shared;
-    const pending = this.readSettled(id, group, hour, key, maxRows).finally(() => {
+    const pending = this.readSettled(id, group, hour, key, maxRows, closed).finally(() => {
       if (byKey.get(key ?? "") === pending) byKey.delete(key ?? "");
       if (byKey.size === 0 && this.inFlight.get(id) === byKey) this.inFlight.delete(id);
     });
@@ -181,6 +189,7 @@ export class WindowHistory {
     hour: number,
     key: string | undefined,
     maxRows: number,
+    closed: number,
   ): Promise<MergedWindows> {
     const startedAt = this.now();
     const bucket = await this.read(group, hour, key, maxRows);
@@ -193,7 +202,7 @@ export class WindowHistory {
     if (
       key === undefined &&
       quiet &&
-      windows.every((w) => w.final) &&
+      windows.every((w) => w.final && w.windowEnd <= closed) &&
       windows.length <= this.opts.maxCachedWindows
     ) {
       this.cache.set(id, bucket);

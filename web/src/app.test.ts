@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "./app.tsx";
 import { blankUser } from "./in-memory-ports.ts";
-import { StoreUnavailableError } from "./ports.ts";
+import { type ProcessorStatus, StoreUnavailableError } from "./ports.ts";
 import { testWorld } from "./test-deps.ts";
 import type { WindowRow } from "./window-types.ts";
 
@@ -346,6 +346,134 @@ describe("pipeline", () => {
     };
     expect(json.consumer.totalLag).toBe(20);
     expect(json.deadLettered).toBe(4);
+  });
+});
+
+describe("pipeline: batch sizes, partly-late and refused counts, failure", () => {
+  const usersTopic = {
+    topic: "users_created",
+    exists: true,
+    partitions: [
+      { partition: 0, low: 0, high: 120 },
+      { partition: 1, low: 0, high: 80 },
+    ],
+  };
+  const status = (over: Partial<ProcessorStatus> = {}): ProcessorStatus => ({
+    instance: "proc-1",
+    group: "rt-processor",
+    assigned: [0, 1],
+    watermark: 1_000,
+    partitions: [
+      { partition: 0, nextOffset: 100, watermark: 1_000, idle: false, partlyLate: 11, refused: 0 },
+      { partition: 1, nextOffset: 80, watermark: 1_000, idle: false, partlyLate: 5, refused: 3 },
+    ],
+    processed: 180,
+    late: 3,
+    deadLettered: 4,
+    eventsPerSec: 12.5,
+    sinkLatencyMs: { p50: 2, p99: 9 },
+    startedAt: 0,
+    paused: false,
+    pendingWrites: 0,
+    partlyLate: 16,
+    refused: 3,
+    batchSize: { last: 37, p50: 120, p99: 480, max: 500, limit: 500 },
+    failure: null,
+    ...over,
+  });
+  const pipelineHtml = async (st: ProcessorStatus) => {
+    const w = testWorld();
+    w.admin.topics.set("users_created", usersTopic);
+    w.processor.current = st;
+    return (await createApp(w.deps).request("/pipeline")).text();
+  };
+  const kpi = (html: string, label: string) =>
+    html.match(
+      new RegExp(
+        `<div class="kpi( kpi-\\w+)?"><div class="kpi-label">${label}</div><div class="kpi-value">([^<]*)</div>`,
+      ),
+    );
+  const partitionRow = (html: string, partition: number) =>
+    [...html.matchAll(/<tr><td class="num">(\d+)<\/td>(.*?)<\/tr>/g)]
+      .find((m) => m[1] === String(partition))?.[2]
+      ?.match(/<td[^>]*>.*?<\/td>/g)
+      ?.map((td) => td.replace(/<[^>]+>/g, ""));
+
+  it("shows batch sizes beside sink latency, partly-late and refused beside late and dead letters, per partition too", async () => {
+    const html = await pipelineHtml(status());
+    expect(html).toContain("running");
+    expect(html).toContain("<dt>Batch size last / p50 / p99 / max</dt>");
+    expect(html).toMatch(/37 \/ 120 \/ 480 \/ 500<span class="muted"> \(limit 500\)<\/span>/);
+    expect(html).not.toContain("catching up");
+    expect(kpi(html, "Partly late")?.slice(1)).toEqual([" kpi-warn", "16"]);
+    expect(kpi(html, "Refused")?.slice(1)).toEqual([" kpi-bad", "3"]);
+    expect(html).toContain('<dt>Partly late / refused</dt><dd>16 / <b class="bad-value">3</b></dd>');
+    // Log start, end, committed, checkpoint, processor, watermark, partly late, refused, lag.
+    expect(partitionRow(html, 0)?.slice(6, 9)).toEqual(["11", "0", "20"]);
+    expect(partitionRow(html, 1)?.slice(6, 9)).toEqual(["5", "3", "0"]);
+    expect(html).toContain('<td class="num"><b class="bad-value">3</b></td>');
+    expect(html).not.toContain('role="alert"');
+  });
+
+  it("calls zero refused events fine and full batches catching up", async () => {
+    const html = await pipelineHtml(
+      status({
+        refused: 0,
+        partlyLate: 0,
+        batchSize: { last: 500, p50: 500, p99: 500, max: 500, limit: 500 },
+        partitions: [
+          { partition: 0, nextOffset: 100, watermark: 1_000, idle: false, partlyLate: 0, refused: 0 },
+        ],
+      }),
+    );
+    expect(kpi(html, "Refused")?.slice(1)).toEqual([" kpi-ok", "0"]);
+    expect(kpi(html, "Partly late")?.slice(1)).toEqual([" kpi-ok", "0"]);
+    expect(html).not.toContain("bad-value");
+    expect(html).toContain("(limit 500; full batches: catching up)");
+  });
+
+  it("puts the reason the processor stopped in a banner, escaped", async () => {
+    const w = testWorld();
+    w.admin.topics.set("users_created", usersTopic);
+    w.processor.current = status({ paused: true, failure: `late topic refused the write: ${HOSTILE}` });
+    const app = createApp(w.deps);
+    const html = await (await app.request("/pipeline")).text();
+    expect(html).toContain('<section class="card alert failure" role="alert">');
+    expect(html).toContain("The processor stopped");
+    expect(html).toContain(
+      "late topic refused the write: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;",
+    );
+    expect(html).not.toContain(HOSTILE);
+    expect(html).toContain('<span class="pill pill-bad">failed</span>');
+    expect(html).not.toContain("paused: sink backpressure");
+    const fragment = await (await app.request("/pipeline", { headers: { "HX-Request": "true" } })).text();
+    expect(fragment).toContain('role="alert"');
+    const strip = await (await app.request("/fragments/health")).text();
+    expect(strip).toContain("processor failed");
+    const json = (await (await app.request("/api/pipeline")).json()) as {
+      processorState: string;
+      processor: { failure: string };
+    };
+    expect(json.processorState).toBe("failed");
+    expect(json.processor.failure).toBe(`late topic refused the write: ${HOSTILE}`);
+  });
+
+  it("renders an older processor's answer without the fields it lacks", async () => {
+    const {
+      partlyLate: _p,
+      refused: _r,
+      batchSize: _b,
+      failure: _f,
+      ...older
+    } = status({ partitions: [{ partition: 0, nextOffset: 100, watermark: 1_000, idle: false }] });
+    const html = await pipelineHtml(older);
+    expect(html).toContain("running");
+    expect(kpi(html, "Partly late")?.slice(1)).toEqual([undefined, "—"]);
+    expect(kpi(html, "Refused")?.slice(1)).toEqual([undefined, "—"]);
+    expect(html).not.toContain("Batch size");
+    expect(html).not.toContain("<dt>Partly late / refused</dt>");
+    expect(html).not.toContain('role="alert"');
+    expect(partitionRow(html, 0)?.slice(6, 9)).toEqual(["—", "—", "20"]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MemoryCheckpointStore, MemoryKafkaAdmin, MemoryProcessorStatus } from "./in-memory-ports.ts";
-import { PipelineMonitor } from "./pipeline-monitor.ts";
+import { PipelineMonitor, processorState } from "./pipeline-monitor.ts";
 import type { KafkaAdmin, ProcessorStatus } from "./ports.ts";
 
 const topics = { users: "u", dlq: "d", late: "l", aggregates: "a" };
@@ -73,8 +73,21 @@ describe("PipelineMonitor", () => {
         live: 95,
         lag: 5,
         watermark: 1200,
+        partlyLate: null,
+        refused: null,
       },
-      { partition: 1, start: 0, end: 50, committed: 40, checkpoint: 45, live: null, lag: 5, watermark: 1 },
+      {
+        partition: 1,
+        start: 0,
+        end: 50,
+        committed: 40,
+        checkpoint: 45,
+        live: null,
+        lag: 5,
+        watermark: 1,
+        partlyLate: null,
+        refused: null,
+      },
       {
         partition: 2,
         start: 0,
@@ -84,6 +97,8 @@ describe("PipelineMonitor", () => {
         live: null,
         lag: 20,
         watermark: null,
+        partlyLate: null,
+        refused: null,
       },
     ]);
     expect(s.consumer.totalLag).toBe(30);
@@ -179,5 +194,48 @@ describe("PipelineMonitor", () => {
     expect(s.consumer.partitions).toEqual([]);
     expect(s.consumer.totalLag).toBeNull();
     expect(s.watermark).toEqual({ value: null, source: null });
+  });
+
+  it("carries the core's per-partition partly-late and refused counters of the partitions the processor reports", async () => {
+    const { processor, monitor } = world();
+    processor.current = status({
+      partlyLate: 9,
+      refused: 2,
+      batchSize: { last: 40, p50: 100, p99: 500, max: 500, limit: 500 },
+      failure: null,
+      partitions: [
+        { partition: 0, nextOffset: 95, watermark: 1200, idle: false, partlyLate: 7, refused: 0 },
+        { partition: 1, nextOffset: 48, watermark: 1100, idle: false, partlyLate: 2, refused: 2 },
+      ],
+    });
+    const s = await monitor.snapshot();
+    expect(s.consumer.partitions.map((p) => [p.partition, p.partlyLate, p.refused, p.lag])).toEqual([
+      [0, 7, 0, 5],
+      [1, 2, 2, 2],
+      [2, null, null, 20],
+    ]);
+    expect(s.processorState).toBe("running");
+    expect(s.processor?.batchSize).toEqual({ last: 40, p50: 100, p99: 500, max: 500, limit: 500 });
+    expect(s.processor?.refused).toBe(2);
+  });
+
+  it("calls the processor failed when it reports why it stopped, whatever else it says", async () => {
+    const { processor, monitor } = world();
+    processor.current = status({ paused: true, failure: "dead-letter topic refused the write for good" });
+    const s = await monitor.snapshot();
+    expect(s.processorState).toBe("failed");
+    expect(s.processor?.failure).toBe("dead-letter topic refused the write for good");
+  });
+
+  it.each([
+    ["no answer", null, "unreachable"],
+    ["an older processor's answer", status(), "running"],
+    ["no failure", status({ failure: null }), "running"],
+    ["not paused", status({ paused: false }), "running"],
+    ["paused", status({ paused: true }), "paused"],
+    ["paused, no failure", status({ paused: true, failure: null }), "paused"],
+    ["a failure", status({ failure: "sink gave up" }), "failed"],
+  ] as const)("reads %s as %s", (_, st, expected) => {
+    expect(processorState(st)).toBe(expected);
   });
 });

@@ -25,6 +25,18 @@ export interface PartitionLag {
   lag: number;
   /** The partition's watermark: the processor's when it answers, else the last checkpoint's. */
   watermark: number | null;
+  /** The core's counters of the partition (over every owner); null when the processor does not report them. */
+  partlyLate: number | null;
+  refused: number | null;
+}
+
+/** "failed": the processor answers but stopped for good (it says why in processor.failure). */
+export type ProcessorState = "unreachable" | "failed" | "paused" | "running";
+
+export function processorState(p: ProcessorStatus | null): ProcessorState {
+  if (!p) return "unreachable";
+  if (p.failure) return "failed";
+  return p.paused ? "paused" : "running";
 }
 
 export interface WatermarkReading {
@@ -42,6 +54,7 @@ export interface PipelineSnapshot {
   /** totalLag sums every partition, null when the topic's partitions are unknown. */
   consumer: { group: string; topic: string; partitions: PartitionLag[]; totalLag: number | null };
   processor: ProcessorStatus | null;
+  processorState: ProcessorState;
   watermark: WatermarkReading;
   throughput: { inPerSec: number | null; processedPerSec: number | null; aggregateRowsPerSec: number | null };
   deadLettered: number;
@@ -140,6 +153,8 @@ export class PipelineMonitor {
         live: live?.nextOffset ?? null,
         lag: Math.max(0, p.high - from),
         watermark: live ? live.watermark : (cp?.watermark ?? null),
+        partlyLate: live?.partlyLate ?? null,
+        refused: live?.refused ?? null,
       };
     });
     const checkpointMarks = checkpoints.flatMap((c) => (c.watermark === null ? [] : [c.watermark]));
@@ -171,6 +186,7 @@ export class PipelineMonitor {
         totalLag: users?.exists ? partitions.reduce((a, p) => a + p.lag, 0) : null,
       },
       processor,
+      processorState: processorState(processor),
       watermark,
       throughput: {
         inPerSec: rate(sample.usersEnd, prev?.usersEnd ?? null),

@@ -118,6 +118,9 @@ export interface ProcessorStatus {
     watermark: number | null;
     idle: boolean;
     openWindows?: number;
+    /** The windowing core's counters of the partition, carried in its checkpoints (over every owner). */
+    partlyLate?: number;
+    refused?: number;
   }[];
   processed: number;
   late: number;
@@ -128,6 +131,23 @@ export interface ProcessorStatus {
   /** Consumption paused by backpressure (Cassandra slow or down), when the processor reports it. */
   paused?: boolean;
   pendingWrites?: number;
+  // The fields below are absent from an older processor's answer.
+  /** Hopping windows: events aggregated into their open windows only, since this instance started. */
+  partlyLate?: number;
+  /** Events the core refused for want of capacity (also dead-lettered), since this instance started. */
+  refused?: number;
+  /** Messages per consumed batch over the recent batches (null before the first); limit is the configured cap. */
+  batchSize?: BatchSizes;
+  /** Why the processor stopped on its own (it then exits non-zero); null while it runs. */
+  failure?: string | null;
+}
+
+export interface BatchSizes {
+  last: number | null;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+  limit: number;
 }
 
 export interface ProcessorStatusSource {

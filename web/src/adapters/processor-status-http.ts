@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ProcessorStatus, ProcessorStatusSource } from "../ports.ts";
 
 const n = z.number();
+const count = z.number().int().nonnegative();
 const StatusSchema = z.object({
   instance: z.string(),
   group: z.string(),
@@ -14,6 +15,8 @@ const StatusSchema = z.object({
       watermark: n.nullable(),
       idle: z.boolean(),
       openWindows: n.optional(),
+      partlyLate: count.optional(),
+      refused: count.optional(),
     }),
   ),
   processed: n,
@@ -24,6 +27,19 @@ const StatusSchema = z.object({
   startedAt: n,
   paused: z.boolean().optional(),
   pendingWrites: n.optional(),
+  // Newer fields are optional: an older processor's answer still parses.
+  partlyLate: count.optional(),
+  refused: count.optional(),
+  batchSize: z
+    .object({
+      last: count.nullable(),
+      p50: count.nullable(),
+      p99: count.nullable(),
+      max: count.nullable(),
+      limit: count,
+    })
+    .optional(),
+  failure: z.string().nullable().optional(),
 });
 
 /** GET /status of the processor (docs/internal-contracts.md); unreachable or malformed reads as null. */

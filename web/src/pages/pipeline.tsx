@@ -1,5 +1,6 @@
 import { fmt1, fmtDuration, fmtInt, fmtTime } from "../format.ts";
-import type { PipelineSnapshot } from "../pipeline-monitor.ts";
+import type { PipelineSnapshot, ProcessorState } from "../pipeline-monitor.ts";
+import type { BatchSizes, ProcessorStatus } from "../ports.ts";
 import { Kpi, Layout, PageHead } from "./layout.tsx";
 
 const rate = (n: number | null) => (n === null ? "—" : `${fmt1(n)} /s`);
@@ -27,9 +28,55 @@ function idleList(partitions: { partition: number; idle: boolean }[]): string {
   return `${idle.length === 1 ? "partition" : "partitions"} ${idle.join(", ")} of ${partitions.length}`;
 }
 
+const STATE_PILL: Record<ProcessorState, { tone: string; text: string }> = {
+  unreachable: { tone: "pill-bad", text: "not reachable" },
+  failed: { tone: "pill-bad", text: "failed" },
+  paused: { tone: "pill-warn", text: "paused: sink backpressure" },
+  running: { tone: "pill-ok", text: "running" },
+};
+
+/** A count that means trouble when it is not zero (refused events: the core hit a capacity limit). */
+function Alarming(props: { n: number | null | undefined }) {
+  return props.n ? <b class="bad-value">{fmtInt(props.n)}</b> : fmtInt(props.n);
+}
+
+function countTone(n: number | null | undefined, whenNonZero: "warn" | "bad") {
+  return n === null || n === undefined ? undefined : n > 0 ? whenNonZero : "ok";
+}
+
+function FailureBanner(props: { p: ProcessorStatus }) {
+  return (
+    <section class="card alert failure" role="alert">
+      <h2>The processor stopped: it will not resume on its own</h2>
+      <p class="failure-reason">{props.p.failure}</p>
+      <p class="muted">
+        Instance <code>{props.p.instance}</code> exits non-zero and wrote no checkpoint past the failure: once
+        the cause is fixed, a restart resumes from the last checkpoint.
+      </p>
+    </section>
+  );
+}
+
+function BatchSize(props: { b: BatchSizes }) {
+  const { b } = props;
+  // Full batches mean more was waiting than one poll may take: the processor is catching up.
+  const full = b.p50 !== null && b.p50 >= b.limit;
+  return (
+    <>
+      {fmtInt(b.last)} / {fmtInt(b.p50)} / {fmtInt(b.p99)} / {fmtInt(b.max)}
+      <span class="muted">
+        {" "}
+        (limit {fmtInt(b.limit)}
+        {full ? "; full batches: catching up" : ""})
+      </span>
+    </>
+  );
+}
+
 export function PipelineLive(props: { snap: PipelineSnapshot }) {
   const s = props.snap;
   const p = s.processor;
+  const pill = STATE_PILL[s.processorState];
   const maxLag = Math.max(1, ...s.consumer.partitions.map((x) => x.lag));
   const lagTone = s.consumer.totalLag === null ? undefined : s.consumer.totalLag > 10_000 ? "warn" : "ok";
   return (
@@ -40,6 +87,7 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
       hx-select="#pipeline-live"
       hx-swap="outerHTML"
     >
+      {p?.failure ? <FailureBanner p={p} /> : null}
       <section class="kpis">
         <Kpi label="In" value={rate(s.throughput.inPerSec)} hint={`appended to ${s.consumer.topic}`} />
         <Kpi label="Processed" value={rate(s.throughput.processedPerSec)} hint="by the processor" />
@@ -61,6 +109,18 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
           hint="on the late topic"
           tone={s.late > 0 ? "warn" : "ok"}
         />
+        <Kpi
+          label="Partly late"
+          value={fmtInt(p?.partlyLate)}
+          hint="hopping: open windows only · this instance"
+          tone={countTone(p?.partlyLate, "warn")}
+        />
+        <Kpi
+          label="Refused"
+          value={fmtInt(p?.refused)}
+          hint="core at capacity, dead-lettered · this instance"
+          tone={countTone(p?.refused, "bad")}
+        />
       </section>
       {s.errors.length ? (
         <section class="card alert">
@@ -76,9 +136,7 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
         <section class="card">
           <div class="card-head">
             <h2>Processor</h2>
-            <span class={`pill ${!p ? "pill-bad" : p.paused ? "pill-warn" : "pill-ok"}`}>
-              {!p ? "not reachable" : p.paused ? "paused: sink backpressure" : "running"}
-            </span>
+            <span class={`pill ${pill.tone}`}>{pill.text}</span>
           </div>
           {p ? (
             <dl class="facts compact">
@@ -98,10 +156,26 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
               <dd>
                 {fmtInt(p.late)} / {fmtInt(p.deadLettered)}
               </dd>
+              {p.partlyLate !== undefined || p.refused !== undefined ? (
+                <>
+                  <dt>Partly late / refused</dt>
+                  <dd>
+                    {fmtInt(p.partlyLate)} / <Alarming n={p.refused} />
+                  </dd>
+                </>
+              ) : null}
               <dt>Sink latency p50 / p99</dt>
               <dd>
                 {fmt1(p.sinkLatencyMs.p50)} ms / {fmt1(p.sinkLatencyMs.p99)} ms
               </dd>
+              {p.batchSize ? (
+                <>
+                  <dt>Batch size last / p50 / p99 / max</dt>
+                  <dd>
+                    <BatchSize b={p.batchSize} />
+                  </dd>
+                </>
+              ) : null}
               {p.pendingWrites !== undefined ? (
                 <>
                   <dt>Pending writes</dt>
@@ -165,7 +239,7 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
             </h2>
             <span class="muted">
               position = live processor offset, else Cassandra checkpoint, else committed offset, else log
-              start
+              start; partly late and refused: the core's counters, over every owner
             </span>
           </div>
           <table class="table">
@@ -178,6 +252,8 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
                 <th class="num">Checkpoint</th>
                 <th class="num">Processor</th>
                 <th>Watermark</th>
+                <th class="num">Partly late</th>
+                <th class="num">Refused</th>
                 <th class="num">Lag</th>
                 <th class="bar-col" />
               </tr>
@@ -185,7 +261,7 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
             <tbody>
               {s.consumer.partitions.length === 0 ? (
                 <tr>
-                  <td colspan={9} class="muted">
+                  <td colspan={11} class="muted">
                     No partitions known.
                   </td>
                 </tr>
@@ -199,6 +275,10 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
                     <td class="num">{fmtInt(x.checkpoint)}</td>
                     <td class="num">{fmtInt(x.live)}</td>
                     <td>{fmtTime(x.watermark)}</td>
+                    <td class="num">{fmtInt(x.partlyLate)}</td>
+                    <td class="num">
+                      <Alarming n={x.refused} />
+                    </td>
                     <td class="num">{fmtInt(x.lag)}</td>
                     <td class="bar-col">
                       <progress max={maxLag} value={x.lag} aria-label={`lag of partition ${x.partition}`} />
@@ -233,10 +313,10 @@ export function PipelinePage(props: { snap: PipelineSnapshot }) {
 /** The one-line pipeline strip on the Overview page. */
 export function HealthStrip(props: { snap: PipelineSnapshot }) {
   const s = props.snap;
-  const p = s.processor;
+  const pill = STATE_PILL[s.processorState];
   return (
     <>
-      <span class={`pill ${p ? "pill-ok" : "pill-bad"}`}>processor {p ? "running" : "not reachable"}</span>
+      <span class={`pill ${pill.tone}`}>processor {pill.text}</span>
       <span>
         watermark <b>{fmtTime(s.watermark.value)}</b>
         {s.watermark.source === "checkpoints" ? <span class="muted"> (checkpoints)</span> : null}

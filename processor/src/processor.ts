@@ -38,6 +38,12 @@ export interface ProcessorHandle {
   failed: Promise<Error>;
 }
 
+interface Fetch {
+  /** Source generation when consume() was called. */
+  generation: number;
+  messages: Promise<Message[]>;
+}
+
 interface Snap {
   track: Track;
   nextOffset: number;
@@ -275,33 +281,54 @@ class Processor {
   }
 
   private async loop(): Promise<void> {
+    let next: Fetch | null = null;
+    try {
+      while (!this.stopping) {
+        const now = Date.now();
+        this.backpressure();
+        const frozen = this.paused || this.revoking > 0 || this.catchingUp();
+        this.engine.tick(this.advanceClock(now, frozen));
+        await this.resync();
+        const current: Fetch = next ?? this.fetch();
+        next = null;
+        const messages = await current.messages;
+        // The next batch is built by librdkafka's worker thread while this one is processed, but only
+        // while the fetch positions stand: a batch taken before a (re)positioning is judged by admit(),
+        // and fetching again behind it would take another batch from before the seek it asks for.
+        if (!this.stopping && current.generation === this.source.generation()) next = this.fetch();
+        if (messages.length > 0) {
+          this.metrics.batchSize.observe(messages.length);
+          this.batchSizes.add(messages.length);
+          await this.processBatch(messages, current.generation);
+        }
+        this.afterBatch();
+      }
+    } finally {
+      // Its messages are not applied, so no checkpoint covers them: the next owner fetches them again.
+      await next?.messages.catch(() => undefined);
+    }
+  }
+
+  /** A consume() call with the generation it was made at: the batch holds nothing fetched before it. */
+  private fetch(): Fetch {
+    const generation = this.source.generation();
+    return { generation, messages: this.source.consume(this.opts.PROCESSOR_BATCH_SIZE) };
+  }
+
+  /** Timed duties between batches: publish, partial writes, checkpoints, rates. */
+  private afterBatch(): void {
     const o = this.opts;
-    while (!this.stopping) {
-      const now = Date.now();
-      this.backpressure();
-      const frozen = this.paused || this.revoking > 0 || this.catchingUp();
-      this.engine.tick(this.advanceClock(now, frozen));
-      await this.resync();
-      // Taken before the call: the batch holds nothing fetched before this generation.
-      const generation = this.source.generation();
-      const messages = await this.source.consume(o.PROCESSOR_BATCH_SIZE);
-      if (messages.length > 0) {
-        this.metrics.batchSize.observe(messages.length);
-        this.batchSizes.add(messages.length);
-        await this.processBatch(messages, generation);
-      }
-      const t = Date.now();
-      if (t - this.lastPublish >= o.PROCESSOR_PUBLISH_INTERVAL_MS) this.flushRows(t);
-      if (t - this.lastPartialWrite >= o.PROCESSOR_PARTIAL_WRITE_INTERVAL_MS) this.writePartials(t);
-      if (t - this.lastCheckpoint >= o.PROCESSOR_CHECKPOINT_INTERVAL_MS && !this.checkpointing) {
-        this.lastCheckpoint = t;
-        this.checkpoint().catch((err: Error) => this.log.warn({ err: err.message }, "checkpoint failed"));
-      }
-      if (t - this.lastRate >= 1000) {
-        this.lastRate = t;
-        this.eventsPerSec = this.rate.sample(t, this.processed);
-        this.refreshGauges();
-      }
+    const t = Date.now();
+    if (t - this.lastPublish >= o.PROCESSOR_PUBLISH_INTERVAL_MS) this.flushRows(t);
+    if (t - this.lastPartialWrite >= o.PROCESSOR_PARTIAL_WRITE_INTERVAL_MS) this.writePartials(t);
+    if (t - this.lastCheckpoint >= o.PROCESSOR_CHECKPOINT_INTERVAL_MS && !this.checkpointing) {
+      this.lastCheckpoint = t;
+      this.checkpoint().catch((err: Error) => this.log.warn({ err: err.message }, "checkpoint failed"));
+    }
+    if (t - this.lastRate >= 1000) {
+      this.lastRate = t;
+      this.eventsPerSec = this.rate.sample(t, this.processed);
+      this.refreshGauges();
     }
   }
 

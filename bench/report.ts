@@ -28,6 +28,8 @@ export interface Results {
     rawConsumeEventsPerSec: number;
     ratioToRaw: number;
     events: number;
+    /** Top self time of a profiled aggregates-only run, when the ratio target is missed. */
+    profile?: { fn: string; at: string; selfPercent: number }[];
   };
   latency?: {
     p50Ms: number;
@@ -171,6 +173,20 @@ export function markdown(r: Results): string {
       "| function | file | self % |",
       "| --- | --- | --- |",
       ...r.core.profile.map((h) => `| ${h.fn} | ${h.at} | ${h.selfPercent} |`),
+    );
+  }
+  if (r.processor?.profile) {
+    lines.push(
+      "",
+      "## Where the processor's time goes",
+      "",
+      "V8 CPU profile (--cpu-prof) of one more aggregates-only run over the same topic, top self time of the",
+      "whole process: `(garbage collector)` is V8's GC, `(idle)` the event loop waiting (on librdkafka's",
+      "worker, Cassandra), `(program)` native code outside JS (librdkafka's binding building messages).",
+      "",
+      "| function | file | self % |",
+      "| --- | --- | --- |",
+      ...r.processor.profile.map((h) => `| ${h.fn} | ${h.at} | ${h.selfPercent} |`),
     );
   }
   const errs = Object.entries(r.errors);

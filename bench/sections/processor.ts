@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RdKafka } from "@confluentinc/kafka-javascript";
 import { Client } from "cassandra-driver";
@@ -8,6 +9,7 @@ import { PROCESSOR_NODE_FLAGS } from "../../processor/src/node-flags.ts";
 import { loadProcessorOptions } from "../../processor/src/processor-options.ts";
 import { produceSynthetic } from "../../producer/src/index.ts";
 import { repoRoot } from "../../stack/paths.ts";
+import { hotspotsOfDir } from "../profile.ts";
 import type { Results } from "../report.ts";
 import { benchConfig, sleep } from "./bench-env.ts";
 
@@ -73,9 +75,11 @@ export async function timeProcessor(
   env: Record<string, string>,
   expected: number,
   port: number,
+  nodeFlags: readonly string[] = [],
 ): Promise<{ eventsPerSec: number; rss: number[] }> {
   const entry = join(repoRoot, "processor/src/main.ts");
-  const child: ChildProcess = spawn("node", [...PROCESSOR_NODE_FLAGS, "--import", "tsx", entry], {
+  const args = [...PROCESSOR_NODE_FLAGS, ...nodeFlags, "--import", "tsx", entry];
+  const child: ChildProcess = spawn("node", args, {
     cwd: repoRoot,
     env: { ...process.env, ...env, PROCESSOR_METRICS_PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
@@ -143,6 +147,18 @@ export async function processorSection(r: Results): Promise<void> {
     ratioToRaw: agg.eventsPerSec / raw,
     events: EVENTS,
   };
+  const profiled = benchConfig("procp", {
+    STORE_USERS: "false",
+    TOPIC_USERS: aggregatesOnly.env.TOPIC_USERS!,
+  });
+  if (r.processor.ratioToRaw < 0.7) {
+    // Where the time goes, for the summary: the same run again under V8's profiler (a separate run, so
+    // the profiler's cost stays out of the figures above).
+    const dir = mkdtempSync(join(tmpdir(), "processor-prof-"));
+    await timeProcessor(profiled.env, EVENTS, 19_466, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+    r.processor.profile = hotspotsOfDir(dir, 8);
+    rmSync(dir, { recursive: true, force: true });
+  }
   const samples = agg.rss;
   const third = Math.max(1, Math.floor(samples.length / 3));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -157,5 +173,6 @@ export async function processorSection(r: Results): Promise<void> {
   await dropKeyspaces(aggregatesOnly.config, [
     aggregatesOnly.config.CASSANDRA_KEYSPACE,
     withUsers.config.CASSANDRA_KEYSPACE,
+    profiled.config.CASSANDRA_KEYSPACE,
   ]);
 }

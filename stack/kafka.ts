@@ -39,6 +39,9 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=4
 group.initial.rebalance.delay.ms=0
+# Topics exist only as the project creates them (ensureTopics): a client that still asks for a
+# deleted topic (reset) must not bring it back, nor a typo make a new one.
+auto.create.topics.enable=false
 log.retention.hours=168
 log.segment.bytes=268435456
 `;

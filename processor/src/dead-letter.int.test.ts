@@ -1,24 +1,22 @@
-import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { parseDeadLetter } from "../../common/src/dead-letter.ts";
-import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
-import { registerUserSchema } from "../../producer/src/schema-registry.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import {
-  cassandraClient,
   dropAll,
   finalRows,
   hoursOf,
+  openTestBed,
   readMerged,
   readTopic,
   reference,
+  testProducer,
   uniqueConfig,
   waitFor,
 } from "./test-harness.ts";
@@ -35,10 +33,9 @@ describe("processor: undecodable messages", () => {
 
   beforeAll(async () => {
     config = uniqueConfig("dlq", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
-    client = cassandraClient(config);
-    await client.connect();
-    await ensureTopics(config);
-    const schema = await registerUserSchema(config, 1);
+    const bed = await openTestBed(config);
+    client = bed.client;
+    const { schema } = bed;
     const rng = createRng(3);
     const base = Date.parse("2026-04-01T00:00:00Z");
     const good: Buffer[] = [];
@@ -70,11 +67,7 @@ describe("processor: undecodable messages", () => {
         reason: /magic byte 1.*payload truncated to its first 524288 of 800001 bytes/,
       },
     );
-    const producer = new KafkaJS.Kafka({}).producer({
-      "bootstrap.servers": config.KAFKA_BOOTSTRAP,
-      kafkaJS: { logLevel: KafkaJS.logLevel.ERROR },
-    });
-    await producer.connect();
+    const producer = await testProducer(config);
     const messages = good.map((value, i) => ({ key: `good-${i}`, value, headers: { source: "synthetic" } }));
     // The bad ones in between good ones: the processor must go on past each.
     for (const [n, b] of bad.entries())

@@ -1,23 +1,24 @@
-import { KafkaJS } from "@confluentinc/kafka-javascript";
+import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
-import { createAdmin, ensureTopics } from "../../common/src/kafka-topics.ts";
+import { createAdmin } from "../../common/src/kafka-topics.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
-import { registerUserSchema } from "../../producer/src/schema-registry.ts";
+import type { registerUserSchema } from "../../producer/src/schema-registry.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.test-util.ts";
 import {
-  cassandraClient,
   dropAll,
   finalRows,
   hoursOf,
+  openTestBed,
   readMerged,
   reference,
+  testProducer,
   uniqueConfig,
   waitFor,
 } from "./test-harness.ts";
@@ -60,15 +61,8 @@ describe("processor: graceful stop with Cassandra unreachable", () => {
     config = uniqueConfig("stop", { TOPIC_PARTITIONS: "2", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
     const [host, port] = config.CASSANDRA_CONTACT_POINT.split(":");
     proxy = await startTcpProxy(host!, Number(port));
-    client = cassandraClient(config);
-    await client.connect();
-    await ensureTopics(config);
-    schema = await registerUserSchema(config, 1);
-    producer = new KafkaJS.Kafka({}).producer({
-      "bootstrap.servers": config.KAFKA_BOOTSTRAP,
-      kafkaJS: { logLevel: KafkaJS.logLevel.ERROR },
-    });
-    await producer.connect();
+    ({ client, schema } = await openTestBed(config));
+    producer = await testProducer(config);
   });
 
   afterAll(async () => {

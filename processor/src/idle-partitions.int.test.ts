@@ -1,22 +1,20 @@
-import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
-import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
-import { registerUserSchema } from "../../producer/src/schema-registry.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import {
-  cassandraClient,
   dropAll,
   finalRows,
   hoursOf,
+  openTestBed,
   readMerged,
   reference,
+  testProducer,
   uniqueConfig,
   waitFor,
 } from "./test-harness.ts";
@@ -31,10 +29,9 @@ describe("processor: idle and empty partitions", () => {
 
   beforeAll(async () => {
     config = uniqueConfig("idle", { TOPIC_PARTITIONS: "3", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
-    client = cassandraClient(config);
-    await client.connect();
-    await ensureTopics(config);
-    const schema = await registerUserSchema(config, 1);
+    const bed = await openTestBed(config);
+    client = bed.client;
+    const { schema } = bed;
     const rng = createRng(5);
     const base = Date.parse("2026-07-01T00:00:00Z");
     const messages = [];
@@ -49,11 +46,7 @@ describe("processor: idle and empty partitions", () => {
         partition: 0,
       });
     }
-    const producer = new KafkaJS.Kafka({}).producer({
-      "bootstrap.servers": config.KAFKA_BOOTSTRAP,
-      kafkaJS: { logLevel: KafkaJS.logLevel.ERROR },
-    });
-    await producer.connect();
+    const producer = await testProducer(config);
     await producer.send({ topic: config.TOPIC_USERS, messages });
     await producer.disconnect();
   });

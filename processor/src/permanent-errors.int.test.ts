@@ -1,30 +1,26 @@
-import { KafkaJS } from "@confluentinc/kafka-javascript";
+import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import avro from "avsc";
 import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { parseDeadLetter } from "../../common/src/dead-letter.ts";
-import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
-import {
-  createRegistryClient,
-  registerUserSchema,
-  valueSubject,
-} from "../../producer/src/schema-registry.ts";
+import { createRegistryClient, valueSubject } from "../../producer/src/schema-registry.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import {
-  cassandraClient,
   dropAll,
   finalRows,
   hoursOf,
+  openTestBed,
   readMerged,
   readTopic,
   reference,
+  testProducer,
   uniqueConfig,
   waitFor,
   waitForUsers,
@@ -52,15 +48,10 @@ describe("processor: records the store cannot take, and errors no retry fixes", 
 
   beforeAll(async () => {
     config = uniqueConfig("perm", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "true" });
-    client = cassandraClient(config);
-    await client.connect();
-    await ensureTopics(config);
-    v1Id = (await registerUserSchema(config, 1)).id;
-    producer = new KafkaJS.Kafka({}).producer({
-      "bootstrap.servers": config.KAFKA_BOOTSTRAP,
-      kafkaJS: { logLevel: KafkaJS.logLevel.ERROR },
-    });
-    await producer.connect();
+    const bed = await openTestBed(config);
+    client = bed.client;
+    v1Id = bed.schema.id;
+    producer = await testProducer(config);
   });
 
   afterAll(async () => {

@@ -9,11 +9,12 @@ import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { type Client, types } from "cassandra-driver";
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import { type Config, loadConfig } from "../../common/src/config.ts";
-import { createAdmin, deleteTopics } from "../../common/src/kafka-topics.ts";
+import { createAdmin, deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { formatFixtureLine } from "../../producer/src/fixture-format.ts";
 import { type FixtureGeneratorOptions, generateFixtureEvents } from "../../producer/src/fixture-generator.ts";
 import { createRng } from "../../producer/src/rng.ts";
+import { registerUserSchema } from "../../producer/src/schema-registry.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import { createCassandraClient } from "./cassandra-store.ts";
@@ -22,6 +23,26 @@ import { PROCESSOR_NODE_FLAGS } from "./node-flags.ts";
 
 // Shared by the processor's integration tests and its benchmark: unique names, fixtures with their golden
 // aggregates, and reading the merged windows back from Cassandra.
+
+/** Where a test that writes its own messages starts: Cassandra connected, the topics, schema v1 registered. */
+export async function openTestBed(
+  config: Config,
+): Promise<{ client: Client; schema: Awaited<ReturnType<typeof registerUserSchema>> }> {
+  const client = cassandraClient(config);
+  await client.connect();
+  await ensureTopics(config);
+  return { client, schema: await registerUserSchema(config, 1) };
+}
+
+/** A connected producer for the raw messages a test writes (its own bytes, keys and partitions). */
+export async function testProducer(config: Config): Promise<KafkaJS.Producer> {
+  const producer = new KafkaJS.Kafka({}).producer({
+    "bootstrap.servers": config.KAFKA_BOOTSTRAP,
+    kafkaJS: { logLevel: KafkaJS.logLevel.ERROR },
+  });
+  await producer.connect();
+  return producer;
+}
 
 /** A config whose topics, group and keyspace belong to this test alone. */
 export function uniqueConfig(tag: string, env: Record<string, string> = {}): Config {

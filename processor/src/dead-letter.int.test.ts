@@ -10,15 +10,12 @@ import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import {
   dropAll,
-  finalRows,
-  hoursOf,
   openTestBed,
-  readMerged,
   readTopic,
   reference,
   testProducer,
   uniqueConfig,
-  waitFor,
+  waitForFinal,
 } from "./test-harness.ts";
 
 // (e) Messages that cannot be decoded — wrong magic byte, a schema id the registry does not know, Avro cut
@@ -85,13 +82,7 @@ describe("processor: undecodable messages", () => {
   it("dead-letters each with its reason and aggregates the rest", async () => {
     processor = await startProcessor(config);
     const expected = reference(events, config);
-    const rows = await waitFor(
-      "all windows final",
-      () => readMerged(client, config, hoursOf(expected)),
-      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
-      120_000,
-    );
-    expect(finalRows(rows)).toEqual(expected);
+    expect(await waitForFinal(client, config, expected)).toEqual(expected);
     const status = processor.status();
     expect(status.deadLettered).toBe(bad.length);
     expect(status.processed).toBe(events.length + bad.length);

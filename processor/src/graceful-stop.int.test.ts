@@ -13,14 +13,12 @@ import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.test-util.ts";
 import {
   dropAll,
-  finalRows,
-  hoursOf,
   openTestBed,
-  readMerged,
   reference,
   testProducer,
   uniqueConfig,
   waitFor,
+  waitForFinal,
 } from "./test-harness.ts";
 
 const HALF = 1_000;
@@ -119,13 +117,7 @@ describe("processor: graceful stop with Cassandra unreachable", () => {
 
     b = await startProcessor(config);
     const expected = reference(events, config);
-    const rows = await waitFor(
-      "all windows final",
-      () => readMerged(client, config, hoursOf(expected)),
-      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
-      120_000,
-    );
-    expect(finalRows(rows)).toEqual(expected);
+    expect(await waitForFinal(client, config, expected)).toEqual(expected);
     expect(b.status().late).toBe(0);
   });
 });

@@ -9,14 +9,12 @@ import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import {
   dropAll,
-  finalRows,
-  hoursOf,
   openTestBed,
-  readMerged,
   reference,
   testProducer,
   uniqueConfig,
   waitFor,
+  waitForFinal,
 } from "./test-harness.ts";
 
 // Contract §4: a finished stream must not leave windows open forever. Here two of three partitions never
@@ -60,13 +58,7 @@ describe("processor: idle and empty partitions", () => {
   it("finalizes every window", async () => {
     processor = await startProcessor(config);
     const expected = reference(events, config);
-    const rows = await waitFor(
-      "all windows final",
-      () => readMerged(client, config, hoursOf(expected)),
-      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
-      120_000,
-    );
-    expect(finalRows(rows)).toEqual(expected);
+    expect(await waitForFinal(client, config, expected)).toEqual(expected);
     const status = processor.status();
     expect(status.partitions.every((p) => p.idle && p.openWindows === 0)).toBe(true);
   });

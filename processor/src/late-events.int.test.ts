@@ -10,13 +10,11 @@ import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import {
   cassandraClient,
   dropAll,
-  finalRows,
-  hoursOf,
-  readMerged,
   readTopic,
   reference,
   uniqueConfig,
   waitFor,
+  waitForFinal,
   writeTimedFixture,
 } from "./test-harness.ts";
 
@@ -56,13 +54,7 @@ describe("processor: late events", () => {
     processor = await startProcessor(config);
     const onTime = events.filter((_, i) => !lateIndexes.includes(i));
     const expected = reference(onTime, config);
-    const rows = await waitFor(
-      "all windows final",
-      () => readMerged(client, config, hoursOf(expected)),
-      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
-      120_000,
-    );
-    expect(finalRows(rows)).toEqual(expected);
+    expect(await waitForFinal(client, config, expected)).toEqual(expected);
     expect(processor.status().late).toBe(2);
 
     const late = await readTopic(config, config.TOPIC_LATE, 2);

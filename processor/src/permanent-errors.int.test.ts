@@ -14,15 +14,12 @@ import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import {
   dropAll,
-  finalRows,
-  hoursOf,
   openTestBed,
-  readMerged,
   readTopic,
   reference,
   testProducer,
   uniqueConfig,
-  waitFor,
+  waitForFinal,
   waitForUsers,
 } from "./test-harness.ts";
 
@@ -109,13 +106,7 @@ describe("processor: records the store cannot take, and errors no retry fixes", 
     processor = await startProcessor(config);
     const p = processor;
     const expected = reference(events, config);
-    const rows = await waitFor(
-      "all windows final",
-      () => readMerged(client, config, hoursOf(expected)),
-      (rows) => finalRows(rows) !== null && rows.length >= expected.length,
-      120_000,
-    );
-    expect(finalRows(rows)).toEqual(expected);
+    expect(await waitForFinal(client, config, expected)).toEqual(expected);
     expect(await waitForUsers(client, config, events.length)).toBe(events.length);
     expect(p.status().deadLettered).toBe(4);
     const letters = await readTopic(config, config.TOPIC_DLQ, 4);

@@ -205,6 +205,25 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * The merged windows once every expected one is stored and all are final (the wait an exactness test
+ * ends with); null if they are not all final.
+ */
+export async function waitForFinal(
+  client: Client,
+  config: Config,
+  expected: readonly RefRow[],
+  timeoutMs = 120_000,
+): Promise<RefRow[] | null> {
+  const rows = await waitFor(
+    "all windows final",
+    () => readMerged(client, config, hoursOf(expected)),
+    (rows) => finalRows(rows) !== null && rows.length >= expected.length,
+    timeoutMs,
+  );
+  return finalRows(rows);
+}
+
 /** A generated fixture with disorder below the lateness, its reference aggregates, and a config and
  * Cassandra session of its own: the setup of every "ends exact" test. */
 export async function prepareExactRun(

@@ -1,6 +1,7 @@
 import { createLogger } from "../../common/src/logger.ts";
 import { serveWithBun } from "./bun-serve.ts";
 import type { KafkaAdmin } from "./ports.ts";
+import { stopOnSignals } from "./shutdown.ts";
 import { buildWebApp, connectCassandra } from "./web-app.ts";
 import { loadWebConfig } from "./web-config.ts";
 
@@ -28,20 +29,7 @@ const url = `http://${cfg.WEB_HOST}:${server.port}`;
 log.info({ url, keyspace: cfg.CASSANDRA_KEYSPACE, runtime: "bun" }, "web tier listening, without Kafka");
 console.log(`dashboard: ${url}/`);
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, "stopping");
-  setTimeout(() => process.exit(1), 10_000).unref();
+stopOnSignals(log, async () => {
   server.stop(true);
-  cassandra.shutdown().then(
-    () => process.exit(0),
-    (err: Error) => {
-      log.error({ err: err.message }, "unclean stop");
-      process.exit(1);
-    },
-  );
-};
-process.on("SIGINT", () => stop("SIGINT"));
-process.on("SIGTERM", () => stop("SIGTERM"));
+  await cassandra.shutdown();
+});

@@ -23,6 +23,8 @@ export const ConfigSchema = z.object({
   WINDOW_SLIDE_MS: int(0),
   ALLOWED_LATENESS_MS: int(5_000),
   IDLE_TIMEOUT_MS: int(3_000),
+  // How far ahead of the wall clock an event_time may be (Kafka's log.message.timestamp.after.max.ms).
+  EVENT_TIME_MAX_FUTURE_SKEW_MS: int(3_600_000),
   GROUP_BY: z.string().default("nat,gender"),
   STORE_USERS: z
     .enum(["true", "false"])

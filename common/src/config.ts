@@ -46,6 +46,8 @@ export const ConfigSchema = z.object({
   WEB_HOST: z.string().default("127.0.0.1"),
   WEB_ADMIN_TOKEN: z.string().default(""),
   PROCESSOR_METRICS_PORT: int(9464),
+  // /status and /metrics tell anyone who can reach them the pipeline's state: loopback unless asked.
+  PROCESSOR_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   PROCESSOR_STATUS_URL: z.string().url().default("http://127.0.0.1:9464"),
   STACK_HOME: z.string().min(1).default(".stack"),
   STACK_READY_TIMEOUT_MS: z.coerce.number().int().positive().default(240_000),

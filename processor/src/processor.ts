@@ -824,7 +824,7 @@ export async function startProcessor(config: Config, start: StartOptions = {}): 
   const processor = new Processor(config, opts, store, log, start.schemaSource ?? registrySource(config));
   let server: StatusServer | null = null;
   try {
-    server = await serveStatus(config.PROCESSOR_METRICS_PORT, {
+    server = await serveStatus(config.PROCESSOR_METRICS_HOST, config.PROCESSOR_METRICS_PORT, {
       status: () => processor.status(),
       unhealthy: () => processor.unhealthy(),
       metrics: () => processor.metrics.registry.metrics(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type ProcessorStatus, serveStatus } from "./status-server.ts";
+import { loadConfig } from "../../common/src/config.ts";
+import { type ProcessorStatus, type StatusRoutes, serveStatus } from "./status-server.ts";
 
 const status: ProcessorStatus = {
   instance: "a",
@@ -21,10 +22,45 @@ const status: ProcessorStatus = {
   failure: null,
 };
 
+const healthy: StatusRoutes = {
+  status: () => status,
+  unhealthy: () => null,
+  metrics: async () => "",
+  contentType: "text/plain",
+};
+
+/** Whether GET /healthz answers at `address`:`port` (false when the connection is refused). */
+async function answers(address: string, port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://${address}:${port}/healthz`)).ok;
+  } catch {
+    return false;
+  }
+}
+
 describe("serveStatus", () => {
+  it("listens on PROCESSOR_METRICS_HOST, loopback 127.0.0.1 by default: not on another address", async () => {
+    const host = loadConfig({}).PROCESSOR_METRICS_HOST;
+    expect(host).toBe("127.0.0.1");
+    const server = await serveStatus(host, 0, healthy);
+    try {
+      expect(await answers("127.0.0.1", server.port)).toBe(true);
+      // 127.0.0.2 is loopback too, but not the address bound: a wider interface would answer there.
+      expect(await answers("127.0.0.2", server.port)).toBe(false);
+    } finally {
+      await server.close();
+    }
+    const wide = await serveStatus("0.0.0.0", 0, healthy);
+    try {
+      expect(await answers("127.0.0.2", wide.port)).toBe(true);
+    } finally {
+      await wide.close();
+    }
+  });
+
   it("answers /healthz 200 while healthy and 503 with the reason once failed", async () => {
     let reason: string | null = null;
-    const server = await serveStatus(0, {
+    const server = await serveStatus("127.0.0.1", 0, {
       status: () => status,
       unhealthy: () => reason,
       metrics: async () => "",

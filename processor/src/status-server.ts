@@ -59,8 +59,11 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-/** /status (JSON), /metrics (Prometheus) and /healthz (503 with the reason once failed) on `port` (0: any free port). */
-export function serveStatus(port: number, routes: StatusRoutes): Promise<StatusServer> {
+/**
+ * /status (JSON), /metrics (Prometheus) and /healthz (503 with the reason while unhealthy) on `host`:`port`
+ * (0: any free port).
+ */
+export function serveStatus(host: string, port: number, routes: StatusRoutes): Promise<StatusServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET") {
@@ -85,7 +88,7 @@ export function serveStatus(port: number, routes: StatusRoutes): Promise<StatusS
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, () => {
+    server.listen(port, host, () => {
       resolve({
         port: (server.address() as AddressInfo).port,
         close: () =>

@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { Config } from "../common/src/config.ts";
+import { deleteGroup } from "./delete-group.ts";
 import { classpath } from "./maven.ts";
 import { confDir, dataDir, ensureDir } from "./paths.ts";
 import { startJava } from "./process.ts";
@@ -131,11 +132,8 @@ export function kafkaService(config: Config): Service {
           await untilGone(a, topics);
         }
         const removed = topics.map((t) => `topic ${t}`);
-        const groups = await a.listGroups();
-        if (groups.groups.some((g) => g.groupId === config.CONSUMER_GROUP)) {
-          await a.deleteGroups([config.CONSUMER_GROUP]);
-          removed.push(`group ${config.CONSUMER_GROUP}`);
-        }
+        const group = await deleteGroup((groups) => a.deleteGroups(groups), config.CONSUMER_GROUP);
+        if (group === "deleted") removed.push(`group ${config.CONSUMER_GROUP}`);
         return removed;
       } finally {
         await a.disconnect().catch(() => undefined);

@@ -45,7 +45,26 @@ export const migrations: Migration[] = [
         PRIMARY KEY (day, run_id)) WITH CLUSTERING ORDER BY (run_id DESC)`,
     ],
   },
+  {
+    version: 2,
+    description: "ingestion runs of every source (parameters, errors, progress); the schedule's control row",
+    statements: (ks) => [
+      `ALTER TABLE ${ks}.ingestion_runs ADD parameters text`,
+      `ALTER TABLE ${ks}.ingestion_runs ADD errors list<text>`,
+      `ALTER TABLE ${ks}.ingestion_runs ADD updated_at timestamp`,
+      // One row per schedule. The web tier writes only the operator's columns (paused, trigger_requested_at,
+      // updated_by), the scheduler only its own: neither overwrites the other's (last write wins per column).
+      `CREATE TABLE IF NOT EXISTS ${ks}.ingestion_schedule (
+        name text PRIMARY KEY, paused boolean, trigger_requested_at timestamp, updated_by text,
+        source text, interval_ms bigint, next_run_at timestamp, heartbeat_at timestamp, scheduler text,
+        running_run_id timeuuid, trigger_handled_at timestamp, last_run_id timeuuid)`,
+    ],
+  },
 ];
+
+// A column another process added between our read of schema_migrations and our ALTER: already done.
+const ALREADY_APPLIED =
+  /already exists|conflicts with an existing column|Invalid column name .* because it conflicts/i;
 
 export async function migrate(client: Client, keyspace: string): Promise<number> {
   if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name: ${keyspace}`);
@@ -60,7 +79,11 @@ export async function migrate(client: Client, keyspace: string): Promise<number>
   let current = applied.size ? Math.max(...applied) : 0;
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
-    for (const stmt of m.statements(keyspace)) await client.execute(stmt);
+    for (const stmt of m.statements(keyspace)) {
+      await client.execute(stmt).catch((err: Error) => {
+        if (!(stmt.startsWith("ALTER TABLE") && ALREADY_APPLIED.test(err.message))) throw err;
+      });
+    }
     await client.execute(
       `INSERT INTO ${keyspace}.schema_migrations (version, description, applied_at) VALUES (?, ?, toTimestamp(now()))`,
       [m.version, m.description],

@@ -1,10 +1,14 @@
+import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../../common/src/config.ts";
+import { API_SCHEDULE, SCHEDULE_POLL_MS } from "../../common/src/ingestion-schedule.ts";
 import type { Logger } from "../../common/src/logger.ts";
 import type { FixtureRecorder } from "./fixture-recorder.ts";
 import { openPipeline, type Pipeline, type PipelineOptions } from "./pipeline.ts";
 import { FetchUsersError, type FetchUsersOptions, fetchUsers } from "./randomuser-client.ts";
+import { RunTracker } from "./run-tracker.ts";
 import { type RunOutcome, RunsStore } from "./runs-store.ts";
+import { ScheduleStore } from "./schedule-store.ts";
 
 export interface ApiRunResult extends RunOutcome {
   runId: string;
@@ -16,6 +20,8 @@ export interface ApiRunResult extends RunOutcome {
   retryAt: Date | null;
 }
 
+export type ApiTrigger = "schedule" | "manual" | "once";
+
 export interface ApiRunOptions {
   pipeline: Pipeline;
   runs: RunsStore;
@@ -24,6 +30,10 @@ export interface ApiRunOptions {
   signal?: AbortSignal;
   /** Overrides of the HTTP client (timeouts, attempts, backoff); url and results come from the config. */
   fetch?: Partial<Omit<FetchUsersOptions, "signal">>;
+  /** What started the run, stored with its parameters. */
+  trigger?: ApiTrigger;
+  /** Called once the run is stored as running (the schedule reports it). */
+  onStart?: (runId: string) => void;
 }
 
 /**
@@ -32,25 +42,36 @@ export interface ApiRunOptions {
  * with the error, as does any record Kafka did not acknowledge.
  */
 export async function runApiOnce(config: Config, opts: ApiRunOptions): Promise<ApiRunResult> {
-  const run = RunsStore.newRun("api");
-  const store = async (what: string, write: () => Promise<void>): Promise<boolean> => {
-    try {
-      await write();
-      return true;
-    } catch (err) {
-      opts.log?.warn(
-        { run: String(run.runId), err: (err as Error).message },
-        `cannot store the run's ${what}`,
-      );
-      return false;
-    }
-  };
-  await store("start", () => opts.runs.start(run));
-  const ingestor = opts.pipeline.ingestor("api", {
-    onReject: (r) => opts.log?.warn({ stage: r.stage }, `rejected: ${r.reason}`),
-    onFailure: (err) => opts.log?.error({ err: err.message }, "not acknowledged by Kafka"),
-  });
   let fetched = 0;
+  const tracker = await RunTracker.start(
+    config,
+    "api",
+    {
+      trigger: opts.trigger ?? "once",
+      url: redactUrl(config.RANDOMUSER_URL),
+      results: config.RANDOMUSER_RESULTS,
+      schemaVersion: opts.pipeline.schema.version,
+      recording: opts.recorder !== undefined,
+    },
+    {
+      runs: opts.runs,
+      ...(opts.log ? { log: opts.log } : {}),
+      counts: () => ({ ...ingestor.stats(), fetched }),
+    },
+  );
+  opts.onStart?.(tracker.runId);
+  const ingestor = opts.pipeline.ingestor("api", {
+    runId: tracker.runId,
+    onReject: (r) => {
+      tracker.reject(r);
+      opts.log?.warn({ stage: r.stage }, `rejected: ${r.reason}`);
+    },
+    onFailure: (err) => {
+      tracker.failure(err);
+      opts.log?.error({ err: err.message }, "not acknowledged by Kafka");
+    },
+  });
+  tracker.watch(ingestor);
   let error: string | null = null;
   let retryAt: Date | null = null;
   try {
@@ -85,9 +106,22 @@ export async function runApiOnce(config: Config, opts: ApiRunOptions): Promise<A
   };
   const endedAt = new Date();
   // The outcome write stores the whole row, so it alone decides whether the run is recorded.
-  const recorded = await store("outcome", () => opts.runs.finish(run, outcome, endedAt));
-  opts.log?.info({ run: String(run.runId), ...outcome, recorded }, "api run finished");
-  return { ...outcome, runId: String(run.runId), startedAt: run.startedAt, endedAt, recorded, retryAt };
+  const recorded = await tracker.finish(outcome, endedAt);
+  opts.log?.info({ run: tracker.runId, ...outcome, recorded }, "api run finished");
+  return {
+    ...outcome,
+    runId: tracker.runId,
+    startedAt: tracker.handle.startedAt,
+    endedAt,
+    recorded,
+    retryAt,
+  };
+}
+
+/** The API's address without credentials or query (a key in the URL must not reach the runs table). */
+function redactUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
 export interface ApiScheduleOptions extends Omit<ApiRunOptions, "pipeline" | "runs">, PipelineOptions {
@@ -95,33 +129,92 @@ export interface ApiScheduleOptions extends Omit<ApiRunOptions, "pipeline" | "ru
   pipeline?: Pipeline;
   runs?: RunsStore;
   onRun?: (r: ApiRunResult) => void;
+  /** The scheduler's name in the control row (host and pid by default). */
+  scheduler?: string;
 }
 
 /**
  * Runs every PRODUCER_INTERVAL_MS (start to start) until the signal aborts; a failed run does not stop it.
  * When the API asked for a pause (Retry-After), the next run waits until then, however short the interval.
+ * Every second it reads the schedule's control row (ingestion_schedule): paused, no scheduled run starts; an
+ * operator's trigger starts one at once, paused or not (pausing stops the timer, not the operator). It
+ * reports its heartbeat and next run time there; without Cassandra it keeps its interval.
  */
 export async function runApiSchedule(config: Config, opts: ApiScheduleOptions): Promise<ApiRunResult[]> {
   const pipeline = opts.pipeline ?? (await openPipeline(config, opts));
   const runs = opts.runs ?? (await RunsStore.connect(config));
+  const { client, keyspace } = runs.session;
+  const control = new ScheduleStore(client, keyspace, API_SCHEDULE);
+  const scheduler = opts.scheduler ?? `${hostname()}:${process.pid}`;
   const results: ApiRunResult[] = [];
+  let lastRunId: string | null = null;
+  let next = Date.now();
+  let warnedControl = false;
+  // The newest manual trigger already taken (by this or an earlier scheduler); read from the row at start.
+  let lastHandled: number | null = null;
+  const report = (nextRunAt: number | null, runningRunId: string | null) =>
+    control
+      .report({
+        source: "api",
+        intervalMs: config.PRODUCER_INTERVAL_MS,
+        nextRunAt: nextRunAt === null ? null : new Date(nextRunAt),
+        scheduler,
+        runningRunId,
+        lastRunId,
+      })
+      .catch((err: Error) =>
+        opts.log?.warn({ err: err.message }, "cannot report to the schedule's control row"),
+      );
   try {
     while (!opts.signal.aborted) {
+      const state = await control.control().then(
+        (c) => {
+          warnedControl = false;
+          return c;
+        },
+        (err: Error) => {
+          if (!warnedControl) opts.log?.warn({ err: err.message }, "cannot read the schedule's control row");
+          warnedControl = true;
+          return null;
+        },
+      );
+      if (state && lastHandled === null) lastHandled = state.triggerHandledAt ?? 0;
+      const manual = state?.triggerRequestedAt ?? null;
+      const manualPending = manual !== null && manual > (lastHandled ?? 0);
+      const due = !state?.paused && Date.now() >= next;
+      if (!manualPending && !due) {
+        await report(state?.paused ? null : next, null);
+        const wait = state?.paused ? SCHEDULE_POLL_MS : Math.min(SCHEDULE_POLL_MS, next - Date.now());
+        await sleep(wait, undefined, { signal: opts.signal }).catch(() => undefined);
+        continue;
+      }
+      if (manualPending && manual !== null) {
+        lastHandled = manual;
+        await control.handled(manual).catch(() => undefined);
+      }
       const started = Date.now();
-      const result = await runApiOnce(config, { ...opts, pipeline, runs });
+      const result = await runApiOnce(config, {
+        ...opts,
+        pipeline,
+        runs,
+        trigger: manualPending ? "manual" : "schedule",
+        onStart: (id) => void report(null, id),
+      });
+      lastRunId = result.runId;
       results.push(result);
       opts.onRun?.(result);
-      const next = Math.max(started + config.PRODUCER_INTERVAL_MS, result.retryAt?.getTime() ?? 0);
-      if (result.retryAt && result.retryAt.getTime() > started + config.PRODUCER_INTERVAL_MS) {
+      // A manual run does not move the schedule, unless the API asked for a pause.
+      if (!manualPending) next = started + config.PRODUCER_INTERVAL_MS;
+      if (result.retryAt && result.retryAt.getTime() > next) {
         opts.log?.warn(
           { until: result.retryAt.toISOString() },
           "next api run delayed: the API asked for a pause",
         );
+        next = result.retryAt.getTime();
       }
-      const wait = next - Date.now();
-      if (wait > 0) await sleep(wait, undefined, { signal: opts.signal }).catch(() => undefined);
     }
   } finally {
+    await control.stopped(lastRunId).catch(() => undefined);
     if (!opts.pipeline) await pipeline.close();
     if (!opts.runs) await runs.close();
   }

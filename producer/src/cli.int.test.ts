@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
+import { DAY_MS, RunsStore } from "./runs-store.ts";
 import { cleanupIsolated } from "./testing/cleanup.ts";
 import { type FaultServer, startFaultServer } from "./testing/fault-server.ts";
 import { isolatedConfig } from "./testing/test-config.ts";
@@ -64,6 +65,43 @@ describe("the producer command", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^replay: sent 1, rejected 0, failed 1,/m);
     expect(`${r.stdout}${r.stderr}`).toMatch(/too large/i);
+  });
+
+  it("records every source's runs in ingestion_runs: parameters, counts, outcome, the first errors", async () => {
+    const c = config("cli_runs", {}, true);
+    expect((await run("replay", ["fixtures/malformed.ndjson", "--quiet"], c)).code).toBe(0);
+    expect(
+      (await run("producer", ["--source", "synthetic", "--count", "40", "--rate", "0", "--seed", "7"], c))
+        .code,
+    ).toBe(0);
+    const store = await RunsStore.connect(c);
+    try {
+      const [synthetic, fixture] = await store.list(Math.floor(Date.now() / DAY_MS));
+      expect(fixture).toMatchObject({
+        source: "fixture",
+        status: "success",
+        sent: 5,
+        rejected: 11,
+        failed: 0,
+        parameters: { file: "malformed.ndjson", mode: "replay", speed: null },
+      });
+      expect(fixture?.errors.length).toBe(11);
+      expect(fixture?.errors[0]).toMatch(/^line \d+ · (parse|map|schema): /);
+      expect(fixture?.endedAt).not.toBeNull();
+      expect(synthetic).toMatchObject({
+        source: "synthetic",
+        status: "success",
+        fetched: 40,
+        sent: 40,
+        parameters: { count: 40, rate: 0, seed: 7 },
+        errors: [],
+      });
+      // Every message names its run, so a run's dead letters can be found.
+      const dlq = await readTopic(c, c.TOPIC_DLQ, 11);
+      expect(new Set(dlq.map((m) => m.headers.run_id))).toEqual(new Set([fixture?.runId]));
+    } finally {
+      await store.close();
+    }
   });
 
   it("refuses bad arguments with a usage message and exit 2", async () => {

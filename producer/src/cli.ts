@@ -1,4 +1,5 @@
 import { access, constants } from "node:fs/promises";
+import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../common/src/config.ts";
 import { createLogger } from "../../common/src/logger.ts";
@@ -10,6 +11,7 @@ import { parseSpeed } from "./pacer.ts";
 import { openPipeline } from "./pipeline.ts";
 import { summaryLine } from "./progress.ts";
 import { replayFile } from "./replay.ts";
+import { RunTracker } from "./run-tracker.ts";
 import { RunsStore } from "./runs-store.ts";
 import { produceSynthetic } from "./synthetic.ts";
 
@@ -90,13 +92,30 @@ async function main(argv: string[]): Promise<number> {
     await access(file, constants.R_OK).catch((err: Error) => {
       throw new Error(`cannot read fixture ${file}: ${err.message}`);
     });
-    const stats = await replayFile(file, config, {
-      ...pipelineOpts,
-      log,
-      progress,
-      signal: stop.signal,
-      ...(speed === undefined ? {} : { speed }),
-    });
+    const run = await RunTracker.start(
+      config,
+      "fixture",
+      { file: basename(file), mode: values.replay ? "replay" : "paced", speed: speed ?? null, schemaVersion },
+      { log },
+    );
+    let stats: IngestStats;
+    try {
+      stats = await replayFile(file, config, {
+        ...pipelineOpts,
+        log,
+        progress,
+        signal: stop.signal,
+        run,
+        ...(speed === undefined ? {} : { speed }),
+      });
+    } catch (err) {
+      await run.finish({ fetched: 0, sent: 0, rejected: 0, failed: 0, status: "failed", error: String(err) });
+      throw err;
+    }
+    await run.finishWith(
+      stats,
+      stop.signal.aborted ? "stopped by a signal before the end of the file" : null,
+    );
     return finish(values.replay ? "replay" : "fixture", stats);
   }
 
@@ -104,15 +123,35 @@ async function main(argv: string[]): Promise<number> {
     const count = positiveInt("count", values.count);
     const rate = positiveInt("rate", values.rate);
     const seed = positiveInt("seed", values.seed);
-    const stats = await produceSynthetic(config, {
-      ...pipelineOpts,
-      log,
-      progress,
-      signal: stop.signal,
-      ...(count === undefined ? {} : { count }),
-      ...(rate === undefined ? {} : { rate }),
-      ...(seed === undefined ? {} : { seed }),
-    });
+    const run = await RunTracker.start(
+      config,
+      "synthetic",
+      {
+        rate: rate ?? config.SYNTHETIC_RATE,
+        count: count ?? null,
+        seed: seed ?? config.SYNTHETIC_SEED ?? null,
+        schemaVersion,
+      },
+      { log },
+    );
+    let stats: IngestStats;
+    try {
+      stats = await produceSynthetic(config, {
+        ...pipelineOpts,
+        log,
+        progress,
+        signal: stop.signal,
+        run,
+        ...(count === undefined ? {} : { count }),
+        ...(rate === undefined ? {} : { rate }),
+        ...(seed === undefined ? {} : { seed }),
+      });
+    } catch (err) {
+      await run.finish({ fetched: 0, sent: 0, rejected: 0, failed: 0, status: "failed", error: String(err) });
+      throw err;
+    }
+    // A stream without a count ends when it is stopped: that is its normal end, not a failure.
+    await run.finishWith(stats);
     return finish("synthetic", stats);
   }
 

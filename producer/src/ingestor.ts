@@ -33,6 +33,8 @@ export interface IngestorOptions {
   usersTopic: string;
   dlqTopic: string;
   source: IngestSource;
+  /** The ingestion run the records belong to: header `run_id` of every message, so a run's dead letters can be found. */
+  runId?: string;
   /** Sends awaiting acknowledgement before offering more waits; keeps memory bounded at full speed. */
   maxInFlight?: number;
   onReject?: (r: Rejection) => void;
@@ -52,14 +54,14 @@ export class Ingestor {
   private readonly maxInFlight: number;
   private readonly waiters: (() => void)[] = [];
   private idle: (() => void) | null = null;
-  private readonly sourceHeader: Record<string, string>;
+  private readonly runHeaders: Record<string, string>[];
   private readonly onSent = (err: Error | null) => this.settle(err, "sent");
   private readonly onDeadLettered = (err: Error | null) => this.settle(err, "rejected");
   firstError: Error | null = null;
 
   constructor(private readonly opts: IngestorOptions) {
     this.maxInFlight = opts.maxInFlight ?? 50_000;
-    this.sourceHeader = { source: opts.source };
+    this.runHeaders = [{ source: opts.source }, ...(opts.runId ? [{ run_id: opts.runId }] : [])];
   }
 
   /** A raw API user received at `eventTime`; `text` is its original payload, `line` its fixture line. */
@@ -127,7 +129,7 @@ export class Ingestor {
     onDelivery: (err: Error | null) => void,
   ): Promise<void> | null {
     this.inFlight++;
-    const headers: MessageHeaders = [{ produced_at: String(Date.now()) }, this.sourceHeader];
+    const headers: MessageHeaders = [{ produced_at: String(Date.now()) }, ...this.runHeaders];
     this.opts.sink.produce(topic, key, value, headers, onDelivery);
     if (this.inFlight >= this.maxInFlight) return new Promise<void>((resolve) => this.waiters.push(resolve));
     // A caller streaming at full speed never leaves the microtask queue, and the client hands over at most 100

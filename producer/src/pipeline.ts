@@ -16,7 +16,7 @@ export interface Pipeline {
   config: Config;
   schema: RegisteredSchema;
   producer: EventProducer;
-  ingestor(source: IngestSource, hooks?: Pick<IngestorOptions, "onReject" | "onFailure">): Ingestor;
+  ingestor(source: IngestSource, hooks?: Pick<IngestorOptions, "onReject" | "onFailure" | "runId">): Ingestor;
   close(): Promise<void>;
 }
 

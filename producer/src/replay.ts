@@ -6,6 +6,7 @@ import type { IngestStats } from "./ingestor.ts";
 import { Pacer } from "./pacer.ts";
 import { openPipeline, type Pipeline, type PipelineOptions } from "./pipeline.ts";
 import { startProgress } from "./progress.ts";
+import type { RunTracker } from "./run-tracker.ts";
 
 export interface ReplayOptions extends PipelineOptions {
   /** Keep the recorded event-time spacing, divided by this factor; full speed when absent. */
@@ -16,6 +17,8 @@ export interface ReplayOptions extends PipelineOptions {
   progress?: boolean;
   /** Stops reading; what was offered is still drained. */
   signal?: AbortSignal;
+  /** The run in ingestion_runs this replay is: its id goes on every message, its rejections and counts to the run. */
+  run?: RunTracker;
 }
 
 const LOGGED_REJECTIONS = 20;
@@ -33,12 +36,18 @@ export async function replayFile(
   const pipeline = opts.pipeline ?? (await openPipeline(config, opts));
   let logged = 0;
   const ingestor = pipeline.ingestor("fixture", {
+    ...(opts.run ? { runId: opts.run.runId } : {}),
     onReject: (r) => {
+      opts.run?.reject(r);
       if (logged++ < LOGGED_REJECTIONS)
         opts.log?.warn({ line: r.line, stage: r.stage }, `rejected: ${r.reason}`);
     },
-    onFailure: (err) => opts.log?.error({ err: err.message }, "not acknowledged by Kafka"),
+    onFailure: (err) => {
+      opts.run?.failure(err);
+      opts.log?.error({ err: err.message }, "not acknowledged by Kafka");
+    },
   });
+  opts.run?.watch(ingestor);
   let position = 0;
   const progress = opts.progress
     ? startProgress({

@@ -5,6 +5,7 @@ import { Pacer } from "./pacer.ts";
 import { openPipeline, type Pipeline, type PipelineOptions } from "./pipeline.ts";
 import { startProgress } from "./progress.ts";
 import { createRng, createUnseededRng } from "./rng.ts";
+import type { RunTracker } from "./run-tracker.ts";
 import { syntheticUser } from "./synthetic-users.ts";
 
 export interface SyntheticOptions extends PipelineOptions {
@@ -21,6 +22,8 @@ export interface SyntheticOptions extends PipelineOptions {
   pipeline?: Pipeline;
   log?: Logger;
   progress?: boolean;
+  /** The run in ingestion_runs this stream is: its id goes on every message, its counts to the run. */
+  run?: RunTracker;
 }
 
 /**
@@ -31,8 +34,14 @@ export async function produceSynthetic(config: Config, opts: SyntheticOptions = 
   const rate = opts.rate ?? config.SYNTHETIC_RATE;
   const pipeline = opts.pipeline ?? (await openPipeline(config, opts));
   const ingestor = pipeline.ingestor("synthetic", {
-    onFailure: (err) => opts.log?.error({ err: err.message }, "not acknowledged by Kafka"),
+    ...(opts.run ? { runId: opts.run.runId } : {}),
+    ...(opts.run ? { onReject: opts.run.reject } : {}),
+    onFailure: (err) => {
+      opts.run?.failure(err);
+      opts.log?.error({ err: err.message }, "not acknowledged by Kafka");
+    },
   });
+  opts.run?.watch(ingestor);
   const seed = opts.seed ?? config.SYNTHETIC_SEED;
   const rng = seed === undefined ? createUnseededRng() : createRng(seed);
   const pacer = new Pacer();

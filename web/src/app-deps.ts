@@ -1,7 +1,7 @@
 import type { LiveHub } from "./live-hub.ts";
 import type { WebMetrics } from "./metrics.ts";
 import type { PipelineMonitor } from "./pipeline-monitor.ts";
-import type { RunStore, UserStore } from "./ports.ts";
+import type { RunStore, ScheduleStore, UserStore } from "./ports.ts";
 import type { StaticAssets } from "./static-assets.ts";
 import type { WindowHistory } from "./window-history.ts";
 
@@ -17,6 +17,7 @@ export interface AppDeps {
   history: WindowHistory;
   users: UserStore;
   runs: RunStore;
+  schedule: ScheduleStore;
   hub: LiveHub;
   pipeline: PipelineMonitor;
   assets: StaticAssets;

@@ -6,7 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./app-deps.ts";
 import { UnavailablePage } from "./pages/unavailable.tsx";
 import { StoreUnavailableError } from "./ports.ts";
-import { apiRoutes } from "./routes/api.ts";
+import { apiRoutes } from "./routes/api.tsx";
 import { liveRoutes } from "./routes/live.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 

@@ -1,3 +1,4 @@
+import type { ScheduleState } from "../../common/src/ingestion-schedule.ts";
 import {
   type AggregateStore,
   type Checkpoint,
@@ -8,6 +9,7 @@ import {
   type ProcessorStatusSource,
   ResultTooLargeError,
   type RunStore,
+  type ScheduleStore,
   type TopicOffsets,
   type User,
   type UserStore,
@@ -46,6 +48,40 @@ export class MemoryRunStore implements RunStore {
   constructor(public runs: IngestionRun[] = []) {}
   async recentRuns(_days: number, limit: number): Promise<IngestionRun[]> {
     return [...this.runs].sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0)).slice(0, limit);
+  }
+  async run(runId: string): Promise<IngestionRun | null> {
+    return this.runs.find((r) => r.runId === runId) ?? null;
+  }
+}
+
+export class MemoryScheduleStore implements ScheduleStore {
+  readonly rows = new Map<string, ScheduleState>();
+  async schedule(name: string): Promise<ScheduleState | null> {
+    return this.rows.get(name) ?? null;
+  }
+  async requestTrigger(name: string, by: string, at = Date.now()): Promise<void> {
+    this.rows.set(name, { ...this.row(name), triggerRequestedAt: at, updatedBy: by });
+  }
+  async setPaused(name: string, paused: boolean, by: string): Promise<void> {
+    this.rows.set(name, { ...this.row(name), paused, updatedBy: by });
+  }
+  private row(name: string): ScheduleState {
+    return (
+      this.rows.get(name) ?? {
+        name,
+        paused: false,
+        triggerRequestedAt: null,
+        triggerHandledAt: null,
+        source: null,
+        intervalMs: null,
+        nextRunAt: null,
+        heartbeatAt: null,
+        scheduler: null,
+        runningRunId: null,
+        lastRunId: null,
+        updatedBy: null,
+      }
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ScheduleState } from "../../common/src/ingestion-schedule.ts";
 import type { Group, WindowRow } from "./window-types.ts";
 
 // The small interfaces the web-standard app depends on; adapters/ implements them for Cassandra and
@@ -46,6 +47,12 @@ export interface IngestionRun {
   failed: number;
   status: string | null;
   error: string | null;
+  /** What the run was asked to do (trigger, rate, file, letters re-driven...); null for older rows. */
+  parameters: Record<string, unknown> | null;
+  /** Its first problems (rejections with stage and line, delivery failures), bounded by the producer. */
+  errors: string[];
+  /** When its counts were last stored (a long run stores them every few seconds). */
+  updatedAt: number | null;
 }
 
 export interface Checkpoint {
@@ -83,6 +90,15 @@ export interface UserStore {
 export interface RunStore {
   /** Newest first, over the last `days` day buckets. */
   recentRuns(days: number, limit: number): Promise<IngestionRun[]>;
+  /** One run by its id (a time-based UUID, which names its day); null when there is none. */
+  run(runId: string): Promise<IngestionRun | null>;
+}
+
+/** The web tier's side of the schedule's control row (common/src/ingestion-schedule.ts). */
+export interface ScheduleStore {
+  schedule(name: string): Promise<ScheduleState | null>;
+  requestTrigger(name: string, by: string, at?: number): Promise<void>;
+  setPaused(name: string, paused: boolean, by: string): Promise<void>;
 }
 
 export interface CheckpointStore {

@@ -6,6 +6,7 @@ import {
   MemoryKafkaAdmin,
   MemoryProcessorStatus,
   MemoryRunStore,
+  MemoryScheduleStore,
   MemoryUserStore,
 } from "./in-memory-ports.ts";
 import { LiveHub } from "./live-hub.ts";
@@ -25,6 +26,7 @@ export interface TestWorld {
   aggregates: MemoryAggregateStore;
   users: MemoryUserStore;
   runs: MemoryRunStore;
+  schedule: MemoryScheduleStore;
   admin: MemoryKafkaAdmin;
   processor: MemoryProcessorStatus;
   checkpoints: MemoryCheckpointStore;
@@ -35,6 +37,7 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
   const aggregates = new MemoryAggregateStore();
   const users = new MemoryUserStore();
   const runs = new MemoryRunStore();
+  const schedule = new MemoryScheduleStore();
   const admin = new MemoryKafkaAdmin();
   const processor = new MemoryProcessorStatus();
   const checkpoints = new MemoryCheckpointStore();
@@ -47,6 +50,7 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
     }),
     users,
     runs,
+    schedule,
     hub: new LiveHub({ ringSize: 100, clientQueueSize: 100, retentionMs: 600_000, epoch: "t" }),
     pipeline: new PipelineMonitor({
       admin,
@@ -65,5 +69,5 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
     logger: { error: () => {} },
     ...over,
   };
-  return { deps, aggregates, users, runs, admin, processor, checkpoints };
+  return { deps, aggregates, users, runs, schedule, admin, processor, checkpoints };
 }

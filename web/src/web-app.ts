@@ -82,6 +82,7 @@ export function buildWebApp(
     history,
     users: store,
     runs: store,
+    schedule: store,
     hub,
     pipeline,
     assets: loadStaticAssets(),

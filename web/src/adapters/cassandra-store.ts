@@ -1,5 +1,6 @@
 import { type Client, errors, types } from "cassandra-driver";
 import { hourBucket } from "../../../common/src/cassandra-schema.ts";
+import type { ScheduleState } from "../../../common/src/ingestion-schedule.ts";
 import {
   type AggregateStore,
   type Checkpoint,
@@ -7,6 +8,7 @@ import {
   type IngestionRun,
   ResultTooLargeError,
   type RunStore,
+  type ScheduleStore,
   StoreUnavailableError,
   type User,
   type UserStore,
@@ -77,6 +79,32 @@ function toWindowRow(group: string, r: Row): WindowRow {
   };
 }
 
+function toRun(r: Row): IngestionRun {
+  const parameters = str(r.get("parameters"));
+  let parsed: Record<string, unknown> | null = null;
+  try {
+    const v: unknown = parameters ? JSON.parse(parameters) : null;
+    parsed = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    parsed = { unreadable: parameters };
+  }
+  return {
+    runId: String(r.get("run_id")),
+    source: str(r.get("source")),
+    startedAt: num(r.get("started_at")),
+    endedAt: num(r.get("ended_at")),
+    fetched: num(r.get("fetched")) ?? 0,
+    sent: num(r.get("sent")) ?? 0,
+    rejected: num(r.get("rejected")) ?? 0,
+    failed: num(r.get("failed")) ?? 0,
+    status: str(r.get("status")),
+    error: str(r.get("error")),
+    parameters: parsed,
+    errors: ((r.get("errors") as string[] | null) ?? []).map(String),
+    updatedAt: num(r.get("updated_at")),
+  };
+}
+
 const UNAVAILABLE_CODES = new Set<number>([
   types.responseErrorCodes.unavailableException,
   types.responseErrorCodes.overloaded,
@@ -109,7 +137,7 @@ async function guarded<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** Reads the tables of common/src/cassandra-schema.ts: windows, users, producer runs, checkpoints. */
-export class CassandraStore implements AggregateStore, UserStore, RunStore, CheckpointStore {
+export class CassandraStore implements AggregateStore, UserStore, RunStore, ScheduleStore, CheckpointStore {
   constructor(
     private readonly client: Client,
     private readonly keyspace: string,
@@ -206,22 +234,76 @@ export class CassandraStore implements AggregateStore, UserStore, RunStore, Chec
         [day, limit - out.length],
         { prepare: true },
       );
-      for (const r of rs.rows) {
-        out.push({
-          runId: String(r.get("run_id")),
-          source: str(r.get("source")),
-          startedAt: num(r.get("started_at")),
-          endedAt: num(r.get("ended_at")),
-          fetched: num(r.get("fetched")) ?? 0,
-          sent: num(r.get("sent")) ?? 0,
-          rejected: num(r.get("rejected")) ?? 0,
-          failed: num(r.get("failed")) ?? 0,
-          status: str(r.get("status")),
-          error: str(r.get("error")),
-        });
-      }
+      for (const r of rs.rows) out.push(toRun(r));
     }
     return out;
+  }
+
+  run(runId: string): Promise<IngestionRun | null> {
+    return guarded(() => this.#run(runId));
+  }
+
+  async #run(runId: string): Promise<IngestionRun | null> {
+    let id: types.TimeUuid;
+    try {
+      id = types.TimeUuid.fromString(runId);
+    } catch {
+      return null;
+    }
+    const day = Math.floor(id.getDate().getTime() / DAY_MS);
+    const rs = await this.client.execute(
+      `SELECT * FROM ${this.keyspace}.ingestion_runs WHERE day = ? AND run_id = ?`,
+      [day, id],
+      { prepare: true },
+    );
+    const r = rs.first();
+    return r ? toRun(r) : null;
+  }
+
+  schedule(name: string): Promise<ScheduleState | null> {
+    return guarded(async () => {
+      const rs = await this.client.execute(
+        `SELECT * FROM ${this.keyspace}.ingestion_schedule WHERE name = ?`,
+        [name],
+        { prepare: true },
+      );
+      const r = rs.first();
+      if (!r) return null;
+      return {
+        name,
+        paused: r.get("paused") === true,
+        triggerRequestedAt: num(r.get("trigger_requested_at")),
+        triggerHandledAt: num(r.get("trigger_handled_at")),
+        source: str(r.get("source")),
+        intervalMs: num(r.get("interval_ms")),
+        nextRunAt: num(r.get("next_run_at")),
+        heartbeatAt: num(r.get("heartbeat_at")),
+        scheduler: str(r.get("scheduler")),
+        runningRunId: str(r.get("running_run_id")),
+        lastRunId: str(r.get("last_run_id")),
+        updatedBy: str(r.get("updated_by")),
+      };
+    });
+  }
+
+  requestTrigger(name: string, by: string, at = Date.now()): Promise<void> {
+    return guarded(async () => {
+      await this.client.execute(
+        `UPDATE ${this.keyspace}.ingestion_schedule SET trigger_requested_at = ?, updated_by = ? WHERE name = ?`,
+        [new Date(at), by, name],
+        { prepare: true },
+      );
+    });
+  }
+
+  setPaused(name: string, paused: boolean, by: string): Promise<void> {
+    return guarded(async () => {
+      await this.client.execute(
+        `UPDATE ${this.keyspace}.ingestion_schedule SET paused = ?, updated_by = ? WHERE name = ?`,
+        [paused, by, name],
+        { prepare: true },
+      );
+    });
   }
 
   checkpoints(topic: string): Promise<Checkpoint[]> {

@@ -2,13 +2,16 @@ import { type Context, Hono } from "hono";
 import type { AppDeps } from "../app-deps.ts";
 import { parseInstant } from "../instant.ts";
 import { type HistoryForm, HistoryPage, RANGES } from "../pages/history.tsx";
-import { IngestionLive, IngestionPage } from "../pages/ingestion.tsx";
+import { IngestionLive, IngestionPage, ScheduleCard } from "../pages/ingestion.tsx";
+import { NotFoundPage } from "../pages/not-found.tsx";
 import { OverviewPage } from "../pages/overview.tsx";
 import { HealthStrip, PipelineLive, PipelinePage } from "../pages/pipeline.tsx";
+import { RunPage } from "../pages/run.tsx";
 import { UserDetailPage, UserNotFoundPage } from "../pages/user-detail.tsx";
 import { UserResults, UsersPage } from "../pages/users.tsx";
 import type { User } from "../ports.ts";
 import { isEventId } from "./event-id.ts";
+import { isRunId, scheduleView } from "./schedule.ts";
 
 const pick = <T extends string>(v: string | undefined, allowed: readonly T[], def: T): T =>
   allowed.includes(v as T) ? (v as T) : def;
@@ -91,8 +94,19 @@ export function pageRoutes(deps: AppDeps): Hono {
 
   pages.get("/ingestion", async (c) => {
     const runs = await deps.runs.recentRuns(deps.limits.runDays, deps.limits.maxRuns);
-    if (wantsFragment(c)) return c.html(<IngestionLive runs={runs} days={deps.limits.runDays} />);
-    return c.html(html(<IngestionPage runs={runs} days={deps.limits.runDays} />));
+    const now = Date.now();
+    if (wantsFragment(c)) return c.html(<IngestionLive runs={runs} days={deps.limits.runDays} now={now} />);
+    const schedule = await scheduleView(deps);
+    return c.html(html(<IngestionPage runs={runs} days={deps.limits.runDays} schedule={schedule} />));
+  });
+
+  pages.get("/fragments/schedule", async (c) => c.html(<ScheduleCard {...(await scheduleView(deps))} />));
+
+  pages.get("/ingestion/runs/:id", async (c) => {
+    const id = c.req.param("id");
+    const run = isRunId(id) ? await deps.runs.run(id) : null;
+    if (!run) return c.html(html(<NotFoundPage what={`no run ${id}`} back="/ingestion" />), 404);
+    return c.html(html(<RunPage run={run} now={Date.now()} />));
   });
 
   return pages;

@@ -1,8 +1,11 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { API_SCHEDULE } from "../../../common/src/ingestion-schedule.ts";
 import { parseAggregatesQuery } from "../aggregates-query.ts";
 import type { AppDeps } from "../app-deps.ts";
+import { ScheduleCard } from "../pages/ingestion.tsx";
 import { ResultTooLargeError } from "../ports.ts";
 import { isEventId, MAX_EVENT_ID_BYTES } from "./event-id.ts";
+import { isRunId, scheduleView } from "./schedule.ts";
 
 export function apiRoutes(deps: AppDeps): Hono {
   const api = new Hono();
@@ -35,6 +38,39 @@ export function apiRoutes(deps: AppDeps): Hono {
 
   api.get("/runs", async (c) =>
     c.json({ runs: await deps.runs.recentRuns(deps.limits.runDays, deps.limits.maxRuns) }),
+  );
+
+  api.get("/runs/:id", async (c) => {
+    const id = c.req.param("id");
+    const run = isRunId(id) ? await deps.runs.run(id) : null;
+    return run ? c.json(run) : c.json({ error: `no run ${id}` }, 404);
+  });
+
+  api.get("/ingestion/schedule", async (c) => c.json(await deps.schedule.schedule(API_SCHEDULE)));
+
+  // The admin middleware (app.tsx) lets these through only with the token. The scheduler acts on its next
+  // poll of the control row (within SCHEDULE_POLL_MS); the answer says what was asked, not what ran.
+  const act = (what: string, op: () => Promise<void>) => async (c: Context) => {
+    await op();
+    if (c.req.header("HX-Request") === "true")
+      return c.html(<ScheduleCard {...(await scheduleView(deps, what))} />);
+    return c.json({ ok: true, message: what, schedule: await deps.schedule.schedule(API_SCHEDULE) }, 202);
+  };
+  api.post(
+    "/ingestion/schedule/trigger",
+    act("run requested: the scheduler starts it within a second", () =>
+      deps.schedule.requestTrigger(API_SCHEDULE, "web console"),
+    ),
+  );
+  api.post(
+    "/ingestion/schedule/pause",
+    act("schedule paused: no scheduled run starts until resumed", () =>
+      deps.schedule.setPaused(API_SCHEDULE, true, "web console"),
+    ),
+  );
+  api.post(
+    "/ingestion/schedule/resume",
+    act("schedule resumed", () => deps.schedule.setPaused(API_SCHEDULE, false, "web console")),
   );
 
   api.get("/pipeline", async (c) => c.json(await deps.pipeline.snapshot()));

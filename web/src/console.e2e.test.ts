@@ -1,0 +1,137 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../common/src/logger.ts";
+import { runApiSchedule } from "../../producer/src/api-source.ts";
+import { openPipeline, type Pipeline } from "../../producer/src/pipeline.ts";
+import { RunsStore } from "../../producer/src/runs-store.ts";
+import { cleanupIsolated } from "../../producer/src/testing/cleanup.ts";
+import { type FaultServer, startFaultServer } from "../../producer/src/testing/fault-server.ts";
+import { isolatedConfig } from "../../producer/src/testing/test-config.ts";
+import { type RunningWeb, startWebServer } from "./server.ts";
+import { loadWebConfig } from "./web-config.ts";
+
+// The operations console in headless Chromium against the real Kafka, registry and Cassandra, with the
+// producer's api scheduler running in this process against a local stand-in for randomuser.me.
+const SHOTS = "test-results/screenshots";
+const TOKEN = "console-e2e-token";
+const page1 = readFileSync(new URL("../../fixtures/api/page-one-bad.json", import.meta.url), "utf8");
+// One run an hour: every run after the first is one the test asked for.
+const config = isolatedConfig("console", { PRODUCER_INTERVAL_MS: "3600000", RANDOMUSER_RESULTS: "6" });
+let server: FaultServer;
+let pipeline: Pipeline;
+let runs: RunsStore;
+let web: RunningWeb;
+let browser: Browser;
+const stopScheduler = new AbortController();
+let scheduler: Promise<unknown>;
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+async function openPage(path: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (
+      m.type() === "error" &&
+      !/Failed to load resource: the server responded with a status of 4/.test(m.text())
+    )
+      problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${web.url}${path}`);
+  return { page, problems };
+}
+
+async function useToken(page: Page): Promise<void> {
+  await page.fill("#admin-token", TOKEN);
+  await page.click("#admin-token-save");
+  await expect.poll(() => page.locator("[data-admin-state]").first().textContent()).toContain("token set");
+}
+
+describe("the operations console in a browser", () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startFaultServer({ kind: "page", body: page1 });
+    config.RANDOMUSER_URL = server.url;
+    pipeline = await openPipeline(config);
+    runs = await RunsStore.connect(config);
+    scheduler = runApiSchedule(config, {
+      pipeline,
+      runs,
+      signal: stopScheduler.signal,
+      scheduler: "console-e2e",
+      fetch: { timeoutMs: 2000, maxAttempts: 1 },
+    });
+    const cfg = loadWebConfig({
+      ...process.env,
+      ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v ?? "")])),
+      WEB_PORT: "0",
+      WEB_ADMIN_TOKEN: TOKEN,
+      PROCESSOR_STATUS_URL: "http://127.0.0.1:9",
+      LOG_LEVEL: "warn",
+    });
+    web = await startWebServer(cfg, createLogger("console-e2e", "warn"));
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+  });
+
+  afterAll(async () => {
+    stopScheduler.abort();
+    await scheduler;
+    await browser?.close();
+    await web?.close();
+    await pipeline?.close();
+    await runs?.close();
+    await server?.close();
+    await cleanupIsolated(config, { keyspace: true });
+  });
+
+  it("Ingestion: the schedule and its next run; trigger a run and see it appear; pause and resume", async () => {
+    const { page, problems } = await openPage("/ingestion");
+    // The scheduler's first run starts at once; its heartbeat and next run time show in the card.
+    await expect.poll(() => page.locator("#runs tbody tr[data-run]").count(), { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator("#schedule-status").textContent(), { timeout: 15_000 })
+      .toBe("scheduled");
+    expect(await page.locator("#next-run").textContent()).toMatch(/UTC \(in \d+ min/);
+    await useToken(page);
+    await page.click("#trigger-run");
+    await expect.poll(() => page.locator("#schedule-message").textContent()).toContain("run requested");
+    await expect.poll(() => page.locator("#runs tbody tr[data-run]").count(), { timeout: 30_000 }).toBe(2);
+    const newest = page.locator("#runs tbody tr[data-run]").first();
+    await expect.poll(() => newest.textContent(), { timeout: 15_000 }).toContain("trigger=manual");
+    expect(await newest.textContent()).toContain("success");
+
+    await page.click("#pause");
+    await expect.poll(() => page.locator("#schedule-status").textContent()).toBe("paused");
+    expect(await page.locator("#next-run").textContent()).toContain("paused");
+    await shot(page, "ingestion");
+    await page.click("#resume");
+    await expect
+      .poll(() => page.locator("#schedule-status").textContent(), { timeout: 15_000 })
+      .toBe("scheduled");
+    await expect.poll(() => page.locator("#next-run").textContent(), { timeout: 15_000 }).toMatch(/UTC \(in/);
+
+    // A run's page: its parameters, counts, and the rejection it met.
+    await newest.locator("a").first().click();
+    await expect.poll(() => page.locator("#run-status").textContent()).toBe("success");
+    expect(await page.locator("#run-parameters").textContent()).toContain("manual");
+    expect(await page.locator("#run-counts").textContent()).toBe("6 / 5");
+    expect(await page.locator("#run-errors").textContent()).toMatch(/map: /);
+    await shot(page, "ingestion-run");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("refuses the controls without the token", async () => {
+    const res = await fetch(`${web.url}/api/ingestion/schedule/pause`, { method: "POST" });
+    expect(res.status).toBe(401);
+    const sched = (await (await fetch(`${web.url}/api/ingestion/schedule`)).json()) as { paused: boolean };
+    expect(sched.paused).toBe(false);
+  });
+});

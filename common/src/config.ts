@@ -7,6 +7,9 @@ const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 export const ConfigSchema = z.object({
   KAFKA_BOOTSTRAP: z.string().default("127.0.0.1:9092"),
   SCHEMA_REGISTRY_URL: z.string().url().default("http://127.0.0.1:8081/apis/ccompat/v7"),
+  // Per HTTP request to the registry: an attempt without an answer (connect or response) for this long
+  // is abandoned. 0 would mean no timeout at all, so it is refused.
+  SCHEMA_REGISTRY_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   CASSANDRA_CONTACT_POINT: z.string().default("127.0.0.1:9042"),
   CASSANDRA_DC: z.string().default("datacenter1"),
   CASSANDRA_KEYSPACE: z

@@ -53,7 +53,8 @@ describe("processor: undecodable messages", () => {
       {
         key: "bad-id",
         value: encodeWire(2_000_000_000, sample.subarray(5)),
-        reason: /unknown schema id 2000000000/,
+        // Asked again for PROCESSOR_SCHEMA_NOT_FOUND_RETRY_MS (2 s here) before it is dead-lettered.
+        reason: /unknown schema id 2000000000: the registry answered 404 for \d{4,} ms/,
       },
       { key: "truncated", value: sample.subarray(0, 40), reason: /undecodable Avro/ },
       { key: "short", value: Buffer.from([0, 0]), reason: /not Confluent wire format/ },
@@ -80,7 +81,7 @@ describe("processor: undecodable messages", () => {
   });
 
   it("dead-letters each with its reason and aggregates the rest", async () => {
-    processor = await startProcessor(config);
+    processor = await startProcessor(config, { options: { PROCESSOR_SCHEMA_NOT_FOUND_RETRY_MS: 2_000 } });
     const expected = reference(events, config);
     expect(await waitForFinal(client, config, expected)).toEqual(expected);
     const status = processor.status();

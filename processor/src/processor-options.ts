@@ -57,6 +57,13 @@ export const ProcessorOptionsSchema = z.object({
     .min(0)
     .max(700_000)
     .default(DEFAULT_DLQ_MAX_PAYLOAD_BYTES),
+  /**
+   * How long a schema id the registry answers 404 for is asked again (the batch waits) before the records
+   * that use it are dead-lettered: a registry follower behind its leader, a registry being restored.
+   */
+  PROCESSOR_SCHEMA_NOT_FOUND_RETRY_MS: int(10_000, 0),
+  /** How long, after that, such an id is dead-lettered without asking; then the registry is asked again. */
+  PROCESSOR_SCHEMA_NOT_FOUND_CACHE_MS: int(60_000, 0),
   /** Identifies this instance in logs, /status and the Kafka client id. */
   PROCESSOR_INSTANCE: z.string().min(1).optional(),
 });

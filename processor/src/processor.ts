@@ -144,7 +144,10 @@ class Processor {
       groupBy: this.dims,
     });
     this.keys = new Int32Array(this.dims.length);
-    this.schemas = new SchemaCache(schemaSource);
+    this.schemas = new SchemaCache(schemaSource, {
+      notFoundRetryMs: opts.PROCESSOR_SCHEMA_NOT_FOUND_RETRY_MS,
+      notFoundCacheMs: opts.PROCESSOR_SCHEMA_NOT_FOUND_CACHE_MS,
+    });
     this.decoder = new EventDecoder(this.schemas, [this.engine.valueField, ...this.dims]);
     this.sink = new WriteQueue({
       concurrency: opts.PROCESSOR_SINK_CONCURRENCY,

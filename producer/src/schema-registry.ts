@@ -1,8 +1,10 @@
-// The package index also loads every KMS/encryption rule executor (AWS, Azure, GCP SDKs: over a second of
-// start-up); the client module alone is all the producer needs.
-import { Compatibility, SchemaRegistryClient } from "@confluentinc/schemaregistry/dist/schemaregistry-client";
+import {
+  Compatibility,
+  type SchemaRegistryClient,
+} from "@confluentinc/schemaregistry/dist/schemaregistry-client";
 import type avro from "avsc";
 import type { Config } from "../../common/src/config.ts";
+import { createRegistryClient } from "../../common/src/schema-registry-client.ts";
 import { type UserSchemaVersion, userSchema } from "../../common/src/user-schema.ts";
 
 export interface RegisteredSchema {
@@ -17,9 +19,7 @@ export function valueSubject(topic: string): string {
   return `${topic}-value`;
 }
 
-export function createRegistryClient(config: Config): SchemaRegistryClient {
-  return new SchemaRegistryClient({ baseURLs: [config.SCHEMA_REGISTRY_URL], maxRetries: 3 });
-}
+export { createRegistryClient };
 
 /**
  * Puts the subject under BACKWARD compatibility, then registers the user schema (idempotent: the same schema

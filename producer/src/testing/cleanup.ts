@@ -32,7 +32,9 @@ export async function cleanupIsolated(config: Config, { keyspace = false } = {})
 
 /** The writer schema of a wire-format message, as any consumer would get it: GET /schemas/ids/{id}. */
 export async function fetchSchemaById(config: Config, id: number): Promise<string> {
-  const res = await fetch(`${config.SCHEMA_REGISTRY_URL}/schemas/ids/${id}`);
+  const res = await fetch(`${config.SCHEMA_REGISTRY_URL}/schemas/ids/${id}`, {
+    signal: AbortSignal.timeout(config.SCHEMA_REGISTRY_TIMEOUT_MS),
+  });
   if (!res.ok) throw new Error(`GET /schemas/ids/${id}: HTTP ${res.status}`);
   const body = (await res.json()) as { schema: string };
   return body.schema;

@@ -1,0 +1,62 @@
+// The package index also loads every KMS/encryption rule executor (AWS, Azure, GCP SDKs: over a second of
+// start-up); the client module alone is all the pipeline needs.
+import { SchemaRegistryClient } from "@confluentinc/schemaregistry/dist/schemaregistry-client";
+import type { Config } from "./config.ts";
+
+export interface RegistryClientOptions {
+  /** Attempts after the first one the client makes itself (network errors, 429 and 5xx answers). */
+  retries: number;
+}
+
+const RETRY_WAIT_MS = 500;
+const RETRY_MAX_WAIT_MS = 2_000;
+/** So that an attempt's own timeout, which says more, is what a plainly hung registry fails with. */
+const MARGIN_MS = 250;
+
+/** The longest one call of a client from createRegistryClient() may take before it fails. */
+export function registryCallBoundMs(config: Config, { retries }: RegistryClientOptions): number {
+  let waits = 0;
+  for (let r = 0; r < retries; r++) waits += Math.min(RETRY_MAX_WAIT_MS, RETRY_WAIT_MS * 2 ** r);
+  return (retries + 1) * config.SCHEMA_REGISTRY_TIMEOUT_MS + waits + MARGIN_MS;
+}
+
+/** Rejects with a message naming `what` once `ms` passed without `p` settling. */
+function deadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A Schema Registry client of which no call can hang: each HTTP attempt is abandoned after
+ * SCHEMA_REGISTRY_TIMEOUT_MS without an answer (connect or response), the client retries at most
+ * `retries` times, and every call, whatever it does inside (a lock held by a hung call, say), fails after
+ * registryCallBoundMs(). Calls the client's methods make among themselves are not bounded twice.
+ */
+export function createRegistryClient(
+  config: Config,
+  opts: RegistryClientOptions = { retries: 2 },
+): SchemaRegistryClient {
+  const client = new SchemaRegistryClient({
+    baseURLs: [config.SCHEMA_REGISTRY_URL],
+    createAxiosDefaults: { timeout: config.SCHEMA_REGISTRY_TIMEOUT_MS },
+    maxRetries: opts.retries,
+    retriesWaitMs: RETRY_WAIT_MS,
+    retriesMaxWaitMs: RETRY_MAX_WAIT_MS,
+  });
+  const bound = registryCallBoundMs(config, opts);
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const member: unknown = Reflect.get(target, prop, receiver);
+      if (typeof member !== "function") return member;
+      return (...args: unknown[]) => {
+        const out: unknown = member.apply(target, args);
+        return out instanceof Promise
+          ? deadline(out, bound, `schema registry ${config.SCHEMA_REGISTRY_URL}: ${String(prop)}`)
+          : out;
+      };
+    },
+  });
+}

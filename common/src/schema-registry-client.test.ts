@@ -39,7 +39,7 @@ describe("createRegistryClient", () => {
     const { ms, err } = await elapsed(client.getBySubjectAndId("", 1));
     expect(err.message).toMatch(/timeout of 300ms exceeded/);
     expect(ms).toBeGreaterThanOrEqual(250);
-    expect(ms).toBeLessThan(2_000);
+    expect(ms).toBeLessThan(5_000);
     expect(peer.connections()).toBe(1);
   });
 
@@ -49,7 +49,7 @@ describe("createRegistryClient", () => {
     const client = createRegistryClient(config, { retries: 2 });
     const { ms, err } = await elapsed(client.register("s-value", { schemaType: "AVRO", schema: '"int"' }));
     expect(err.message).toMatch(/timeout of 200ms exceeded|no answer within/);
-    expect(ms).toBeLessThanOrEqual(registryCallBoundMs(config, { retries: 2 }) + 500);
+    expect(ms).toBeLessThanOrEqual(registryCallBoundMs(config, { retries: 2 }) + 2_000);
     expect(peer.connections()).toBeGreaterThanOrEqual(1);
     expect(peer.connections()).toBeLessThanOrEqual(3);
   });
@@ -60,6 +60,6 @@ describe("createRegistryClient", () => {
     const client = createRegistryClient(config, { retries: 0 });
     const { ms, err } = await elapsed(client.getLatestSchemaMetadata("s-value"));
     expect(err.message).toBe(`schema registry ${peer.url}: getLatestSchemaMetadata: no answer within 650 ms`);
-    expect(ms).toBeLessThan(1_500);
+    expect(ms).toBeLessThan(5_000);
   });
 });

@@ -107,7 +107,7 @@ describe("registrySource", () => {
     await expect(registrySource(config).fetch(5)).rejects.toThrow(
       `schema registry ${peer.url}: schema id 5: timeout of 300ms exceeded`,
     );
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
     // The processor retries with its own backoff (and judges its health by each attempt): one attempt here.
     expect(peer.connections()).toBe(1);
   });

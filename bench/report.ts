@@ -24,13 +24,24 @@ export interface Results {
   };
   processor?: {
     eventsPerSec: number;
+    /** Events per second of the processor process's CPU time (utime + stime from /proc). */
+    eventsPerCpuSecond: number;
     eventsPerSecWithUsers: number;
     rawConsumeEventsPerSec: number;
+    rawConsumeEventsPerCpuSecond: number;
     ratioToRaw: number;
     events: number;
+    /** The topic every reader of the run read (the peers too). */
+    topic: string;
+    /** Per-group counts of the stored window rows against the events that were not late. */
+    check: CountsCheck;
+    /** One instance and N = cores instances in one consumer group. */
+    instances: { count: number; eventsPerSec: number; eventsPerCpuSecond: number; check?: CountsCheck }[];
     /** Top self time of a profiled aggregates-only run, when the ratio target is missed. */
     profile?: { fn: string; at: string; selfPercent: number }[];
   };
+  /** `bench --peers`: the same aggregation over the same topic by Spark and by Kafka Streams. */
+  peers?: { spark?: PeerFigures; kafkaStreams?: PeerFigures };
   latency?: {
     p50Ms: number;
     p99Ms: number;
@@ -50,6 +61,25 @@ export interface Results {
     flat: boolean;
   };
   errors: Record<string, string>;
+}
+
+export interface CountsCheck {
+  ok: boolean;
+  expected: number;
+  counts: Record<string, number>;
+}
+
+export interface PeerFigures {
+  /** Name and version, e.g. "Kafka Streams 4.1.1". */
+  system: string;
+  eventsPerSec: number;
+  eventsPerCpuSecond: number;
+  seconds: number;
+  cpuSeconds: number;
+  rssMbMax: number;
+  /** What the peer writes while it aggregates. */
+  writes: string;
+  check: CountsCheck & { late: number; eventsRead: number };
 }
 
 function bunVersion(): string {
@@ -189,9 +219,65 @@ export function markdown(r: Results): string {
       ...r.processor.profile.map((h) => `| ${h.fn} | ${h.at} | ${h.selfPercent} |`),
     );
   }
+  if (r.peers && r.processor) lines.push(...peersTable(r.processor, r.peers, r.memory));
   const errs = Object.entries(r.errors);
   if (errs.length) lines.push("", "## Sections that failed", "", ...errs.map(([k, v]) => `- ${k}: ${v}`));
   return `${lines.join("\n")}\n`;
+}
+
+const checked = (c: CountsCheck | undefined) =>
+  c === undefined
+    ? "—"
+    : c.ok
+      ? `ok: ${fmt(c.expected)} each`
+      : `**wrong**: expected ${fmt(c.expected)}, got ${Object.entries(c.counts)
+          .map(([g, n]) => `${g} ${fmt(n)}`)
+          .join(", ")}`;
+
+function peersTable(
+  p: NonNullable<Results["processor"]>,
+  peers: NonNullable<Results["peers"]>,
+  memory: Results["memory"],
+): string[] {
+  const n = p.instances.at(-1);
+  const rows = [
+    `| this processor, 1 instance | window rows and checkpoints to Cassandra, live updates to the aggregates topic | ${fmt(p.eventsPerSec)} | ${fmt(p.eventsPerCpuSecond)} | ${fmt(memory?.processorRssMbMax)} | ${checked(p.check)} |`,
+  ];
+  if (n && n.count > 1)
+    rows.push(
+      `| this processor, ${n.count} instances in one group | the same | ${fmt(n.eventsPerSec)} | ${fmt(n.eventsPerCpuSecond)} | — | ${checked(n.check)} |`,
+    );
+  for (const peer of [peers.spark, peers.kafkaStreams])
+    if (peer)
+      rows.push(
+        `| ${peer.system} | ${peer.writes} | ${fmt(peer.eventsPerSec)} | ${fmt(peer.eventsPerCpuSecond)} | ${fmt(peer.rssMbMax)} | ${checked(peer.check)}${peer.check.late ? ` (${fmt(peer.check.late)} late)` : ""} |`,
+      );
+  rows.push(
+    `| bare librdkafka read, JS (the processor's ceiling) | nothing | ${fmt(p.rawConsumeEventsPerSec)} | ${fmt(p.rawConsumeEventsPerCpuSecond)} | — | — |`,
+  );
+  const versus = (peer: PeerFigures | undefined, target: number) => {
+    if (!peer) return [];
+    const rate = p.eventsPerSec / peer.eventsPerSec;
+    const perCpu = p.eventsPerCpuSecond / peer.eventsPerCpuSecond;
+    return [
+      `| ${peer.system} | ${fmt(rate, 2)}× | ${fmt(perCpu, 2)}× | ≥ ${target}× | ${verdict(rate >= target && perCpu >= target, `${fmt(Math.min(rate, perCpu), 2)}×`)} |`,
+    ];
+  };
+  return [
+    "",
+    "## The processor and its peers",
+    "",
+    `Every system read the same ${fmt(p.events)}-event topic (\`${p.topic}\`) from its earliest offset in a fresh group and stopped by itself at its end; the time and CPU time (utime + stime from /proc, from its first event to its last) are of the processing processes only. Per-group counts: the sum of count over every window, for each of all, nat and gender, against the events that were not late.`,
+    "",
+    "| system | writes | events/s | events per CPU-second | RSS max MB | per-group counts |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    "| the processor (1 instance) against | events/s | events per CPU-second | target | verdict |",
+    "| --- | --- | --- | --- | --- |",
+    ...versus(peers.spark, 2),
+    ...versus(peers.kafkaStreams, 1.5),
+  ];
 }
 
 export function write(r: Results, dir: string): { json: string; md: string } {

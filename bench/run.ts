@@ -5,18 +5,22 @@ import { newResults, type Results, write } from "./report.ts";
 
 // `bun run bench`: every figure behind the README's claims, measured in one run against the real
 // stack (`bun run stack up` first). Each section runs on its own; one that fails is reported as
-// such in the summary and the others still run. `--only core,web` runs a subset.
+// such in the summary and the others still run. `--only core,web` runs a subset; the peers (Spark and
+// Kafka Streams, built with Maven) run only when asked: `--peers` adds them to the run.
 type Section = (r: Results) => Promise<void>;
 
 const sections: Record<string, () => Promise<Section>> = {
   core: async () => (await import("./sections/core.ts")).coreSection,
   processor: async () => (await import("./sections/processor.ts")).processorSection,
+  peers: async () => (await import("./sections/peers.ts")).peersSection,
   latency: async () => (await import("./sections/latency.ts")).latencySection,
   web: async () => (await import("./sections/web.ts")).webSection,
 };
 
-const { values } = parseArgs({ options: { only: { type: "string" } } });
-const wanted = values.only ? values.only.split(",") : Object.keys(sections);
+const { values } = parseArgs({ options: { only: { type: "string" }, peers: { type: "boolean" } } });
+const wanted = values.only
+  ? values.only.split(",")
+  : Object.keys(sections).filter((s) => s !== "peers" || values.peers);
 
 const results = newResults();
 for (const name of wanted) {

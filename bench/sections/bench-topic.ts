@@ -1,0 +1,18 @@
+import { produceSynthetic } from "../../producer/src/index.ts";
+import { benchConfig } from "./bench-env.ts";
+
+// The one topic the processor and its peers all read in a bench run, so their figures compare: the
+// producer's own synthetic users, schema v1, filled once, at full speed.
+let filled: Promise<{ topic: string; events: number }> | undefined;
+
+export function benchTopic(events: number): Promise<{ topic: string; events: number }> {
+  filled ??= (async () => {
+    const { config } = benchConfig("proc");
+    const fill = await produceSynthetic(config, { rate: 0, count: events, progress: false });
+    if (fill.sent !== events)
+      throw new Error(`filled ${config.TOPIC_USERS} with ${fill.sent} of ${events} events`);
+    console.log(`  filled ${config.TOPIC_USERS} with ${fill.sent} events`);
+    return { topic: config.TOPIC_USERS, events };
+  })();
+  return filled;
+}

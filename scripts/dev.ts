@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { loadConfig } from "../common/src/config.ts";
 import { createLogger } from "../common/src/logger.ts";
 
@@ -26,8 +27,11 @@ if (stackCode !== 0) {
   process.exit(1);
 }
 
+// One processor instance a core (PROCESSOR_INSTANCES overrides): the group spreads the partitions.
+const instances =
+  process.env.PROCESSOR_INSTANCES || String(Math.min(availableParallelism(), cfg.TOPIC_PARTITIONS));
 const children = [
-  run("processor", ["processor"]),
+  run("processor", ["processor", "--instances", instances]),
   run("web", ["web"]),
   run("producer", ["producer", "--source", "synthetic"]),
 ];

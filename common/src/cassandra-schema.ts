@@ -60,17 +60,37 @@ export const migrations: Migration[] = [
         running_run_id timeuuid, trigger_handled_at timestamp, last_run_id timeuuid)`,
     ],
   },
+  {
+    version: 3,
+    description: "processor instance registry (heartbeats; docs/instance-registry.md)",
+    statements: (ks) => [
+      // A row expires 10 minutes after its last heartbeat: a gone instance stays visible as gone for a
+      // while, then leaves the table on its own (no cleanup job, no tombstone from us).
+      `CREATE TABLE IF NOT EXISTS ${ks}.processor_instances (
+        group_name text, instance text, address text, host text, pid int, started_at timestamp,
+        heartbeat_at timestamp, heartbeat_interval_ms int, assigned list<int>, status text,
+        processed bigint, events_per_sec double,
+        PRIMARY KEY (group_name, instance)) WITH default_time_to_live = 600`,
+    ],
+  },
 ];
 
 // A column another process added between our read of schema_migrations and our ALTER: already done.
 const ALREADY_APPLIED =
   /already exists|conflicts with an existing column|Invalid column name .* because it conflicts/i;
 
-export async function migrate(client: Client, keyspace: string): Promise<number> {
+/**
+ * Creates the keyspace (with `replication`, a CQL map: keyspaceReplication() of the config; SimpleStrategy
+ * with factor 1 when not given) and applies the missing migrations. An existing keyspace keeps its
+ * replication: changing it is an ALTER KEYSPACE plus a repair, an operator's decision.
+ */
+export async function migrate(
+  client: Client,
+  keyspace: string,
+  replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+): Promise<number> {
   if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name: ${keyspace}`);
-  await client.execute(
-    `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
-  );
+  await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${replication}`);
   await client.execute(
     `CREATE TABLE IF NOT EXISTS ${keyspace}.schema_migrations (version int PRIMARY KEY, description text, applied_at timestamp)`,
   );

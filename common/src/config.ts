@@ -3,6 +3,37 @@ import { z } from "zod";
 // Every setting of the pipeline, read from the environment once and validated here, at the edge.
 // Defaults point at the loopback stack of `bun run stack up`; .env.example documents each one.
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+/** The Cassandra consistency levels a setting may name (the driver's types.consistencies keys). */
+export const CONSISTENCY_LEVELS = [
+  "ANY",
+  "ONE",
+  "TWO",
+  "THREE",
+  "QUORUM",
+  "ALL",
+  "LOCAL_QUORUM",
+  "EACH_QUORUM",
+  "LOCAL_ONE",
+] as const;
+export type ConsistencyLevel = (typeof CONSISTENCY_LEVELS)[number];
+const consistency = z.enum(CONSISTENCY_LEVELS).default("LOCAL_ONE");
+
+/**
+ * CASSANDRA_REPLICATION: empty for SimpleStrategy with factor 1 (one node), or "dc:factor[,dc:factor]" for
+ * NetworkTopologyStrategy with a factor per data centre (kept as text, so a child's environment is the
+ * config as given; cassandra-settings.ts reads it).
+ */
+const replication = z
+  .string()
+  .default("")
+  .refine(
+    (v) =>
+      v.trim() === "" ||
+      /^\s*[A-Za-z0-9_.-]+\s*:\s*[1-9][0-9]?\s*(,\s*[A-Za-z0-9_.-]+\s*:\s*[1-9][0-9]?\s*)*$/.test(v),
+    'a list of dc:factor, e.g. "datacenter1:3" (empty: SimpleStrategy, factor 1)',
+  );
 
 export const ConfigSchema = z.object({
   KAFKA_BOOTSTRAP: z.string().default("127.0.0.1:9092"),
@@ -12,6 +43,11 @@ export const ConfigSchema = z.object({
   SCHEMA_REGISTRY_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   CASSANDRA_CONTACT_POINT: z.string().default("127.0.0.1:9042"),
   CASSANDRA_DC: z.string().default("datacenter1"),
+  CASSANDRA_REPLICATION: replication,
+  // Per table family; LOCAL_QUORUM with replication factor 3 survives one node down with no stale read.
+  CASSANDRA_CONSISTENCY_USERS: consistency,
+  CASSANDRA_CONSISTENCY_WINDOWS: consistency,
+  CASSANDRA_CONSISTENCY_CHECKPOINTS: consistency,
   CASSANDRA_KEYSPACE: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,47}$/, "a CQL keyspace name")
@@ -21,6 +57,9 @@ export const ConfigSchema = z.object({
   TOPIC_LATE: z.string().default("users_created_late"),
   TOPIC_AGGREGATES: z.string().default("window_aggregates"),
   TOPIC_PARTITIONS: int(6),
+  TOPIC_REPLICATION_FACTOR: positiveInt(1),
+  // Replicas that must have a write before the producer's acks=all succeeds (topic min.insync.replicas).
+  TOPIC_MIN_INSYNC_REPLICAS: positiveInt(1),
   CONSUMER_GROUP: z.string().default("rt-processor"),
   WINDOW_SIZE_MS: int(10_000),
   WINDOW_SLIDE_MS: int(0),

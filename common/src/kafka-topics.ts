@@ -4,30 +4,47 @@ import type { Config } from "./config.ts";
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
+  /** Defaults to 1 (the single-node stack). */
+  replicationFactor?: number;
   configEntries?: { name: string; value: string }[];
 }
 
-/** The topics of docs/internal-contracts.md, named and sized from the config. */
+/** The topics of docs/internal-contracts.md, named, sized and replicated from the config. */
 export function pipelineTopics(config: Config): TopicSpec[] {
   const numPartitions = Math.max(1, config.TOPIC_PARTITIONS);
+  const replicationFactor = config.TOPIC_REPLICATION_FACTOR;
+  if (config.TOPIC_MIN_INSYNC_REPLICAS > replicationFactor) {
+    throw new Error(
+      `TOPIC_MIN_INSYNC_REPLICAS (${config.TOPIC_MIN_INSYNC_REPLICAS}) exceeds TOPIC_REPLICATION_FACTOR (${replicationFactor}): every acks=all write would fail`,
+    );
+  }
+  const minIsr = { name: "min.insync.replicas", value: String(config.TOPIC_MIN_INSYNC_REPLICAS) };
   return [
-    { topic: config.TOPIC_USERS, numPartitions },
-    { topic: config.TOPIC_DLQ, numPartitions },
-    { topic: config.TOPIC_LATE, numPartitions },
+    { topic: config.TOPIC_USERS, numPartitions, replicationFactor, configEntries: [minIsr] },
+    { topic: config.TOPIC_DLQ, numPartitions, replicationFactor, configEntries: [minIsr] },
+    { topic: config.TOPIC_LATE, numPartitions, replicationFactor, configEntries: [minIsr] },
     // Compacted: the web tier rebuilds the latest state of every window row from it.
     {
       topic: config.TOPIC_AGGREGATES,
       numPartitions,
-      configEntries: [{ name: "cleanup.policy", value: "compact" }],
+      replicationFactor,
+      configEntries: [{ name: "cleanup.policy", value: "compact" }, minIsr],
     },
   ];
+}
+
+/** KAFKA_BOOTSTRAP as the list of brokers it names (a cluster lists several, comma-separated). */
+export function brokerList(config: Pick<Config, "KAFKA_BOOTSTRAP">): string[] {
+  return config.KAFKA_BOOTSTRAP.split(",")
+    .map((b) => b.trim())
+    .filter((b) => b !== "");
 }
 
 export function createAdmin(config: Config): KafkaJS.Admin {
   // Connection failures surface as the errors thrown below, with the bootstrap address; the client's own
   // console logging would only repeat them.
   return new KafkaJS.Kafka({
-    kafkaJS: { brokers: [config.KAFKA_BOOTSTRAP], clientId: "rt-admin", logLevel: KafkaJS.logLevel.NOTHING },
+    kafkaJS: { brokers: brokerList(config), clientId: "rt-admin", logLevel: KafkaJS.logLevel.NOTHING },
   }).admin();
 }
 
@@ -50,7 +67,8 @@ async function withAdmin<T>(
 }
 
 /**
- * Creates the missing topics (single-node stack: replication factor 1) and leaves existing ones alone.
+ * Creates the missing topics (replication factor and min.insync.replicas from the config) and leaves
+ * existing ones alone.
  * Returns the names it created.
  */
 export async function ensureTopics(
@@ -67,7 +85,7 @@ export async function ensureTopics(
       topics: missing.map((t) => ({
         topic: t.topic,
         numPartitions: t.numPartitions,
-        replicationFactor: 1,
+        replicationFactor: t.replicationFactor ?? 1,
         ...(t.configEntries ? { configEntries: t.configEntries } : {}),
       })),
     });

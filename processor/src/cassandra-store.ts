@@ -1,5 +1,6 @@
 import { Client, policies, types } from "cassandra-driver";
 import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
+import { consistencyCode, contactPoints, keyspaceReplication } from "../../common/src/cassandra-settings.ts";
 import type { Config } from "../../common/src/config.ts";
 import type { UserRecord } from "../../common/src/user-schema.ts";
 import type { WindowRow } from "./core/types.ts";
@@ -62,7 +63,7 @@ const WINDOW_COLUMNS =
 
 export function createCassandraClient(config: Config, readTimeoutMs = 10_000): Client {
   return new Client({
-    contactPoints: [config.CASSANDRA_CONTACT_POINT],
+    contactPoints: contactPoints(config),
     localDataCenter: config.CASSANDRA_DC,
     socketOptions: { readTimeout: readTimeoutMs, connectTimeout: 5_000 },
     pooling: { heartBeatInterval: 5_000 },
@@ -71,6 +72,23 @@ export function createCassandraClient(config: Config, readTimeoutMs = 10_000): C
     policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 5_000, false) },
   });
 }
+
+/** Driver consistency codes of the three table families (the driver's default, LOCAL_ONE, for each). */
+export interface StoreConsistency {
+  users: number;
+  windows: number;
+  checkpoints: number;
+}
+
+export function storeConsistency(config: Config): StoreConsistency {
+  return {
+    users: consistencyCode(config.CASSANDRA_CONSISTENCY_USERS),
+    windows: consistencyCode(config.CASSANDRA_CONSISTENCY_WINDOWS),
+    checkpoints: consistencyCode(config.CASSANDRA_CONSISTENCY_CHECKPOINTS),
+  };
+}
+
+const LOCAL_ONE = consistencyCode("LOCAL_ONE");
 
 /** The processor's statements, every one idempotent and prepared. */
 export class CassandraStore {
@@ -86,6 +104,11 @@ export class CassandraStore {
   constructor(
     readonly client: Client,
     readonly keyspace: string,
+    private readonly consistency: StoreConsistency = {
+      users: LOCAL_ONE,
+      windows: LOCAL_ONE,
+      checkpoints: LOCAL_ONE,
+    },
   ) {
     const ks = keyspace;
     this.q = {
@@ -102,8 +125,8 @@ export class CassandraStore {
   static async open(config: Config, readTimeoutMs?: number): Promise<CassandraStore> {
     const client = createCassandraClient(config, readTimeoutMs);
     await client.connect();
-    await migrate(client, config.CASSANDRA_KEYSPACE);
-    return new CassandraStore(client, config.CASSANDRA_KEYSPACE);
+    await migrate(client, config.CASSANDRA_KEYSPACE, keyspaceReplication(config));
+    return new CassandraStore(client, config.CASSANDRA_KEYSPACE, storeConsistency(config));
   }
 
   /** Users upserts, in one unlogged batch: the rows are independent, the batch only saves round trips. */
@@ -148,24 +171,33 @@ export class CassandraStore {
     }
     if (queries.length === 2) {
       await Promise.all(
-        queries.map((q) => this.client.execute(q.query, q.params, { prepare: true, isIdempotent: true })),
+        queries.map((q) =>
+          this.client.execute(q.query, q.params, {
+            prepare: true,
+            isIdempotent: true,
+            consistency: this.consistency.users,
+          }),
+        ),
       );
       return;
     }
-    await this.batch(queries);
+    await this.batch(queries, this.consistency.users);
   }
 
   /**
    * An unlogged batch; one Cassandra refuses as too large (batch_size_fail_threshold, 50 KiB by default) is
    * split in halves until it fits, so a server with a low threshold slows the writes instead of blocking them.
    */
-  private async batch(queries: { query: string; params: unknown[] }[]): Promise<void> {
+  private async batch(queries: { query: string; params: unknown[] }[], consistency: number): Promise<void> {
     try {
-      await this.client.batch(queries, { prepare: true, logged: false, isIdempotent: true });
+      await this.client.batch(queries, { prepare: true, logged: false, isIdempotent: true, consistency });
     } catch (err) {
       if (queries.length < 2 || !/batch too large/i.test((err as Error).message)) throw err;
       const half = Math.ceil(queries.length / 2);
-      await Promise.all([this.batch(queries.slice(0, half)), this.batch(queries.slice(half))]);
+      await Promise.all([
+        this.batch(queries.slice(0, half), consistency),
+        this.batch(queries.slice(half), consistency),
+      ]);
     }
   }
 
@@ -190,10 +222,14 @@ export class CassandraStore {
       return { query: final ? this.q.final : this.q.partial, params };
     });
     if (queries.length === 1) {
-      await this.client.execute(queries[0]!.query, queries[0]!.params, { prepare: true, isIdempotent: true });
+      await this.client.execute(queries[0]!.query, queries[0]!.params, {
+        prepare: true,
+        isIdempotent: true,
+        consistency: this.consistency.windows,
+      });
       return;
     }
-    await this.batch(queries);
+    await this.batch(queries, this.consistency.windows);
   }
 
   async writeCheckpoint(topic: string, c: Checkpoint): Promise<void> {
@@ -207,12 +243,15 @@ export class CassandraStore {
         c.state,
         new Date(),
       ],
-      { prepare: true, isIdempotent: true },
+      { prepare: true, isIdempotent: true, consistency: this.consistency.checkpoints },
     );
   }
 
   async readCheckpoint(topic: string, partition: number): Promise<Checkpoint | null> {
-    const rs = await this.client.execute(this.q.checkpointRead, [topic, partition], { prepare: true });
+    const rs = await this.client.execute(this.q.checkpointRead, [topic, partition], {
+      prepare: true,
+      consistency: this.consistency.checkpoints,
+    });
     const row = rs.first();
     if (!row) return null;
     const wm = row.get("watermark") as types.Long | null;

@@ -1,23 +1,62 @@
+import { parseArgs } from "node:util";
 import { loadConfig } from "../../common/src/config.ts";
 import { createLogger } from "../../common/src/logger.ts";
+import { createCassandraClient } from "./cassandra-store.ts";
+import { Heartbeat } from "./instance-heartbeat.ts";
+import { FAILED_FOR_GOOD, supervise } from "./instances.ts";
 import { startProcessor } from "./processor.ts";
+import { loadProcessorOptions } from "./processor-options.ts";
 
-// `bun run processor`: one instance of the consumer-group processor; start more for scale-out.
+// `bun run processor [--instances N]`: one instance of the consumer-group processor, or N of them as
+// child processes (PROCESSOR_INSTANCES); more hosts scale out the same way, one group, one registry.
 const config = loadConfig();
 const log = createLogger("processor", config.LOG_LEVEL);
+const { values } = parseArgs({ options: { instances: { type: "string" } } });
+const opts = loadProcessorOptions(
+  values.instances === undefined ? process.env : { ...process.env, PROCESSOR_INSTANCES: values.instances },
+);
+
+if (opts.PROCESSOR_INSTANCES > 1) {
+  const entry = { execPath: process.execPath, args: [...process.execArgv, process.argv[1]!] };
+  const code = await supervise(
+    opts.PROCESSOR_INSTANCES,
+    { metricsPort: config.PROCESSOR_METRICS_PORT, instance: opts.PROCESSOR_INSTANCE },
+    entry,
+    log,
+  );
+  process.exit(code);
+}
 
 try {
   const processor = await startProcessor(config, { log });
+  const registry = createCassandraClient(config);
+  await registry.connect();
+  const heartbeat = new Heartbeat(
+    registry,
+    config,
+    () => processor.status(),
+    {
+      intervalMs: opts.PROCESSOR_HEARTBEAT_INTERVAL_MS,
+      address: `${opts.PROCESSOR_ADVERTISED_HOST}:${processor.port}`,
+    },
+    log,
+  );
+  heartbeat.start();
+  const leave = async (final: "stopped" | "failed", code: number) => {
+    await heartbeat.stop(final);
+    await registry.shutdown().catch(() => undefined);
+    process.exit(code);
+  };
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: draining, checkpointing, committing");
     processor.stop().then(
-      () => process.exit(0),
+      () => leave("stopped", 0),
       (err: Error) => {
         log.error({ err: err.message }, "stop did not complete cleanly");
-        process.exit(1);
+        return leave("stopped", 1);
       },
     );
   };
@@ -25,7 +64,7 @@ try {
   process.on("SIGINT", () => shutdown("SIGINT"));
   processor.failed.then((err) => {
     log.fatal({ err: err.message }, "processor failed");
-    process.exit(2);
+    return leave("failed", FAILED_FOR_GOOD);
   });
 } catch (err) {
   log.fatal({ err: (err as Error).message }, "processor could not start");

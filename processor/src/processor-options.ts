@@ -66,6 +66,18 @@ export const ProcessorOptionsSchema = z.object({
   PROCESSOR_SCHEMA_NOT_FOUND_CACHE_MS: int(60_000, 0),
   /** Identifies this instance in logs, /status and the Kafka client id. */
   PROCESSOR_INSTANCE: z.string().min(1).optional(),
+  /**
+   * Processes `bun run processor` starts in the consumer group (--instances overrides it); each serves
+   * /status on PROCESSOR_METRICS_PORT plus its index (all on free ports when that is 0).
+   */
+  PROCESSOR_INSTANCES: int(1, 1),
+  /** How often the instance writes its heartbeat to the instance registry (processor_instances). */
+  PROCESSOR_HEARTBEAT_INTERVAL_MS: int(2_000, 100),
+  /**
+   * The host others reach this instance's /status at, as registered (a pod IP on Kubernetes); unset: the
+   * loopback address.
+   */
+  PROCESSOR_ADVERTISED_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type ProcessorOptions = z.infer<typeof ProcessorOptionsSchema>;

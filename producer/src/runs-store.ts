@@ -1,5 +1,6 @@
 import cassandra from "cassandra-driver";
 import { migrate } from "../../common/src/cassandra-schema.ts";
+import { contactPoints, keyspaceReplication } from "../../common/src/cassandra-settings.ts";
 import type { Config } from "../../common/src/config.ts";
 
 // The producer's run history (table ingestion_runs, docs/internal-contracts.md), the dashboard's equivalent
@@ -48,11 +49,11 @@ export class RunsStore {
 
   static async connect(config: Config): Promise<RunsStore> {
     const client = new cassandra.Client({
-      contactPoints: [config.CASSANDRA_CONTACT_POINT],
+      contactPoints: contactPoints(config),
       localDataCenter: config.CASSANDRA_DC,
     });
     await client.connect();
-    await migrate(client, config.CASSANDRA_KEYSPACE);
+    await migrate(client, config.CASSANDRA_KEYSPACE, keyspaceReplication(config));
     return new RunsStore(client, config.CASSANDRA_KEYSPACE);
   }
 

@@ -349,6 +349,75 @@ describe("pipeline", () => {
   });
 });
 
+describe("pipeline: several instances", () => {
+  it("lists every instance with its partitions and health, gone ones too, and sums their counts", async () => {
+    const w = testWorld();
+    w.admin.topics.set("users_created", {
+      topic: "users_created",
+      exists: true,
+      partitions: [0, 1, 2].map((partition) => ({ partition, low: 0, high: 100 })),
+    });
+    const st = (instance: string, assigned: number[], processed: number): ProcessorStatus => ({
+      instance,
+      group: "rt-processor",
+      assigned,
+      watermark: 1_000,
+      partitions: assigned.map((partition) => ({ partition, nextOffset: 90, watermark: 1_000, idle: false })),
+      processed,
+      late: 1,
+      deadLettered: 0,
+      eventsPerSec: 10,
+      sinkLatencyMs: { p50: 1, p99: 2 },
+      startedAt: 0,
+    });
+    w.processor.current = null;
+    const at = Date.now();
+    w.processor.others = [
+      {
+        instance: "p-1",
+        address: "127.0.0.1:9464",
+        liveness: "running",
+        heartbeatAt: at,
+        assigned: [0, 1],
+        status: st("p-1", [0, 1], 70),
+      },
+      {
+        instance: "p-2",
+        address: "127.0.0.1:9465",
+        liveness: "running",
+        heartbeatAt: at,
+        assigned: [2],
+        status: st("p-2", [2], 30),
+      },
+      {
+        instance: "p-3",
+        address: "127.0.0.1:9466",
+        liveness: "gone",
+        heartbeatAt: at - 60_000,
+        assigned: [2],
+        status: null,
+      },
+    ];
+    const app = createApp(w.deps);
+    const html = await (await app.request("/pipeline")).text();
+    expect(html).toContain("2 of 3 answering");
+    expect(html).toMatch(/data-instance="p-3" data-liveness="gone"/);
+    expect(html).toContain("gone: no heartbeat");
+    const json = (await (await app.request("/api/pipeline")).json()) as {
+      processor: ProcessorStatus;
+      instances: { instance: string; liveness: string; assigned: number[] }[];
+    };
+    expect(json.processor.processed).toBe(100);
+    expect(json.processor.late).toBe(2);
+    expect(json.processor.assigned).toEqual([0, 1, 2]);
+    expect(json.instances.map((i) => [i.instance, i.liveness, i.assigned])).toEqual([
+      ["p-1", "running", [0, 1]],
+      ["p-2", "running", [2]],
+      ["p-3", "gone", [2]],
+    ]);
+  });
+});
+
 describe("pipeline: batch sizes, partly-late and refused counts, failure", () => {
   const usersTopic = {
     topic: "users_created",

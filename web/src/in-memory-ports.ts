@@ -5,6 +5,8 @@ import {
   type CheckpointStore,
   type IngestionRun,
   type KafkaAdmin,
+  type ProcessorFleetSource,
+  type ProcessorInstance,
   type ProcessorStatus,
   type ProcessorStatusSource,
   ResultTooLargeError,
@@ -105,10 +107,28 @@ export class MemoryKafkaAdmin implements KafkaAdmin {
   }
 }
 
-export class MemoryProcessorStatus implements ProcessorStatusSource {
+/** One processor (`current`, null: not answering) and, in `others`, any further instances of the group. */
+export class MemoryProcessorStatus implements ProcessorStatusSource, ProcessorFleetSource {
+  others: ProcessorInstance[] = [];
   constructor(public current: ProcessorStatus | null = null) {}
   async status(): Promise<ProcessorStatus | null> {
     return this.current;
+  }
+  async instances(): Promise<ProcessorInstance[]> {
+    const c = this.current;
+    const one: ProcessorInstance[] = c
+      ? [
+          {
+            instance: c.instance,
+            address: "memory",
+            liveness: "unregistered",
+            heartbeatAt: null,
+            assigned: c.assigned,
+            status: c,
+          },
+        ]
+      : [];
+    return [...one, ...this.others];
   }
 }
 

@@ -1,8 +1,10 @@
+import { combineStatuses } from "./combined-status.ts";
 import type {
   CheckpointStore,
   KafkaAdmin,
+  ProcessorFleetSource,
+  ProcessorInstance,
   ProcessorStatus,
-  ProcessorStatusSource,
   TopicOffsets,
 } from "./ports.ts";
 
@@ -53,8 +55,11 @@ export interface PipelineSnapshot {
   topics: (TopicOffsets & { role: keyof PipelineTopicNames; messages: number })[];
   /** totalLag sums every partition, null when the topic's partitions are unknown. */
   consumer: { group: string; topic: string; partitions: PartitionLag[]; totalLag: number | null };
+  /** The whole consumer group as one (combined-status.ts): sums, lowest watermark, worst latency. */
   processor: ProcessorStatus | null;
   processorState: ProcessorState;
+  /** Every instance of the group: registered (with its liveness) or found at PROCESSOR_STATUS_URL. */
+  instances: ProcessorInstance[];
   watermark: WatermarkReading;
   throughput: { inPerSec: number | null; processedPerSec: number | null; aggregateRowsPerSec: number | null };
   deadLettered: number;
@@ -71,7 +76,7 @@ interface Sample {
 
 export interface PipelineMonitorDeps {
   admin: KafkaAdmin;
-  processor: ProcessorStatusSource;
+  processor: ProcessorFleetSource;
   checkpoints: CheckpointStore;
   topics: PipelineTopicNames;
   group: string;
@@ -114,7 +119,7 @@ export class PipelineMonitor {
       }
     };
     const roles = Object.entries(topics) as [keyof PipelineTopicNames, string][];
-    const [offsets, committed, checkpoints, processor] = await Promise.all([
+    const [offsets, committed, checkpoints, instances] = await Promise.all([
       Promise.all(
         roles.map(([role, name]) =>
           attempt(`offsets of ${name}`, () => admin.topicOffsets(name), {
@@ -130,8 +135,9 @@ export class PipelineMonitor {
         new Map<number, number>(),
       ),
       attempt("checkpoints", () => this.deps.checkpoints.checkpoints(topics.users), []),
-      attempt("processor status", () => this.deps.processor.status(), null),
+      attempt("processor instances", () => this.deps.processor.instances(), [] as ProcessorInstance[]),
     ]);
+    const processor = combineStatuses(instances.flatMap((i) => (i.status ? [i.status] : [])));
     const byRole = new Map(offsets.map((t) => [t.role, t]));
     const users = byRole.get("users");
     const checkpointOf = new Map(checkpoints.map((c) => [c.partition, c]));
@@ -187,6 +193,7 @@ export class PipelineMonitor {
       },
       processor,
       processorState: processorState(processor),
+      instances,
       watermark,
       throughput: {
         inPerSec: rate(sample.usersEnd, prev?.usersEnd ?? null),

@@ -1,4 +1,5 @@
 import type { ScheduleState } from "../../common/src/ingestion-schedule.ts";
+import type { InstanceHeartbeat, InstanceLiveness } from "../../common/src/instance-registry.ts";
 import type { Group, WindowRow } from "./window-types.ts";
 
 // The small interfaces the web-standard app depends on; adapters/ implements them for Cassandra and
@@ -166,9 +167,36 @@ export interface BatchSizes {
   limit: number;
 }
 
+/** One processor's /status endpoint. */
 export interface ProcessorStatusSource {
   /** null when the processor is not reachable. */
   status(): Promise<ProcessorStatus | null>;
+}
+
+/** The instance registry (processor_instances) of common/src/instance-registry.ts. */
+export interface InstanceRegistry {
+  heartbeats(group: string): Promise<InstanceHeartbeat[]>;
+}
+
+/** A processor instance as the web tier knows it: its registration and, when it answered, its /status. */
+export interface ProcessorInstance {
+  instance: string;
+  /** host:port (registered) or the URL it was read at (PROCESSOR_STATUS_URL). */
+  address: string;
+  /**
+   * From its heartbeat ("gone": it stopped beating without saying it stopped); "unregistered": only
+   * PROCESSOR_STATUS_URL knows it (a processor without the registry).
+   */
+  liveness: InstanceLiveness | "unregistered";
+  heartbeatAt: number | null;
+  assigned: number[];
+  /** Its live /status; null when it did not answer (or was not asked: gone or stopped). */
+  status: ProcessorStatus | null;
+}
+
+/** Every processor instance of the consumer group. */
+export interface ProcessorFleetSource {
+  instances(): Promise<ProcessorInstance[]>;
 }
 
 /** The upstream feed of window rows (the compacted aggregates topic). */

@@ -1,6 +1,7 @@
 import { Client } from "cassandra-driver";
 import type { Hono } from "hono";
 import { migrate } from "../../common/src/cassandra-schema.ts";
+import { consistencyCode, contactPoints, keyspaceReplication } from "../../common/src/cassandra-settings.ts";
 import type { Logger } from "../../common/src/logger.ts";
 import { CassandraStore } from "./adapters/cassandra-store.ts";
 import { loadStaticAssets } from "./adapters/fs-assets.ts";
@@ -12,6 +13,7 @@ import { LiveHub } from "./live-hub.ts";
 import { createWebMetrics, type WebMetrics } from "./metrics.ts";
 import { PipelineMonitor } from "./pipeline-monitor.ts";
 import type { KafkaAdmin, LiveSource } from "./ports.ts";
+import { ProcessorFleet } from "./processor-fleet.ts";
 import type { WebConfig } from "./web-config.ts";
 import { WindowHistory } from "./window-history.ts";
 
@@ -28,12 +30,15 @@ export interface WebApp {
 export async function connectCassandra(cfg: WebConfig, log: Logger): Promise<Client> {
   for (let attempt = 1; ; attempt++) {
     const client = new Client({
-      contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
+      contactPoints: contactPoints(cfg),
       localDataCenter: cfg.CASSANDRA_DC,
+      // The web tier mostly reads window rows: it reads at their level (LOCAL_QUORUM in a cluster sees
+      // every write the processor made at LOCAL_QUORUM).
+      queryOptions: { consistency: consistencyCode(cfg.CASSANDRA_CONSISTENCY_WINDOWS) },
     });
     try {
       await client.connect();
-      await migrate(client, cfg.CASSANDRA_KEYSPACE);
+      await migrate(client, cfg.CASSANDRA_KEYSPACE, keyspaceReplication(cfg));
       return client;
     } catch (err) {
       await client.shutdown().catch(() => undefined);
@@ -56,11 +61,19 @@ export function buildWebApp(
     clientQueueSize: cfg.WEB_LIVE_CLIENT_QUEUE,
     retentionMs: cfg.WEB_LIVE_LOOKBACK_MS,
   });
-  // PROCESSOR_STATUS_URL is the processor's base URL (docker-compose points it at another host).
+  // Instances are found in the registry; PROCESSOR_STATUS_URL still reaches a processor that does not
+  // register (or one the registry cannot see), and is deduplicated against the registered ones.
   const statusUrl = new URL("/status", cfg.PROCESSOR_STATUS_URL).toString();
+  const warn = (reason: string) => log.warn(reason);
+  const fleet = new ProcessorFleet({
+    registry: store,
+    group: cfg.CONSUMER_GROUP,
+    statusAt: (address) => new HttpProcessorStatus(`http://${address}/status`, 1500, warn),
+    fixed: { url: statusUrl, source: new HttpProcessorStatus(statusUrl, 1500, warn) },
+  });
   const pipeline = new PipelineMonitor({
     admin: ports.admin,
-    processor: new HttpProcessorStatus(statusUrl, 1500, (reason) => log.warn(reason)),
+    processor: fleet,
     checkpoints: store,
     topics: {
       users: cfg.TOPIC_USERS,

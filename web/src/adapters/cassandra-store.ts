@@ -1,11 +1,13 @@
 import { type Client, errors, types } from "cassandra-driver";
 import { hourBucket } from "../../../common/src/cassandra-schema.ts";
 import type { ScheduleState } from "../../../common/src/ingestion-schedule.ts";
+import { type InstanceHeartbeat, readHeartbeats } from "../../../common/src/instance-registry.ts";
 import {
   type AggregateStore,
   type Checkpoint,
   type CheckpointStore,
   type IngestionRun,
+  type InstanceRegistry,
   ResultTooLargeError,
   type RunStore,
   type ScheduleStore,
@@ -136,8 +138,13 @@ async function guarded<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Reads the tables of common/src/cassandra-schema.ts: windows, users, producer runs, checkpoints. */
-export class CassandraStore implements AggregateStore, UserStore, RunStore, ScheduleStore, CheckpointStore {
+/**
+ * Reads the tables of common/src/cassandra-schema.ts: windows, users, producer runs, the schedule,
+ * checkpoints and the processor instance registry.
+ */
+export class CassandraStore
+  implements AggregateStore, UserStore, RunStore, ScheduleStore, CheckpointStore, InstanceRegistry
+{
   constructor(
     private readonly client: Client,
     private readonly keyspace: string,
@@ -322,5 +329,9 @@ export class CassandraStore implements AggregateStore, UserStore, RunStore, Sche
       watermark: num(r.get("watermark")),
       updatedAt: num(r.get("updated_at")),
     }));
+  }
+
+  heartbeats(group: string): Promise<InstanceHeartbeat[]> {
+    return guarded(() => readHeartbeats(this.client, this.keyspace, group));
   }
 }

@@ -1,6 +1,6 @@
 import { fmt1, fmtDuration, fmtInt, fmtTime } from "../format.ts";
 import type { PipelineSnapshot, ProcessorState } from "../pipeline-monitor.ts";
-import type { BatchSizes, ProcessorStatus } from "../ports.ts";
+import type { BatchSizes, ProcessorInstance, ProcessorStatus } from "../ports.ts";
 import { Kpi, Layout, PageHead } from "./layout.tsx";
 
 const rate = (n: number | null) => (n === null ? "—" : `${fmt1(n)} /s`);
@@ -53,6 +53,96 @@ function FailureBanner(props: { p: ProcessorStatus }) {
         Instance <code>{props.p.instance}</code> exits non-zero and wrote no checkpoint past the failure: once
         the cause is fixed, a restart resumes from the last checkpoint.
       </p>
+    </section>
+  );
+}
+
+const LIVENESS_PILL: Record<ProcessorInstance["liveness"], { tone: string; text: string }> = {
+  starting: { tone: "pill-warn", text: "starting" },
+  running: { tone: "pill-ok", text: "running" },
+  paused: { tone: "pill-warn", text: "paused" },
+  failed: { tone: "pill-bad", text: "failed" },
+  stopped: { tone: "", text: "stopped" },
+  gone: { tone: "pill-bad", text: "gone: no heartbeat" },
+  unregistered: { tone: "pill-warn", text: "not registered" },
+};
+
+function instancePill(i: ProcessorInstance) {
+  // Registered as alive but its /status did not answer: it cannot be seen, whatever its last beat said.
+  if (i.status === null && i.liveness !== "gone" && i.liveness !== "stopped" && i.liveness !== "failed")
+    return { tone: "pill-bad", text: `${i.liveness}, /status not answering` };
+  if (i.status?.failure) return LIVENESS_PILL.failed;
+  if (i.status?.paused) return LIVENESS_PILL.paused;
+  return LIVENESS_PILL[i.liveness];
+}
+
+/** One row per instance of the group (instance registry), with its partitions and health. */
+function Instances(props: { snap: PipelineSnapshot }) {
+  const { instances, sampledAt } = props.snap;
+  const lagOf = new Map(props.snap.consumer.partitions.map((p) => [p.partition, p.lag]));
+  const live = instances.filter((i) => i.status !== null).length;
+  return (
+    <section class="card span-2" id="processor-instances">
+      <div class="card-head">
+        <h2>Processor instances</h2>
+        <span class="muted">
+          {live} of {instances.length} answering · from the instance registry (heartbeats in Cassandra)
+        </span>
+      </div>
+      <table class="table">
+        <thead>
+          <tr>
+            <th>Instance</th>
+            <th>Address</th>
+            <th>State</th>
+            <th>Partitions</th>
+            <th class="num">Processed</th>
+            <th class="num">Events/s</th>
+            <th class="num">Lag</th>
+            <th>Last heartbeat</th>
+          </tr>
+        </thead>
+        <tbody>
+          {instances.length === 0 ? (
+            <tr>
+              <td colspan={8} class="muted">
+                No instance registered in this consumer group.
+              </td>
+            </tr>
+          ) : (
+            instances.map((i) => {
+              const pill = instancePill(i);
+              const lags = i.assigned.flatMap((p) => {
+                const l = lagOf.get(p);
+                return l === undefined ? [] : [l];
+              });
+              const lag = lags.length ? lags.reduce((a, l) => a + l, 0) : null;
+              return (
+                <tr data-instance={i.instance} data-liveness={i.liveness}>
+                  <td>
+                    <code>{i.instance}</code>
+                  </td>
+                  <td>
+                    <code>{i.address}</code>
+                  </td>
+                  <td>
+                    <span class={`pill ${pill.tone}`}>{pill.text}</span>
+                  </td>
+                  <td>{i.assigned.length ? i.assigned.join(", ") : "none"}</td>
+                  <td class="num">{fmtInt(i.status?.processed)}</td>
+                  <td class="num">{i.status ? fmt1(i.status.eventsPerSec) : "—"}</td>
+                  <td class="num">{fmtInt(lag)}</td>
+                  <td>
+                    {i.heartbeatAt === null
+                      ? "—"
+                      : `${fmtDuration(Math.max(0, sampledAt - i.heartbeatAt))} ago`}
+                  </td>
+                </tr>
+              );
+            })
+          )}
+        </tbody>
+      </table>
     </section>
   );
 }
@@ -112,13 +202,13 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
         <Kpi
           label="Partly late"
           value={fmtInt(p?.partlyLate)}
-          hint="hopping: open windows only · this instance"
+          hint="hopping: open windows only · every instance"
           tone={countTone(p?.partlyLate, "warn")}
         />
         <Kpi
           label="Refused"
           value={fmtInt(p?.refused)}
-          hint="core at capacity, dead-lettered · this instance"
+          hint="core at capacity, dead-lettered · every instance"
           tone={countTone(p?.refused, "bad")}
         />
       </section>
@@ -202,6 +292,7 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
             </>
           )}
         </section>
+        <Instances snap={s} />
         <section class="card">
           <div class="card-head">
             <h2>Topics</h2>

@@ -509,7 +509,9 @@ class Processor {
   private sendLate(m: Message, t: Track): void {
     const headers: Headers = {
       ...headersOf(m),
-      late_reason: "window closed: its end is at or before the watermark",
+      late_reason: this.engine.lastLateBehindOwnWatermark
+        ? "window closed: its end is at or before its partition's watermark"
+        : "window closed: the processor watermark passed its end while its partition was idle",
       window_end: String(this.engine.lastLateWindowEnd),
       watermark: String(this.engine.watermarkOf(t.slot)),
       source_partition: String(m.partition),

@@ -1,5 +1,6 @@
 import { RdKafka } from "@confluentinc/kafka-javascript";
 import type { Config } from "../../common/src/config.ts";
+import { PARTITIONER } from "../../common/src/partitioner.ts";
 
 /** Kafka message headers as librdkafka takes them: one single-key object per header. */
 export type MessageHeaders = Record<string, string>[];
@@ -61,6 +62,7 @@ export async function connectProducer(
     "bootstrap.servers": config.KAFKA_BOOTSTRAP,
     "client.id": "rt-producer",
     "enable.idempotence": true,
+    partitioner: PARTITIONER,
     acks: -1,
     "compression.type": "lz4",
     "linger.ms": tuning.lingerMs,

@@ -29,7 +29,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export async function checkFixture(fixture: string, timeoutMs = 180_000): Promise<CheckResult> {
   const golden = JSON.parse(readFileSync(goldenPath(fixture), "utf8")) as Golden;
-  const config = uniqueConfig("golden", golden.partitions === 1 ? { TOPIC_PARTITIONS: "1" } : {});
+  const config = uniqueConfig("golden", { TOPIC_PARTITIONS: String(golden.partitions) });
   const log = createLogger("golden", "warn");
   const processor = await startProcessor(config, { log });
   const web = await startWebServer(loadWebConfig({ ...configEnv(config), WEB_PORT: "0" }), log);

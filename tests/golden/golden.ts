@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Config } from "../../common/src/config.ts";
+import { partitionOf } from "../../common/src/partitioner.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import {
   batchReference,
@@ -30,10 +31,11 @@ export interface Golden {
   /** Largest event-time step backwards in file order, ms. */
   maxDisorderMs: number;
   /**
-   * 1 when the disorder exceeds the allowed lateness: which events are late then depends on how
-   * partitions interleave, so such a fixture is replayed into a single partition, in file order.
+   * Partitions of the users topic the fixture is replayed into. Each event goes to the partition
+   * its key picks (common/src/partitioner.ts) and lateness is decided per partition, by its records
+   * in file order (contract §4): so the late events, and the windows, are the same on every replay.
    */
-  partitions: 1 | null;
+  partitions: number;
   lateEvents: number;
   window: { sizeMs: number; slideMs: number; allowedLatenessMs: number; groups: string[] };
   windows: GoldenWindow[];
@@ -87,19 +89,22 @@ export function computeGolden(fixture: string, config: Config): Golden {
   lines.forEach((text, i) => {
     if (text.trim() === "") return;
     const parsed = parseFixtureLine(text, i + 1);
-    if (!parsed.ok || !mapUser(parsed.user, parsed.eventTime, type).ok) return;
+    if (!parsed.ok) return;
+    const mapped = mapUser(parsed.user, parsed.eventTime, type);
+    if (!mapped.ok) return;
     const u = parsed.user as RawUser;
     maxDisorderMs = Math.max(maxDisorderMs, maxSeen - parsed.eventTime);
     maxSeen = Math.max(maxSeen, parsed.eventTime);
     ops.push({
       kind: "event",
-      partition: 0,
+      partition: partitionOf(mapped.record.event_id, config.TOPIC_PARTITIONS),
       eventTime: parsed.eventTime,
       fields: { age: u.dob?.age, nat: u.nat, gender: u.gender },
     });
   });
   const rc = refConfig(config);
-  const streaming = streamingReference(ops, rc, [0], 0);
+  const partitions = Array.from({ length: config.TOPIC_PARTITIONS }, (_, p) => p);
+  const streaming = streamingReference(ops, rc, partitions, 0);
   const rows = sumPartitions([...streaming.finals, ...streaming.open]);
   const withinLateness = maxDisorderMs <= config.ALLOWED_LATENESS_MS;
   if (withinLateness) {
@@ -115,7 +120,7 @@ export function computeGolden(fixture: string, config: Config): Golden {
     fixture: basename(fixture),
     events: ops.length,
     maxDisorderMs,
-    partitions: withinLateness ? null : 1,
+    partitions: config.TOPIC_PARTITIONS,
     lateEvents: streaming.late.length,
     window: {
       sizeMs: rc.windowSizeMs,

@@ -238,3 +238,108 @@ describe("exactly-once effect", () => {
     );
   });
 });
+
+/**
+ * Per-partition event streams with any disorder (so some events are late), a schedule that
+ * interleaves them, and snapshot/restore points: no idleness, so nothing but each partition's own
+ * records may decide its late events and its rows (contract §4).
+ */
+const interleavedArb = fc
+  .record({
+    config: configArb,
+    partitions: fc.integer({ min: 1, max: 4 }),
+    base: baseArb,
+    startMs: fc.integer({ min: 0, max: 1_000_000 }),
+  })
+  .chain(({ config, partitions, base, startMs }) => {
+    const jitter = config.allowedLatenessMs + config.windowSizeMs * 3;
+    const event = fc.record({
+      advance: fc.integer({ min: 0, max: 12 }),
+      jitter: fc.integer({ min: -jitter, max: jitter }),
+      nat: fc.integer({ min: 0, max: NATS.length - 1 }),
+      gender: fc.integer({ min: 0, max: 1 }),
+      age: fc.integer({ min: 0, max: 120 }),
+    });
+    const stream = fc.array(event, { maxLength: 60 });
+    // Two schedules: each entry names the partition whose next event comes, or −1 for a restore.
+    const schedule = fc.array(fc.integer({ min: -1, max: partitions - 1 }), { maxLength: 400 });
+    return fc.record({
+      config: fc.constant(config),
+      startMs: fc.constant(startMs),
+      base: fc.constant(base),
+      streams: fc.array(stream, { minLength: partitions, maxLength: partitions }),
+      a: schedule,
+      b: schedule,
+    });
+  });
+
+type Tagged = RefOp & { tag?: string };
+
+/** The ops of `streams` in the order `schedule` picks them (the rest appended per partition). */
+function interleave(
+  streams: { advance: number; jitter: number; nat: number; gender: number; age: number }[][],
+  schedule: number[],
+  base: number,
+  startMs: number,
+): Tagged[] {
+  const next = streams.map(() => 0);
+  const cursor = streams.map(() => base);
+  const ops: Tagged[] = [];
+  let now = startMs;
+  const take = (p: number) => {
+    const e = streams[p]![next[p]!]!;
+    cursor[p] = cursor[p]! + e.advance;
+    ops.push({
+      kind: "event",
+      partition: ids(streams.length)[p]!,
+      eventTime: cursor[p]! + e.jitter,
+      fields: { nat: NATS[e.nat], gender: GENDERS[e.gender], age: e.age },
+      tag: `${p}:${next[p]}`,
+    });
+    next[p]!++;
+  };
+  for (const s of schedule) {
+    if (s < 0) ops.push({ kind: "restore", now: ++now });
+    else if (next[s]! < streams[s]!.length) take(s);
+  }
+  streams.forEach((stream, p) => {
+    while (next[p]! < stream.length) take(p);
+  });
+  ops.push({ kind: "tick", now: now + 10_000_000 });
+  return ops;
+}
+
+describe("lateness per partition", () => {
+  it("depends only on the partition's own records: any interleaving, restores, or the partition alone", () => {
+    let late = 0;
+    fc.assert(
+      fc.property(interleavedArb, ({ config, startMs, base, streams, a, b }) => {
+        const ps = ids(streams.length);
+        const outcome = (ops: Tagged[], partitions: number[]) => {
+          const got = runEngine(ops, config, partitions, startMs);
+          expect(got.refused).toEqual([]);
+          return {
+            late: got.late.map((i) => ops[i]!.tag).sort(),
+            partlyLate: got.partlyLate.map((i) => ops[i]!.tag).sort(),
+            finals: got.finals,
+          };
+        };
+        const one = outcome(interleave(streams, a, base, startMs), ps);
+        expect(outcome(interleave(streams, b, base, startMs), ps)).toEqual(one);
+        // A cold start that meets one partition's whole backlog before the others' first record.
+        expect(outcome(interleave(streams, [], base, startMs), ps)).toEqual(one);
+        late += one.late.length;
+        // Each partition alone, in an engine of its own.
+        streams.forEach((_, p) => {
+          const alone = streams.map((s, q) => (q === p ? s : []));
+          const solo = outcome(interleave(alone, a, base, startMs), ps);
+          const mine = (tags: (string | undefined)[]) => tags.filter((t) => t?.startsWith(`${p}:`));
+          expect(solo.late).toEqual(mine(one.late));
+          expect(solo.finals).toEqual(one.finals.filter((r) => r.partition === ps[p]));
+        });
+      }),
+      { numRuns: 500 },
+    );
+    expect(late).toBeGreaterThan(100);
+  });
+});

@@ -131,22 +131,33 @@ describe("lateness", () => {
 });
 
 describe("watermarks across partitions", () => {
-  it("the processor watermark is the minimum over partitions", () => {
+  it("an event is late by its own partition's watermark; the processor's is the minimum", () => {
     const e = engine({}, [0, 1]);
     e.addRecord(0, 100, { nat: "US", age: 1 });
     expect(e.watermark()).toBe(Number.NEGATIVE_INFINITY); // partition 1 has nothing yet
+    expect(e.watermarkOf(e.slot(0))).toBe(95); // ...which does not hold partition 0's own back
+    expect(e.addRecord(0, 55, { nat: "US", age: 2 })).toBe(AddStatus.Late); // [50,60) ends <= 95
+    expect(e.lastLateBehindOwnWatermark).toBe(true);
     e.addRecord(1, 40, { nat: "US", age: 1 });
     expect(e.watermark()).toBe(35);
-    expect(e.watermarkOf(e.slot(0))).toBe(35);
-    // Partition 0's own watermark is 95, but its window [50,60) is not final: 1 holds it open.
-    expect(e.addRecord(0, 55, { nat: "US", age: 2 })).toBe(AddStatus.Added);
-    expect(e.addRecord(0, 29, { nat: "US", age: 2 })).toBe(AddStatus.Late); // [20,30) ends <= 35
+    expect(e.watermarkOf(e.slot(1))).toBe(35);
+    expect(e.addRecord(1, 36, { nat: "US", age: 2 })).toBe(AddStatus.Added); // [30,40) open in 1
+    expect(e.addRecord(1, 29, { nat: "US", age: 2 })).toBe(AddStatus.Late);
     e.addRecord(1, 200, { nat: "US", age: 1 });
     expect(e.watermark()).toBe(95);
     expect(brief(e.takeFinal()).filter((r) => r.includes("all"))).toEqual([
-      "p0 50 all/* n=1 s=2 2..2",
+      "p1 30 all/* n=1 s=2 2..2",
       "p1 40 all/* n=1 s=1 1..1",
     ]);
+  });
+
+  it("a partition's own rows are final once its own watermark passes them, whatever the others", () => {
+    const e = engine({}, [0, 1]);
+    e.addRecord(1, 0, { nat: "US", age: 1 }); // partition 1 holds the processor watermark at −5
+    e.addRecord(0, 12, { nat: "US", age: 1 });
+    e.addRecord(0, 30, { nat: "US", age: 2 }); // partition 0 at 25: its [10,20) is final
+    expect(e.watermark()).toBe(-5);
+    expect(brief(e.takeFinal())).toEqual(["p0 10 all/* n=1 s=1 1..1", "p0 10 nat/US n=1 s=1 1..1"]);
   });
 
   it("an idle partition stops holding the watermark back", () => {
@@ -162,8 +173,10 @@ describe("watermarks across partitions", () => {
     expect(e.watermarkOf(e.slot(0))).toBe(95);
     expect(e.watermarkOf(e.slot(1))).toBe(95); // the processor watermark applies to idle ones too
     expect(brief(e.takeFinal())).toContain("p1 0 all/* n=1 s=1 1..1");
-    // It wakes up with an event whose window is already final: late, and active again.
+    // It wakes up with an event whose window is already final: late (closed while it was idle,
+    // though its own watermark, −5, had not passed it), and active again.
     expect(e.addRecord(1, 50, { nat: "US", age: 1 })).toBe(AddStatus.Late);
+    expect(e.lastLateBehindOwnWatermark).toBe(false);
     expect(e.status()[1]!.idle).toBe(false);
     expect(e.addRecord(1, 96, { nat: "US", age: 1 })).toBe(AddStatus.Added);
   });
@@ -186,6 +199,19 @@ describe("watermarks across partitions", () => {
     expect(e.partials()).toEqual([]);
     // Live input resumes with later event times: not late.
     expect(e.addRecord(0, 1_050, { nat: "US", age: 1 })).toBe(AddStatus.Added);
+  });
+
+  it("input resuming after all partitions were idle gives every partition a fresh idle timeout", () => {
+    const e = engine({ idleTimeoutMs: 100 }, [0, 1], 0);
+    e.tick(500); // both idle, neither has data yet
+    expect(e.addRecord(0, 100, { nat: "US", age: 1 })).toBe(AddStatus.Added);
+    expect(e.status().map((s) => s.idle)).toEqual([false, false]);
+    expect(e.watermark()).toBe(Number.NEGATIVE_INFINITY); // partition 1 holds it again
+    expect(e.addRecord(1, 50, { nat: "US", age: 1 })).toBe(AddStatus.Added); // not closed behind its back
+    e.tick(599);
+    expect(e.status().map((s) => s.idle)).toEqual([false, false]);
+    e.tick(600);
+    expect(e.status().map((s) => s.idle)).toEqual([true, true]);
   });
 
   it("a revoked lagging partition no longer holds the others back", () => {
@@ -248,18 +274,23 @@ describe("capacity", () => {
     expect(() => e.add(0, 3, 1, Int32Array.of(7))).toThrow(/unknown/);
   });
 
-  it("grows the ring for a partition running ahead, then refuses past maxOpenWindows until the laggard moves", () => {
-    const e = engine({ maxOpenWindows: 8, initialWindows: 2 }, [0, 1]);
-    e.addRecord(1, 0, { nat: "US", age: 1 }); // partition 1 holds the watermark at −5
+  it("grows the ring for a partition's open span, then refuses past maxOpenWindows", () => {
+    // L = 100 keeps up to 11 windows of 10 ms open in one partition.
+    const e = engine({ maxOpenWindows: 8, initialWindows: 2, allowedLatenessMs: 100 });
     for (let t = 0; t < 80; t += 10) expect(e.addRecord(0, t, { nat: "US", age: 1 })).toBe(AddStatus.Added);
     expect(e.status()[0]).toMatchObject({ openWindows: 8, windowSlots: 8 });
     const before = e.partials();
     expect(e.addRecord(0, 80, { nat: "US", age: 9 })).toBe(AddStatus.Refused);
     expect(e.status()[0]).toMatchObject({ maxEventTime: 70, counters: { refused: 1 } });
     expect(e.partials()).toEqual(before);
-    e.addRecord(1, 30, { nat: "US", age: 1 }); // watermark 25: [0,10) and [10,20) close
-    expect(e.addRecord(0, 80, { nat: "US", age: 9 })).toBe(AddStatus.Added); // the retry fits
-    expect(e.status()[0]!.windowSlots).toBe(8);
+  });
+
+  it("a partition running ahead of a lagging one needs no more windows than its own span", () => {
+    const e = engine({ initialWindows: 2, maxOpenWindows: 4 }, [0, 1]);
+    e.addRecord(1, 0, { nat: "US", age: 1 }); // partition 1 holds the processor watermark at −5
+    for (let t = 0; t < 1_000; t += 10)
+      expect(e.addRecord(0, t, { nat: "US", age: 1 })).toBe(AddStatus.Added);
+    expect(e.status()[0]).toMatchObject({ windowSlots: 2, counters: { refused: 0, grown: 0 } });
   });
 
   it("makes room by the event's own watermark advance before growing", () => {

@@ -8,7 +8,7 @@ import {
   type PartitionStatus,
   type WindowRow,
 } from "./types.ts";
-import { isIdle, minActiveWatermark, partitionWatermark, processorWatermark } from "./watermark.ts";
+import { isIdle, partitionWatermark, processorWatermark } from "./watermark.ts";
 import { firstOpenIndex, floorDiv, maxEventTime, type WindowSpec, windowSpec } from "./window-spec.ts";
 
 export const DEFAULT_LIMITS: Limits = {
@@ -42,6 +42,11 @@ export class WindowEngine {
   readonly limits: Limits;
   /** End of the window that made the latest add() return Late, for the late topic's headers. */
   lastLateWindowEnd = Number.NaN;
+  /**
+   * Whether that window had ended at or before its partition's own watermark (true), or was closed
+   * by the processor watermark while the partition was idle (false; README.md: Lateness).
+   */
+  lastLateBehindOwnWatermark = true;
 
   private readonly maxT: number;
   private readonly parts: (PartitionState | undefined)[] = [];
@@ -118,6 +123,8 @@ export class WindowEngine {
       this.parts[slot] = state;
       this.active.push(state);
       this.slotOf.set(state.partition, slot);
+      // A snapshot taken before lateness was per partition may stand behind its own watermark.
+      state.applyWatermark(state.maxEventTime - this.lateness, this.finals);
       out.push({ partition: state.partition, slot, nextOffset });
     }
     this.refreshWatermark();
@@ -266,6 +273,7 @@ export class WindowEngine {
       if (p.openFromK > kTop) {
         p.counters.late++;
         this.lastLateWindowEnd = kTop * spec.slideMs + spec.sizeMs;
+        this.lastLateBehindOwnWatermark = this.lastLateWindowEnd <= p.maxEventTime - this.lateness;
         this.delivered(p, eventTime);
         return AddStatus.Late;
       }
@@ -298,6 +306,7 @@ export class WindowEngine {
     p.lastActiveMs = this.nowMs;
     let recompute = false;
     if (p.idle) {
+      if (this.active.every((q) => q.idle)) this.resume();
       p.idle = false;
       recompute = true;
     }
@@ -305,8 +314,23 @@ export class WindowEngine {
       // Only a partition at the minimum can move the processor watermark.
       if (partitionWatermark(p, this.lateness) <= this.current) recompute = true;
       p.maxEventTime = eventTime;
+      // Contract §4: the partition's own watermark decides its lateness and closes its windows.
+      p.applyWatermark(eventTime - this.lateness, this.finals);
     }
     if (recompute) this.refreshWatermark();
+  }
+
+  /**
+   * The input resumes after every partition was idle: each gets a fresh idle timeout, as at an
+   * assignment. Otherwise the first partition to deliver would carry the others' watermarks past the
+   * records they are about to deliver, and which of them are late would depend on which partition's
+   * batch came first.
+   */
+  private resume(): void {
+    for (const q of this.active) {
+      q.idle = false;
+      q.lastActiveMs = this.nowMs;
+    }
   }
 
   /**
@@ -315,10 +339,8 @@ export class WindowEngine {
    * the ring grows within the limits. False (nothing changed) when neither is enough.
    */
   private makeRoom(p: PartitionState, eventTime: number, kLo: number, kTop: number): boolean {
-    const wm = Math.min(
-      Math.max(eventTime, p.maxEventTime) - this.lateness,
-      minActiveWatermark(this.active, this.lateness, p),
-    );
+    // After the delivery the partition stands at least at its own watermark (README: Lateness).
+    const wm = Math.max(eventTime, p.maxEventTime) - this.lateness;
     const openK = wm > p.floor ? firstOpenIndex(this.spec, wm) : p.openFromK;
     let lo = kLo;
     let hi = kTop;

@@ -10,7 +10,12 @@ import { firstOpenIndex, type WindowSpec } from "./window-spec.ts";
 export class PartitionState extends WindowRing {
   /** Largest event time delivered, late events included (−∞ before the first). */
   maxEventTime = Number.NEGATIVE_INFINITY;
-  /** Watermark applied to this partition: windows ending at or before it are final and gone. */
+  /**
+   * Watermark applied to this partition: the larger of its own (maxEventTime − L) and the largest
+   * processor watermark seen while assigned (which passes the own one only while the partition is
+   * idle). Windows ending at or before it are final and gone; an event all of whose windows end at
+   * or before it is late.
+   */
   floor = Number.NEGATIVE_INFINITY;
   /** Oldest window index that is not final (firstOpenIndex(floor)). */
   openFromK = Number.NEGATIVE_INFINITY;

@@ -187,7 +187,8 @@ interface RefPartition {
 /**
  * Streaming semantics, recomputed from scratch after every operation: per-partition watermark
  * max − L, processor watermark = min over non-idle partitions (or, all idle, event time advancing
- * with processing time), per-partition monotonic applied watermark, lateness against it.
+ * with processing time); each partition's applied watermark is the largest of its own and of every
+ * processor watermark so far, and decides its lateness and finals (contract §4).
  */
 export function streamingReference(
   ops: readonly RefOp[],
@@ -225,7 +226,7 @@ export function streamingReference(
       wm = maxTime === -Infinity ? -Infinity : maxTime - L + (now - (lastActive + config.idleTimeoutMs));
     }
     for (const [partition, p] of parts) {
-      if (wm > p.floor) p.floor = wm;
+      p.floor = Math.max(p.floor, wm, p.maxTime - L);
       for (const [id, c] of p.cells) {
         if (c.start + W <= p.floor) {
           finals.push({ partition, ...toRow(c, W) });
@@ -262,6 +263,13 @@ export function streamingReference(
           for (const [group, key] of g.keys) addTo(p.cells, start, group, key, g.value);
       }
       p.maxTime = Math.max(p.maxTime, op.eventTime);
+      // Input resuming after all partitions were idle restarts every idle clock.
+      if ([...parts.values()].every((q) => q.idle)) {
+        for (const q of parts.values()) {
+          q.lastActive = now;
+          q.idle = false;
+        }
+      }
       p.lastActive = now;
       p.idle = false;
     }

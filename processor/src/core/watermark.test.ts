@@ -33,11 +33,11 @@ describe("watermark", () => {
     expect(processorWatermark(parts, L, IDLE, 65_000)).toBe(105_000);
   });
 
-  it("minActiveWatermark skips the partition asked for and says +∞ when none is left", () => {
+  it("minActiveWatermark skips idle partitions and says +∞ when none is left", () => {
     const a = part(30_000);
-    const b = part(10_000);
-    expect(minActiveWatermark([a, b], L, b)).toBe(25_000);
-    expect(minActiveWatermark([b], L, b)).toBe(Number.POSITIVE_INFINITY);
+    const b = part(10_000, true);
+    expect(minActiveWatermark([a, b], L)).toBe(25_000);
+    expect(minActiveWatermark([b], L)).toBe(Number.POSITIVE_INFINITY);
   });
 
   it("calls a partition idle when it has been silent for the timeout, not before", () => {

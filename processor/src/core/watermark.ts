@@ -18,19 +18,14 @@ export function isIdle(p: PartitionClock, nowMs: number, idleTimeoutMs: number):
 }
 
 /**
- * The smallest partition watermark over the partitions that are not idle (skipping `except`), or
- * +∞ when there is none. A partition with no event yet is −∞: it holds everything back until it
- * is idle.
+ * The smallest partition watermark over the partitions that are not idle, or +∞ when there is
+ * none. A partition with no event yet is −∞: it holds everything back until it is idle.
  */
-export function minActiveWatermark(
-  parts: readonly PartitionClock[],
-  latenessMs: number,
-  except?: PartitionClock,
-): number {
+export function minActiveWatermark(parts: readonly PartitionClock[], latenessMs: number): number {
   let wm = Number.POSITIVE_INFINITY;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
-    if (p.idle || p === except) continue;
+    if (p.idle) continue;
     const w = p.maxEventTime - latenessMs;
     if (w < wm) wm = w;
   }

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine, usageError } from "../common/src/command-line.ts";
 import { repoRoot } from "../stack/paths.ts";
 import { newResults, type Results, write } from "./report.ts";
 
@@ -17,15 +17,23 @@ const sections: Record<string, () => Promise<Section>> = {
   web: async () => (await import("./sections/web.ts")).webSection,
 };
 
-const { values } = parseArgs({ options: { only: { type: "string" }, peers: { type: "boolean" } } });
+const USAGE = `usage: bun run bench [--only ${Object.keys(sections).join(",")}] [--peers]
+
+Measures every figure behind the README's claims against the running stack (\`bun run stack up\`)
+and writes bench/results/latest.json and a Markdown summary. --only runs the named sections;
+--peers adds Spark Structured Streaming and Kafka Streams (built with Maven) to a full run.`;
+const { values } = parseCommandLine(USAGE, {
+  options: { only: { type: "string" }, peers: { type: "boolean" } },
+});
 const wanted = values.only
   ? values.only.split(",")
   : Object.keys(sections).filter((s) => s !== "peers" || values.peers);
+for (const name of wanted) if (!sections[name]) usageError(USAGE, `unknown section '${name}'`);
 
 const results = newResults();
 for (const name of wanted) {
   const load = sections[name];
-  if (!load) throw new Error(`unknown section '${name}' (${Object.keys(sections).join(", ")})`);
+  if (!load) continue;
   const t0 = Date.now();
   console.log(`bench: ${name}…`);
   try {

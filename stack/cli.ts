@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../common/src/command-line.ts";
 import { type Config, loadConfig } from "../common/src/config.ts";
 import { cassandraService } from "./cassandra.ts";
 import { kafkaService } from "./kafka.ts";
@@ -130,14 +130,14 @@ async function status(stack: Stack, json: boolean): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = parseCommandLine(usage, {
     allowPositionals: true,
-    options: { json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+    options: { json: { type: "boolean", default: false } },
   });
   const [cmd, ...names] = positionals;
-  if (values.help || !cmd) {
-    console.log(usage);
-    return cmd ? 0 : 2;
+  if (!cmd) {
+    console.error(usage);
+    return 2;
   }
   const config = loadConfig();
   const stack: Stack = {

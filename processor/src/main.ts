@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../common/src/command-line.ts";
 import { loadConfig } from "../../common/src/config.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { createCassandraClient } from "./cassandra-store.ts";
@@ -9,9 +9,19 @@ import { loadProcessorOptions } from "./processor-options.ts";
 
 // `bun run processor [--instances N]`: one instance of the consumer-group processor, or N of them as
 // child processes (PROCESSOR_INSTANCES); more hosts scale out the same way, one group, one registry.
+const { values } = parseCommandLine(
+  `usage: bun run processor [--instances N]
+
+The consumer-group processor: reads TOPIC_USERS from KAFKA_BOOTSTRAP (schemas from
+SCHEMA_REGISTRY_URL), windows it by event time and writes CASSANDRA_KEYSPACE. --instances N (or
+PROCESSOR_INSTANCES) runs N instances as child processes sharing the partitions; more hosts join the
+same group. Status and /metrics on PROCESSOR_METRICS_PORT. SIGTERM or Ctrl-C drains, checkpoints and
+commits before exiting. Settings: the environment, then .env (.env.example lists every one with its
+default).`,
+  { options: { instances: { type: "string" } } },
+);
 const config = loadConfig();
 const log = createLogger("processor", config.LOG_LEVEL);
-const { values } = parseArgs({ options: { instances: { type: "string" } } });
 const opts = loadProcessorOptions(
   values.instances === undefined ? process.env : { ...process.env, PROCESSOR_INSTANCES: values.instances },
 );

@@ -1,6 +1,6 @@
 import { access, constants } from "node:fs/promises";
 import { basename } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine, usageError } from "../../common/src/command-line.ts";
 import { loadConfig } from "../../common/src/config.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import type { UserSchemaVersion } from "../../common/src/user-schema.ts";
@@ -33,28 +33,25 @@ function positiveInt(name: string, text: string | undefined): number | undefined
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      source: { type: "string" },
-      replay: { type: "boolean", default: false },
-      once: { type: "boolean", default: false },
-      record: { type: "string" },
-      speed: { type: "string" },
-      rate: { type: "string" },
-      count: { type: "string" },
-      seed: { type: "string" },
-      "schema-version": { type: "string", default: "1" },
-      quiet: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
+  const { values, positionals } = parseCommandLine(
+    USAGE,
+    {
+      allowPositionals: true,
+      options: {
+        source: { type: "string" },
+        replay: { type: "boolean", default: false },
+        once: { type: "boolean", default: false },
+        record: { type: "string" },
+        speed: { type: "string" },
+        rate: { type: "string" },
+        count: { type: "string" },
+        seed: { type: "string" },
+        "schema-version": { type: "string", default: "1" },
+        quiet: { type: "boolean", default: false },
+      },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+    argv,
+  );
   const source = values.replay ? "fixture" : values.source;
   if (source !== "api" && source !== "synthetic" && source !== "fixture") {
     throw new UsageError(`--source must be api, synthetic or fixture, got ${values.source ?? "nothing"}`);
@@ -211,10 +208,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError || (err instanceof TypeError && "code" in err)) {
-      process.stderr.write(`${err.message}\n${USAGE}\n`);
-      process.exit(2);
-    }
+    if (err instanceof UsageError) usageError(USAGE, err.message);
     process.stderr.write(`producer: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(2);
   },

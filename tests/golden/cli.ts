@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
+import { parseCommandLine, usageError } from "../../common/src/command-line.ts";
 import { loadConfig } from "../../common/src/config.ts";
 import { checkFixture } from "./check.ts";
 import { computeGolden, fixtureFiles, goldenPath } from "./golden.ts";
@@ -7,7 +8,14 @@ import { computeGolden, fixtureFiles, goldenPath } from "./golden.ts";
 // `bun run golden write` recomputes fixtures/*.golden.json with the reference;
 // `bun run golden check [fixture…]` replays each fixture through the real pipeline and diffs the
 // API's final windows against its golden file (needs `bun run stack up`).
-const [cmd = "check", ...names] = process.argv.slice(2);
+const USAGE = `usage: bun run golden [write|check] [fixture.ndjson…]
+  write  recompute each fixture's golden file (fixtures/*.golden.json) with the reference windowing
+  check  (the default) replay each fixture through its own processor and web tier, in topics and
+         a keyspace of its own, and diff the API's final windows against its golden file; needs
+         the stack (\`bun run stack up\`)
+With no fixture named, every fixtures/*.ndjson.`;
+const { positionals } = parseCommandLine(USAGE, { allowPositionals: true });
+const [cmd = "check", ...names] = positionals;
 const files = names.length ? names.map((n) => resolve(n)) : fixtureFiles();
 
 if (cmd === "write") {
@@ -34,6 +42,5 @@ if (cmd === "write") {
   console.log(`golden: ${files.length - failed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 } else {
-  console.error("usage: bun run golden write|check [fixture.ndjson…]");
-  process.exit(2);
+  usageError(USAGE, `unknown command '${cmd}'`);
 }

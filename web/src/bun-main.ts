@@ -1,3 +1,4 @@
+import { parseCommandLine } from "../../common/src/command-line.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { serveWithBun } from "./bun-serve.ts";
 import type { KafkaAdmin } from "./ports.ts";
@@ -20,6 +21,13 @@ const noKafka: KafkaAdmin = {
   },
 };
 
+parseCommandLine(
+  `usage: bun web/src/bun-main.ts
+
+The dashboard and JSON API under Bun (Bun.serve) on WEB_HOST:WEB_PORT, without Kafka: no live feed,
+no topic offsets (\`bun run web\` has both). Settings: the environment, then .env.`,
+  {},
+);
 const cfg = loadWebConfig();
 const log = createLogger("web", cfg.LOG_LEVEL);
 const cassandra = await connectCassandra(cfg, log);

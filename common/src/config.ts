@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from "./event-time.ts";
 
 // Every setting of the pipeline, read from the environment once and validated here, at the edge.
 // Defaults point at the loopback stack of `bun run stack up`; .env.example documents each one.
@@ -66,7 +67,7 @@ export const ConfigSchema = z.object({
   ALLOWED_LATENESS_MS: int(5_000),
   IDLE_TIMEOUT_MS: int(3_000),
   // How far ahead of the wall clock an event_time may be (Kafka's log.message.timestamp.after.max.ms).
-  EVENT_TIME_MAX_FUTURE_SKEW_MS: int(3_600_000),
+  EVENT_TIME_MAX_FUTURE_SKEW_MS: int(DEFAULT_MAX_FUTURE_SKEW_MS),
   GROUP_BY: z.string().default("nat,gender"),
   STORE_USERS: z
     .enum(["true", "false"])

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { redactSecrets } from "./redact-secrets.ts";
 
 // The dead-letter message of docs/internal-contracts.md, built and read in one place so the producer and
 // the processor cannot drift apart.
@@ -20,83 +21,11 @@ export interface DeadLetterMessage {
   value: Buffer;
 }
 
-const SECRET_KEYS = ["password", "salt", "md5", "sha1", "sha256"] as const;
-const SECRET_KEY_IN_TEXT = new RegExp(`"(?:${SECRET_KEYS.join("|")})"\\s*:\\s*`, "g");
-
 /**
- * Removes the API's login secrets from a payload: the contract forbids storing them, and a dead letter is
- * stored. Text that is not JSON (a truncated line) is redacted by scanning, so that it still loses nothing
- * else: the value after each secret key, whatever its type, is replaced, up to the end of the text if the
- * value is cut off there.
+ * Largest payload a dead letter carries, as the processor's: the producer refuses messages over 1 000 000
+ * bytes, and a letter at this bound stays well under it, whatever it wraps.
  */
-export function redactSecrets(payload: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(payload);
-  } catch {
-    return redactText(payload);
-  }
-  // Re-serialized only when something was removed: otherwise the payload stays byte for byte as received.
-  const removed = { any: false };
-  const stripped = stripSecrets(parsed, removed);
-  return removed.any ? JSON.stringify(stripped) : payload;
-}
-
-function redactText(text: string): string {
-  let out = "";
-  let copied = 0;
-  const keys = new RegExp(SECRET_KEY_IN_TEXT);
-  for (let m = keys.exec(text); m !== null; m = keys.exec(text)) {
-    const start = m.index + m[0].length;
-    if (start >= text.length) break;
-    const end = endOfValue(text, start);
-    out += `${text.slice(copied, start)}"[redacted]"`;
-    copied = end;
-    keys.lastIndex = end;
-  }
-  return out + text.slice(copied);
-}
-
-/** Where the JSON value starting at `i` ends (exclusive); the end of the text when it is cut off. */
-function endOfValue(text: string, i: number): number {
-  const first = text[i];
-  if (first === '"') return endOfString(text, i);
-  if (first === "{" || first === "[") {
-    let depth = 0;
-    for (let j = i; j < text.length; j++) {
-      const c = text[j];
-      if (c === '"') j = endOfString(text, j) - 1;
-      else if (c === "{" || c === "[") depth++;
-      else if ((c === "}" || c === "]") && --depth === 0) return j + 1;
-    }
-    return text.length;
-  }
-  // A number, true/false/null, or anything malformed: up to the next delimiter.
-  const stop = text.slice(i).search(/[,}\]\s]/);
-  return stop < 0 ? text.length : i + stop;
-}
-
-function endOfString(text: string, openingQuote: number): number {
-  for (let j = openingQuote + 1; j < text.length; j++) {
-    if (text[j] === "\\") j++;
-    else if (text[j] === '"') return j + 1;
-  }
-  return text.length;
-}
-
-function stripSecrets(value: unknown, removed: { any: boolean }): unknown {
-  if (Array.isArray(value)) return value.map((v) => stripSecrets(v, removed));
-  if (value === null || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if ((SECRET_KEYS as readonly string[]).includes(k)) {
-      removed.any = true;
-      continue;
-    }
-    out[k] = stripSecrets(v, removed);
-  }
-  return out;
-}
+export const DEAD_LETTER_MAX_PAYLOAD_BYTES = 512 * 1024;
 
 export interface DeadLetterInput {
   reason: string;
@@ -106,19 +35,71 @@ export interface DeadLetterInput {
   line?: number;
   key?: string | null;
   at?: number;
+  /**
+   * Most bytes the payload may take inside the letter, as written there (JSON-escaped, UTF-8); a longer one
+   * keeps its first part, and the reason says so. Unbounded when absent.
+   */
+  maxPayloadBytes?: number;
 }
 
-export function buildDeadLetter(input: DeadLetterInput): DeadLetterMessage {
+export interface BuiltDeadLetter extends DeadLetterMessage {
+  /** UTF-8 bytes of the payload as given (before redaction). */
+  payloadBytes: number;
+  truncated: boolean;
+}
+
+/** The letter, its payload without login secrets (redacted before it is cut, so no cut can hide one). */
+export function buildDeadLetter(input: DeadLetterInput): BuiltDeadLetter {
+  const redacted = redactSecrets(input.payload);
+  const payloadBytes = Buffer.byteLength(input.payload);
+  const keep =
+    input.maxPayloadBytes === undefined
+      ? redacted.length
+      : escapedPrefixLength(redacted, input.maxPayloadBytes);
+  const truncated = keep < redacted.length;
+  const payload = truncated ? redacted.slice(0, keep) : redacted;
   const letter: DeadLetter = {
-    reason: input.reason,
+    reason: truncated
+      ? `${input.reason} [payload truncated to its first ${Buffer.byteLength(payload)} of ${payloadBytes} bytes]`
+      : input.reason,
     stage: input.stage,
     source: input.source,
     ...(input.line === undefined ? {} : { line: input.line }),
-    payload: redactSecrets(input.payload),
+    payload,
     at: input.at ?? Date.now(),
   };
-  return { key: input.key ?? null, value: Buffer.from(JSON.stringify(letter)) };
+  return { key: input.key ?? null, value: Buffer.from(JSON.stringify(letter)), payloadBytes, truncated };
 }
+
+/**
+ * How many UTF-16 units of `text` fit in `maxBytes` once JSON.stringify has escaped them and UTF-8 encoded
+ * them (a quote takes 2 bytes, a control character up to 6, a lone surrogate 6); never splits a pair.
+ */
+export function escapedPrefixLength(text: string, maxBytes: number): number {
+  let bytes = 0;
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    let width: number;
+    let units = 1;
+    if (c === 0x22 || c === 0x5c || c === 0x08 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d)
+      width = 2;
+    else if (c < 0x20) width = 6;
+    else if (c < 0x80) width = 1;
+    else if (c < 0x800) width = 2;
+    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      width = 4;
+      units = 2;
+    } else if (c >= 0xd800 && c <= 0xdfff) width = 6;
+    else width = 3;
+    if (bytes + width > maxBytes) break;
+    bytes += width;
+    i += units;
+  }
+  return i;
+}
+
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
 export function parseDeadLetter(value: Buffer | string): DeadLetter {
   return DeadLetterSchema.parse(JSON.parse(typeof value === "string" ? value : value.toString("utf8")));

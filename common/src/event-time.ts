@@ -2,6 +2,9 @@
 // again at the processor's decode edge: a single record dated in the future would otherwise move its
 // partition's watermark there for good, and every later event would be late.
 
+/** EVENT_TIME_MAX_FUTURE_SKEW_MS's default: one hour, as Kafka's log.message.timestamp.after.max.ms. */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 3_600_000;
+
 /** Oldest accepted event time: the Unix epoch; `event_time` is when a producer received the record. */
 export const MIN_EVENT_TIME_MS = 0;
 

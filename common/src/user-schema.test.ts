@@ -45,10 +45,18 @@ describe("user schemas", () => {
     ]);
   });
 
-  it("explains each violation by field", () => {
-    expect(schemaViolations(userSchema(1).type, { age: "x" })).toContain('age: "x" is not a valid int');
+  it("explains each violation by field and the kind of value, never the value itself", () => {
+    expect(schemaViolations(userSchema(1).type, { age: "hunter2" })).toContain(
+      "age: a string is not a valid int",
+    );
+    expect(schemaViolations(userSchema(1).type, { age: 41.5 })).toContain(
+      "age: a number with a fraction is not a valid int",
+    );
     expect(schemaViolations(userSchema(1).type, { id_value: 3 })).toContain(
-      'id_value: 3 is not a valid ["null","string"]',
+      'id_value: an integer is not a valid ["null","string"]',
+    );
+    expect(schemaViolations(userSchema(1).type, { age: 2 ** 40 })).toContain(
+      "age: an integer beyond 32 bits is not a valid int",
     );
   });
 });

@@ -59,11 +59,23 @@ export function schemaViolations(type: avro.Type, value: unknown): string[] {
   const reasons: string[] = [];
   type.isValid(value, {
     errorHook: (path, val, t) => {
-      const shown = val === undefined ? "undefined" : JSON.stringify(val);
-      reasons.push(`${path.join(".") || "(record)"}: ${shown} is not a valid ${describeType(t)}`);
+      reasons.push(`${path.join(".") || "(record)"}: ${kindOf(val)} is not a valid ${describeType(t)}`);
     },
   });
   return reasons;
+}
+
+/** What a value is, in words that never show it: reasons are stored and must not carry input text. */
+function kindOf(val: unknown): string {
+  if (val === null || val === undefined) return String(val);
+  if (typeof val === "number") {
+    if (!Number.isFinite(val)) return "a non-finite number";
+    if (!Number.isInteger(val)) return "a number with a fraction";
+    return Number.isSafeInteger(val) && Math.abs(val) <= 2 ** 31 ? "an integer" : "an integer beyond 32 bits";
+  }
+  if (typeof val === "string") return "a string";
+  if (Array.isArray(val)) return "an array";
+  return `a ${typeof val}`;
 }
 
 function describeType(t: avro.Type): string {

@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
+import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { DAY_MS, RunsStore } from "./runs-store.ts";
 import { cleanupIsolated } from "./testing/cleanup.ts";
 import { type FaultServer, startFaultServer } from "./testing/fault-server.ts";
@@ -53,15 +55,30 @@ describe("the producer command", () => {
     expect(r.stdout).toMatch(/^replay: sent 5, rejected 11, failed 0, elapsed [\d.]+ s, \d+ events\/s$/m);
   });
 
-  it("replay exits 1 and counts as failed a record Kafka refuses (larger than message.max.bytes)", async () => {
-    // A line this long is read only under a raised FIXTURE_MAX_LINE_BYTES; the default dead-letters it.
-    const c = config("cli_failed", { FIXTURE_MAX_LINE_BYTES: String(4 << 20) });
+  it("replay exits 1 and counts as failed a record Kafka refuses (larger than the topic's max.message.bytes)", async () => {
+    // Every field within the mapping's bounds, the record over what this topic takes: Kafka alone refuses it.
+    const c = config("cli_failed");
+    await ensureTopics(c, [
+      {
+        topic: c.TOPIC_USERS,
+        numPartitions: 1,
+        configEntries: [{ name: "max.message.bytes", value: "1000" }],
+      },
+    ]);
     const [first, second] = (await readFile(join(root, "fixtures/happy.ndjson"), "utf8")).split("\n");
-    const huge = JSON.parse(second!) as { event_time: number; user: { name: { first: string } } };
-    huge.user.name.first = "x".repeat(2_000_000);
+    const good = JSON.parse(first!) as { event_time: number };
+    const huge = JSON.parse(second!) as {
+      event_time: number;
+      user: { name: { first: string; last: string }; location: { city: string; state: string } };
+    };
+    // Incompressible (lz4), so the batch stays large; a second later at 1x, so it is a batch of its own.
+    const noise = () => randomBytes(750).toString("base64");
+    Object.assign(huge.user.name, { first: noise(), last: noise() });
+    Object.assign(huge.user.location, { city: noise(), state: noise() });
+    huge.event_time = good.event_time + 1_000;
     const file = join(await mkdtemp(join(tmpdir(), "cli-failed-")), "huge.ndjson");
     await writeFile(file, `${first}\n${JSON.stringify(huge)}\n`);
-    const r = await run("replay", [file, "--quiet"], c);
+    const r = await run("replay", [file, "--quiet", "--speed", "1x"], c);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^replay: sent 1, rejected 0, failed 1,/m);
     expect(`${r.stdout}${r.stderr}`).toMatch(/too large/i);

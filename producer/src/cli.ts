@@ -19,7 +19,7 @@ const USAGE = `usage:
   bun run producer --source api [--once] [--record <file.ndjson>]
   bun run producer --source synthetic [--rate <events/s>] [--count <n>] [--seed <n>]
   bun run producer --source fixture <file.ndjson> [--speed 1x|10x]
-  bun run replay <file.ndjson>
+  bun run replay <file.ndjson> [--speed 1x|10x]
 common: [--schema-version 1|2] [--quiet]`;
 
 class UsageError extends Error {}
@@ -76,8 +76,6 @@ async function main(argv: string[]): Promise<number> {
   };
 
   if (source === "fixture") {
-    if (values.replay && values.speed)
-      throw new UsageError("replay runs at full speed; use --source fixture --speed");
     const [file, ...extra] = positionals;
     if (!file || extra.length > 0) throw new UsageError("give exactly one fixture file");
     let speed: number | undefined;

@@ -1,10 +1,13 @@
 import { z } from "zod";
+import { parseJson } from "../../common/src/json-syntax.ts";
+import { isSecretKey } from "../../common/src/redact-secrets.ts";
 import { describeIssues } from "./random-user.ts";
 
-// The fixture line of contract §2: {"event_time": <epoch ms>, "user": <User>}. The user itself is validated
-// later, by the mapping, so that a bad user is a "map" rejection and a bad line a "parse" one.
+// The fixture line of contract §2: {"event_time": <epoch ms>, "user": <User>}. The user and the event time's
+// bounds (common/src/event-time.ts) are checked later, by the mapping, so that a bad user or time is a "map"
+// rejection and a line that is not an event a "parse" one.
 const FixtureLineSchema = z.object({
-  event_time: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  event_time: z.number(),
   user: z.unknown().refine((u) => u !== undefined, "user is missing"),
 });
 
@@ -13,13 +16,9 @@ export type FixtureLine =
   | { ok: false; line: number; reason: string; text: string };
 
 export function parseFixtureLine(text: string, line: number): FixtureLine {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, line, text, reason: `line ${line}: not JSON (${(err as Error).message})` };
-  }
-  const parsed = FixtureLineSchema.safeParse(json);
+  const json = parseJson(text);
+  if (!json.ok) return { ok: false, line, text, reason: `line ${line}: ${json.reason}` };
+  const parsed = FixtureLineSchema.safeParse(json.value);
   if (!parsed.success) {
     return {
       ok: false,
@@ -31,14 +30,12 @@ export function parseFixtureLine(text: string, line: number): FixtureLine {
   return { ok: true, line, text, eventTime: parsed.data.event_time, user: parsed.data.user };
 }
 
-const LOGIN_SECRETS = new Set(["password", "salt", "md5", "sha1", "sha256"]);
-
 /** A user without its login secrets, which the contract forbids storing (a fixture is stored). */
 export function withoutSecrets(user: unknown): unknown {
   if (user === null || typeof user !== "object" || Array.isArray(user)) return user;
   const login = (user as { login?: unknown }).login;
   if (login === null || typeof login !== "object" || Array.isArray(login)) return user;
-  const kept = Object.fromEntries(Object.entries(login).filter(([k]) => !LOGIN_SECRETS.has(k)));
+  const kept = Object.fromEntries(Object.entries(login).filter(([k]) => !isSecretKey(k)));
   return { ...user, login: kept };
 }
 

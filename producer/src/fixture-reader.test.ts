@@ -74,6 +74,25 @@ describe("readFixture on the committed fixtures", () => {
     ]);
   });
 
+  it("accepts a byte-order mark starting any line; refuses a line that is not UTF-8, with the byte offset", async () => {
+    const [a, b, c] = readFileSync(fixture("happy.ndjson"), "utf8").split("\n");
+    const file = join(await mkdtemp(join(tmpdir(), "fixture-")), "bytes.ndjson");
+    const bad = Buffer.from(b ?? "");
+    bad[40] = 0xff;
+    await writeFile(file, Buffer.concat([Buffer.from(`${a}\n\uFEFF${c}\n`), bad, Buffer.from(`\n${a}\n`)]));
+    const lines = [];
+    for await (const l of readFixture(file)) lines.push(l);
+    expect(lines.map((l) => [l.line, l.ok])).toEqual([
+      [1, true],
+      [2, true],
+      [3, false],
+      [4, true],
+    ]);
+    const refused = lines[2];
+    expect(refused?.ok ? "" : refused?.reason).toBe("line 3: not UTF-8 (invalid byte at byte offset 40)");
+    expect(refused?.text).toBe(bad.toString("utf8"));
+  });
+
   it("reads a last line without a newline, and lines split across read chunks", async () => {
     const lines = readFileSync(fixture("happy.ndjson"), "utf8").trim().split("\n");
     const file = join(await mkdtemp(join(tmpdir(), "fixture-")), "big.ndjson");

@@ -1,6 +1,8 @@
+import { isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { type FixtureLine, parseFixtureLine } from "./fixture-format.ts";
+import { firstInvalidUtf8Byte } from "./utf8.ts";
 
 export interface FixtureReadProgress {
   bytesRead: number;
@@ -21,7 +23,8 @@ const CR = 0x0d;
 
 /**
  * The lines of an NDJSON fixture, numbered from 1, parsed; blank lines are skipped (a trailing newline is not
- * a record), CRLF line ends and a leading byte-order mark are accepted. `onProgress` follows the bytes read so
+ * a record), CRLF line ends and a byte-order mark starting a line are accepted, a line that is not UTF-8 is
+ * a parse error (its payload decoded with U+FFFD for the bad bytes). `onProgress` follows the bytes read so
  * a progress bar needs no counting pass over a large file. A line longer than `maxLineBytes` (a file without
  * newlines, a corrupt or binary file) is a parse error with its line number, and memory stays bounded.
  *
@@ -42,11 +45,17 @@ export async function* readFixture(
   let pending = 0;
   let overLongPrefix: Buffer | null = null;
 
-  const decode = (buf: Buffer): string => {
+  /** The line without its CR and byte-order mark; the reason instead when it is not UTF-8 (RFC 8259 §8.1). */
+  const decode = (buf: Buffer): { text: string; notUtf8?: string } => {
     const end = buf.length > 0 && buf[buf.length - 1] === CR ? buf.length - 1 : buf.length;
-    const text = buf.toString("utf8", 0, end);
-    // Editors on some systems start a UTF-8 file with a byte-order mark, which JSON.parse refuses.
-    return line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const raw = buf.subarray(0, end);
+    // Editors on some systems start a UTF-8 file with a byte-order mark, which JSON.parse refuses; files
+    // joined with cat keep theirs at the start of later lines.
+    const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
+    const text = raw.toString("utf8", bom);
+    if (isUtf8(raw)) return { text };
+    const at = firstInvalidUtf8Byte(raw);
+    return { text, notUtf8: `line ${line}: not UTF-8 (invalid byte at byte offset ${at})` };
   };
   const overLong = (prefix: Buffer, bytes: number): FixtureLine => ({
     ok: false,
@@ -66,8 +75,9 @@ export async function* readFixture(
     } else if (bytes > maxLineBytes) {
       result = overLong(Buffer.concat([...pieces, tail]).subarray(0, OVER_LONG_PREFIX_BYTES), bytes);
     } else {
-      const text = decode(pieces.length ? Buffer.concat([...pieces, tail]) : tail);
-      result = text.trim() === "" ? null : parseFixtureLine(text, line);
+      const { text, notUtf8 } = decode(pieces.length ? Buffer.concat([...pieces, tail]) : tail);
+      if (notUtf8 !== undefined) result = { ok: false, line, text, reason: notUtf8 };
+      else result = text.trim() === "" ? null : parseFixtureLine(text, line);
     }
     pieces = [];
     pending = 0;

@@ -85,7 +85,7 @@ describe("Ingestor", () => {
     expect(letter).toMatchObject({
       stage: "map",
       source: "api",
-      reason: 'dob.date: "yesterday" is not an ISO 8601 date-time',
+      reason: "dob.date: not an ISO 8601 date-time with an offset",
     });
     expect(letter.payload).not.toContain(page.results[1]!.login.password);
     expect(JSON.parse(letter.payload).login.uuid).toBe(page.results[1]?.login.uuid);
@@ -103,6 +103,47 @@ describe("Ingestor", () => {
       payload: "{oops",
       source: "fixture",
     });
+  });
+
+  it("caps a dead letter's payload at maxDeadLetterPayloadBytes, and its headers say so", async () => {
+    const { sink, sent } = memorySink(true);
+    const ing = ingestor(sink, { source: "fixture" });
+    await ing.offerRejected("line 1: not JSON", "parse", '"'.repeat(700_000), 1);
+    await ing.offerRejected("line 2: not JSON", "parse", "{oops", 2);
+    await ing.drain();
+    const [big, small] = sent;
+    expect(big!.value.length).toBeLessThan(512 * 1024 + 1_000);
+    expect(big!.headers).toMatchObject({
+      payload_bytes: "700000",
+      payload_truncated: "true",
+      source: "fixture",
+    });
+    expect(parseDeadLetter(big!.value).reason).toBe(
+      "line 1: not JSON [payload truncated to its first 262144 of 700000 bytes]",
+    );
+    expect(small!.headers).toMatchObject({ payload_bytes: "5", payload_truncated: "false" });
+  });
+
+  it("refuses an event time beyond the configured skew before it reaches Kafka", async () => {
+    const { sink, sent } = memorySink(true);
+    const now = 1_767_225_600_000;
+    const ing = ingestor(sink, { eventTimeBounds: { maxFutureSkewMs: 1_000, now: () => now } });
+    await ing.offerUser(page.results[0], now + 1_000);
+    await ing.offerUser(page.results[1], now + 1_001);
+    expect(await ing.drain()).toMatchObject({ sent: 1, rejected: 1 });
+    expect(parseDeadLetter(sent[1]!.value).reason).toMatch(/^event_time: 1767225601001 is 1001 ms ahead/);
+  });
+
+  it("dead-letters an API user nested too deep to serialize, saying its payload was not kept", async () => {
+    const { sink, sent } = memorySink(true);
+    const ing = ingestor(sink);
+    let deep: unknown = {};
+    for (let i = 0; i < 200_000; i++) deep = { a: deep };
+    await ing.offerUser({ ...page.results[0], name: deep }, 1);
+    expect(await ing.drain()).toMatchObject({ rejected: 1, failed: 0 });
+    const letter = parseDeadLetter(sent[0]!.value);
+    expect(letter.reason).toMatch(/\[payload not kept: nested too deep to write\]$/);
+    expect(letter.payload).toBe("");
   });
 
   it("counts what Kafka never acknowledges as failed, keeping sent + rejected + failed = received", async () => {

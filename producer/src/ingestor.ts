@@ -1,9 +1,18 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { buildDeadLetter, type DeadLetterStage } from "../../common/src/dead-letter.ts";
+import {
+  buildDeadLetter,
+  DEAD_LETTER_MAX_PAYLOAD_BYTES,
+  type DeadLetterStage,
+} from "../../common/src/dead-letter.ts";
 import { encodeAvroWire } from "../../common/src/wire-format.ts";
 import type { MessageHeaders, MessageSink } from "./kafka-producer.ts";
 import type { RegisteredSchema } from "./schema-registry.ts";
-import { type IngestSource, mapUser } from "./user-mapping.ts";
+import {
+  DEFAULT_EVENT_TIME_BOUNDS,
+  type EventTimeBounds,
+  type IngestSource,
+  mapUser,
+} from "./user-mapping.ts";
 
 export interface IngestCounts {
   /** Records offered to the ingestor: sent + rejected + failed once drained. */
@@ -37,6 +46,10 @@ export interface IngestorOptions {
   runId?: string;
   /** Sends awaiting acknowledgement before offering more waits; keeps memory bounded at full speed. */
   maxInFlight?: number;
+  /** Which event times are accepted (EVENT_TIME_MAX_FUTURE_SKEW_MS); its default and the wall clock otherwise. */
+  eventTimeBounds?: EventTimeBounds;
+  /** A longer payload keeps its first bytes in the dead letter; DEAD_LETTER_MAX_PAYLOAD_BYTES by default. */
+  maxDeadLetterPayloadBytes?: number;
   onReject?: (r: Rejection) => void;
   onFailure?: (err: Error) => void;
 }
@@ -71,10 +84,18 @@ export class Ingestor {
     origin: { text?: string; line?: number } = {},
   ): Promise<void> | null {
     this.counts.received++;
-    const mapped = mapUser(raw, eventTime, this.opts.schema.type, this.opts.source);
+    const mapped = mapUser(
+      raw,
+      eventTime,
+      this.opts.schema.type,
+      this.opts.source,
+      this.opts.eventTimeBounds ?? DEFAULT_EVENT_TIME_BOUNDS,
+    );
     if (!mapped.ok) {
-      const payload = origin.text ?? JSON.stringify(raw) ?? String(raw);
-      return this.deadLetter(mapped.reason, mapped.stage, payload, origin.line, mapped.eventId);
+      const payload = origin.text ?? serialized(raw);
+      const reason =
+        payload === null ? `${mapped.reason} [payload not kept: nested too deep to write]` : mapped.reason;
+      return this.deadLetter(reason, mapped.stage, payload ?? "", origin.line, mapped.eventId);
     }
     const value = encodeAvroWire(this.opts.schema.type, this.opts.schema.id, mapped.record);
     return this.produce(this.opts.usersTopic, mapped.record.event_id, value, this.onSent);
@@ -117,9 +138,13 @@ export class Ingestor {
       source: this.opts.source,
       payload,
       key,
+      maxPayloadBytes: this.opts.maxDeadLetterPayloadBytes ?? DEAD_LETTER_MAX_PAYLOAD_BYTES,
       ...(line === undefined ? {} : { line }),
     });
-    return this.produce(this.opts.dlqTopic, letter.key, letter.value, this.onDeadLettered);
+    return this.produce(this.opts.dlqTopic, letter.key, letter.value, this.onDeadLettered, [
+      { payload_bytes: String(letter.payloadBytes) },
+      { payload_truncated: String(letter.truncated) },
+    ]);
   }
 
   private produce(
@@ -127,9 +152,14 @@ export class Ingestor {
     key: string | null,
     value: Buffer,
     onDelivery: (err: Error | null) => void,
+    extraHeaders: MessageHeaders = [],
   ): Promise<void> | null {
     this.inFlight++;
-    const headers: MessageHeaders = [{ produced_at: String(Date.now()) }, ...this.runHeaders];
+    const headers: MessageHeaders = [
+      { produced_at: String(Date.now()) },
+      ...this.runHeaders,
+      ...extraHeaders,
+    ];
     this.opts.sink.produce(topic, key, value, headers, onDelivery);
     if (this.inFlight >= this.maxInFlight) return new Promise<void>((resolve) => this.waiters.push(resolve));
     // A caller streaming at full speed never leaves the microtask queue, and the client hands over at most 100
@@ -154,5 +184,14 @@ export class Ingestor {
       this.idle = null;
       idle();
     }
+  }
+}
+
+/** An API user as JSON text for its dead letter; null when JSON.stringify cannot (it recurses: deep nesting). */
+function serialized(raw: unknown): string | null {
+  try {
+    return JSON.stringify(raw) ?? String(raw);
+  } catch {
+    return null;
   }
 }

@@ -42,6 +42,7 @@ export async function openPipeline(config: Config, opts: PipelineOptions = {}): 
         dlqTopic: config.TOPIC_DLQ,
         source,
         maxInFlight: Math.floor(tuning.queueMessages / 2),
+        eventTimeBounds: { maxFutureSkewMs: config.EVENT_TIME_MAX_FUTURE_SKEW_MS, now: Date.now },
         ...hooks,
       }),
     close: () => producer.close(),

@@ -42,7 +42,9 @@ describe("fetchUsers against a local fault server", () => {
     expect(retries).toEqual([
       "HTTP 500",
       "timed out after 300 ms",
-      expect.stringMatching(/^body is not JSON \(truncated\?\)/),
+      expect.stringMatching(
+        /^body is not JSON: [a-z ]+ at line \d+, column \d+ \(byte offset \d+\) \(truncated\?\)$/,
+      ),
     ]);
   });
 

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseJson } from "../../common/src/json-syntax.ts";
+import { redactSecrets } from "../../common/src/redact-secrets.ts";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, parseRetryAfter } from "./backoff.ts";
 import { describeIssues, RandomUserPageSchema } from "./random-user.ts";
 
@@ -111,14 +113,13 @@ async function attemptOnce(url: URL, timeoutMs: number, signal: AbortSignal | un
     };
   }
   if (status >= 500 || status === 408) return { ok: false, retry: true, reason: `HTTP ${status}` };
-  if (status !== 200) return { ok: false, retry: false, reason: `HTTP ${status}: ${body.slice(0, 200)}` };
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (err) {
-    return { ok: false, retry: true, reason: `body is not JSON (truncated?): ${describe(err)}` };
+  if (status !== 200) {
+    return { ok: false, retry: false, reason: `HTTP ${status}: ${redactSecrets(body.slice(0, 200))}` };
   }
-  const page = RandomUserPageSchema.safeParse(json);
+  // The reason is stored (ingestion_runs.error) and logged: a position, never the body's text.
+  const json = parseJson(body);
+  if (!json.ok) return { ok: false, retry: true, reason: `body is ${json.reason} (truncated?)` };
+  const page = RandomUserPageSchema.safeParse(json.value);
   if (!page.success) {
     return { ok: false, retry: true, reason: `body is not a page of users: ${describeIssues(page.error)}` };
   }

@@ -133,11 +133,11 @@ describe("mapUser", () => {
       [{ ...base, login: { username: "x" } }, /^login\.uuid: /],
       [
         { ...base, dob: { date: "31/12/1999", age: 26 } },
-        /^dob\.date: "31\/12\/1999" is not an ISO 8601 date-time$/,
+        /^dob\.date: not an ISO 8601 date-time with an offset$/,
       ],
       [
         { ...base, location: { ...base.location, coordinates: { latitude: "north", longitude: "0" } } },
-        /^location\.coordinates\.latitude: "north" is not a latitude$/,
+        /^location\.coordinates\.latitude: not a number from -90 to 90$/,
       ],
       [{ ...base, location: { ...base.location, postcode: { code: 1 } } }, /^location\.postcode: /],
       [{ ...base, id: { name: "SSN" } }, /^id\.value: /],
@@ -159,7 +159,11 @@ describe("mapUser", () => {
 
   it("refuses at the schema stage what Avro cannot hold, naming the field", () => {
     const r = mapUser({ ...apiUser(), dob: { date: "1992-03-08T15:13:16.688Z", age: 30.5 } }, EVENT_TIME, v1);
-    expect(r).toMatchObject({ ok: false, stage: "schema", reason: "age: 30.5 is not a valid int" });
+    expect(r).toMatchObject({
+      ok: false,
+      stage: "schema",
+      reason: "age: a number with a fraction is not a valid int",
+    });
   });
 
   it("refuses an event time that is not epoch milliseconds", () => {
@@ -169,6 +173,62 @@ describe("mapUser", () => {
       stage: "map",
       reason: "event_time: NaN is not an epoch-ms integer",
     });
+  });
+
+  it("bounds the event time: up to EVENT_TIME_MAX_FUTURE_SKEW_MS ahead of the clock, from the epoch", () => {
+    const now = EVENT_TIME;
+    const bounds = { maxFutureSkewMs: 60_000, now: () => now };
+    expect(mapUser(apiUser(), now + 60_000, v1, null, bounds).ok).toBe(true);
+    expect(mapUser(apiUser(), 0, v1, null, bounds).ok).toBe(true);
+    expect(mapUser(apiUser(), now + 60_001, v1, null, bounds)).toMatchObject({
+      ok: false,
+      stage: "map",
+      reason: `event_time: ${now + 60_001} is 60001 ms ahead of the clock, more than the allowed skew of 60000 ms (EVENT_TIME_MAX_FUTURE_SKEW_MS)`,
+      eventId: "7a0eed16-9430-4d68-901f-c0d4c1c3bf00",
+    });
+    expect(mapUser(apiUser(), Date.parse("2100-01-01T00:00:00Z"), v1)).toMatchObject({
+      ok: false,
+      stage: "map",
+    });
+    for (const t of [-1, 1.5, 9e15, 2 ** 53]) {
+      const r = mapUser(apiUser(), t, v1, null, bounds);
+      expect(r).toMatchObject({ ok: false, stage: "map" });
+      if (!r.ok) expect(r.reason).toMatch(/^event_time: /);
+    }
+  });
+
+  it("bounds the group-by values: nat two uppercase ASCII letters, gender one the API sends", () => {
+    const base = apiUser();
+    for (const nat of ["IR", "ZZ"]) expect(mapped({ ...base, nat }).nat).toBe(nat);
+    for (const gender of ["male", "female"]) expect(mapped({ ...base, gender }).gender).toBe(gender);
+    for (const nat of ["us", "USA", "U", "", "U1", "ÜS", "US ", "\u0055S\n", 42, null]) {
+      expect(mapUser({ ...base, nat }, EVENT_TIME, v1)).toMatchObject({ ok: false, stage: "map" });
+    }
+    const badNat = mapUser({ ...base, nat: "usa" }, EVENT_TIME, v1);
+    expect(badNat).toMatchObject({ reason: "nat: not two uppercase ASCII letters (ISO 3166-1 alpha-2)" });
+    for (const gender of ["Male", "other", "", "x".repeat(10_000), 1, null]) {
+      const r = mapUser({ ...base, gender }, EVENT_TIME, v1);
+      expect(r).toMatchObject({
+        ok: false,
+        stage: "map",
+        reason: "gender: not one of female, male (what Random User v1.4 sends)",
+      });
+    }
+  });
+
+  it("refuses text longer than MAX_TEXT_CHARS and an event id longer than MAX_EVENT_ID_CHARS", () => {
+    const base = apiUser();
+    expect(mapped({ ...base, name: { ...base.name, first: "é".repeat(1_024) } }).first_name).toHaveLength(
+      1_024,
+    );
+    const long = mapUser({ ...base, name: { ...base.name, first: "x".repeat(1_025) } }, EVENT_TIME, v1);
+    expect(long).toMatchObject({
+      ok: false,
+      stage: "map",
+      reason: "name.first: Too big: expected string to have <=1024 characters",
+    });
+    const id = mapUser({ ...base, login: { ...base.login, uuid: "u".repeat(129) } }, EVENT_TIME, v1);
+    expect(id).toMatchObject({ ok: false, stage: "map", eventId: null });
   });
 
   it("round-trips hostile strings through Avro, lone surrogates made well-formed", () => {

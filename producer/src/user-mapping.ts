@@ -1,7 +1,8 @@
 import type avro from "avsc";
 import { z } from "zod";
+import { checkEventTime, DEFAULT_MAX_FUTURE_SKEW_MS } from "../../common/src/event-time.ts";
 import { schemaViolations, type UserRecord } from "../../common/src/user-schema.ts";
-import { describeIssues, RandomUserSchema } from "./random-user.ts";
+import { describeIssues, MAX_EVENT_ID_CHARS, RandomUserSchema } from "./random-user.ts";
 
 export type IngestSource = "api" | "synthetic" | "fixture";
 
@@ -11,16 +12,31 @@ export type MapResult =
 
 const isoDate = z.iso.datetime({ offset: true });
 
+/** The event-time rule of common/src/event-time.ts: EVENT_TIME_MAX_FUTURE_SKEW_MS and the clock it is read against. */
+export interface EventTimeBounds {
+  maxFutureSkewMs: number;
+  now: () => number;
+}
+
+/** EVENT_TIME_MAX_FUTURE_SKEW_MS's default against the wall clock. */
+export const DEFAULT_EVENT_TIME_BOUNDS: EventTimeBounds = {
+  maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
+  now: Date.now,
+};
+
 /**
  * API user → the Avro record of contract §3. Only login.uuid and login.username leave the login object:
  * passwords and hashes are never read. Strings are made well-formed (a lone surrogate becomes U+FFFD) so the
- * record round-trips through UTF-8 unchanged.
+ * record round-trips through UTF-8 unchanged. An event time outside the bounds (in the future beyond the
+ * skew, before the epoch, not an integer) is refused here, so it never reaches Kafka and no watermark. A
+ * reason names fields and bounds, never the values: it is stored and logged.
  */
 export function mapUser(
   raw: unknown,
   eventTime: number,
   type: avro.Type,
   source: IngestSource | null = null,
+  bounds: EventTimeBounds = DEFAULT_EVENT_TIME_BOUNDS,
 ): MapResult {
   const parsed = RandomUserSchema.safeParse(raw);
   if (!parsed.success) {
@@ -33,9 +49,8 @@ export function mapUser(
   const longitude = coordinate(user.location.coordinates.longitude, 180, "longitude", problems);
   const dob = isoMillis(user.dob.date, "dob.date", problems);
   const registeredAt = isoMillis(user.registered.date, "registered.date", problems);
-  if (!Number.isSafeInteger(eventTime) || eventTime < 0) {
-    problems.push(`event_time: ${eventTime} is not an epoch-ms integer`);
-  }
+  const time = checkEventTime(eventTime, bounds.now(), bounds.maxFutureSkewMs);
+  if (!time.ok) problems.push(time.reason);
   if (problems.length > 0) return { ok: false, stage: "map", reason: problems.join("; "), eventId };
 
   const record: UserRecord = {
@@ -82,14 +97,14 @@ function text(s: string): string {
 function coordinate(value: string | number, limit: number, name: string, problems: string[]): number {
   const n = typeof value === "number" ? value : value.trim() === "" ? Number.NaN : Number(value);
   if (!Number.isFinite(n) || Math.abs(n) > limit) {
-    problems.push(`location.coordinates.${name}: ${JSON.stringify(value)} is not a ${name}`);
+    problems.push(`location.coordinates.${name}: not a number from -${limit} to ${limit}`);
   }
   return n;
 }
 
 function isoMillis(value: string, name: string, problems: string[]): number {
   const ms = isoDate.safeParse(value).success ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) problems.push(`${name}: ${JSON.stringify(value)} is not an ISO 8601 date-time`);
+  if (!Number.isFinite(ms)) problems.push(`${name}: not an ISO 8601 date-time with an offset`);
   return ms;
 }
 
@@ -110,5 +125,5 @@ function guessEventId(raw: unknown): string | null {
   const login = (raw as { login?: unknown }).login;
   if (login === null || typeof login !== "object") return null;
   const uuid = (login as { uuid?: unknown }).uuid;
-  return typeof uuid === "string" && uuid.length > 0 ? uuid : null;
+  return typeof uuid === "string" && uuid.length > 0 && uuid.length <= MAX_EVENT_ID_CHARS ? uuid : null;
 }

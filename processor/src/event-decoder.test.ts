@@ -48,11 +48,16 @@ function source(schemas: Record<number, string>): SchemaSource & { fetched: numb
   };
 }
 
+/** The decoders' clock: five months after the record's event time. */
+const NOW = Date.parse("2026-06-01T00:00:00Z");
+const HOUR = 3_600_000;
+
 async function decoder(schemas: Record<number, string>, ids: number[]) {
   const src = source(schemas);
   const cache = new SchemaCache(src);
   await cache.load(ids);
-  return { src, dec: new EventDecoder(cache, ["age", "nat", "gender"]) };
+  const bound = { maxFutureSkewMs: HOUR, now: () => NOW };
+  return { src, dec: new EventDecoder(cache, ["age", "nat", "gender"], bound) };
 }
 
 describe("EventDecoder", () => {
@@ -136,6 +141,44 @@ describe("EventDecoder", () => {
     const out = dec.decode(value);
     expect(out.ok).toBe(false);
     expect(!out.ok && out.reason).toMatch(reason);
+  });
+
+  describe("event-time bounds", () => {
+    const at = (eventTime: number) => encodeWire(7, v1.type.toBuffer({ ...record, event_time: eventTime }));
+
+    it.each([
+      [
+        "dated 2100",
+        Date.parse("2100-01-01T00:00:00Z"),
+        /is \d+ ms ahead of the clock, more than the allowed skew of 3600000 ms \(EVENT_TIME_MAX_FUTURE_SKEW_MS\)/,
+      ],
+      ["beyond what JS dates and the hour bucket hold", 9_000_000_000_000_000, /ahead of the clock/],
+      ["before the Unix epoch", -1, /^event_time: -1 is before the Unix epoch$/],
+    ])("refuses an event_time %s, projected or whole", async (_, eventTime, reason) => {
+      const { dec } = await decoder({ 7: v1.text }, [7]);
+      for (const full of [false, true]) {
+        const out = dec.decode(at(eventTime), full);
+        expect(out.ok).toBe(false);
+        expect(!out.ok && out.reason).toMatch(reason);
+      }
+    });
+
+    it("accepts up to the skew ahead of the clock", async () => {
+      const { dec } = await decoder({ 7: v1.text }, [7]);
+      expect(dec.decode(at(NOW + HOUR), true).ok).toBe(true);
+      expect(dec.decode(at(NOW + HOUR + 1)).ok).toBe(false);
+      expect(dec.decode(at(0)).ok).toBe(true);
+    });
+
+    it("bounds by the record's own timestamp when earlier, so a replay later judges it the same", async () => {
+      const { dec } = await decoder({ 7: v1.text }, [7]);
+      const sent = NOW - 10 * HOUR; // sent ten hours ago, dated 1.5 h after that
+      expect(dec.decode(at(sent + 1.5 * HOUR), false, sent).ok).toBe(false);
+      expect(dec.decode(at(sent + HOUR), false, sent).ok).toBe(true);
+      // A timestamp in the future (forged, or a producer clock ahead) does not widen the bound.
+      expect(dec.decode(at(NOW + 5 * HOUR), false, NOW + 10 * HOUR).ok).toBe(false);
+      expect(dec.decode(at(NOW), false, 0).ok).toBe(true); // no timestamp: the clock
+    });
   });
 
   it("rejects a writer schema without a needed field", async () => {

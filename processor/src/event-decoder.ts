@@ -1,4 +1,5 @@
 import avro from "avsc";
+import { checkEventTime } from "../../common/src/event-time.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { MAGIC_BYTE, WIRE_HEADER_BYTES } from "../../common/src/wire-format.ts";
 import type { SchemaCache } from "./schema-cache.ts";
@@ -25,11 +26,19 @@ interface Readers {
  */
 const USER_READER = userSchema(2).type;
 
+/** How far ahead an event_time may be (EVENT_TIME_MAX_FUTURE_SKEW_MS), and of which clock. */
+export interface EventTimeBound {
+  readonly maxFutureSkewMs: number;
+  readonly now: () => number;
+}
+
 /**
  * Decodes Confluent wire-format values (magic byte, schema id, Avro) with the writer schema from the
  * registry. The projection holds event_time and the given fields; a writer without one of them cannot be
  * aggregated and its messages are reported as undecodable. Full user records (to be stored) are read
- * through the fixed user reader and validated here, once.
+ * through the fixed user reader and validated here, once. Either way the event_time must be within the
+ * pipeline's bounds (common/src/event-time.ts): a record dated far ahead would move its partition's
+ * watermark there for good, and one past what the stores hold could never be written.
  */
 export class EventDecoder {
   private readonly readers = new Map<number, Readers | string>();
@@ -37,6 +46,7 @@ export class EventDecoder {
   constructor(
     private readonly schemas: SchemaCache,
     private readonly fields: readonly string[],
+    private readonly bound: EventTimeBound,
   ) {}
 
   /** Schema id of a wire-format value, or null when the header is not wire format. */
@@ -48,8 +58,12 @@ export class EventDecoder {
   /**
    * The projected fields, or with `full` the whole validated user record (when it is stored anyway, one
    * decode is cheaper than two). Never throws: an unusable value comes back with the reason.
+   *
+   * `timestamp` is the Kafka record's (when the producer sent it): the future bound is taken from the
+   * earlier of it and the clock, so a record is judged the same when a restart replays it later — a
+   * record too far ahead when it was sent stays so — while a forged timestamp cannot widen the bound.
    */
-  decode(value: Buffer | null | undefined, full = false): Decoded {
+  decode(value: Buffer | null | undefined, full = false, timestamp?: number): Decoded {
     if (!value) return { ok: false, reason: "empty message value" };
     if (value.length < WIRE_HEADER_BYTES) {
       return { ok: false, reason: `not Confluent wire format: ${value.length} bytes, need at least 5` };
@@ -61,26 +75,38 @@ export class EventDecoder {
     if (typeof readers === "string") return { ok: false, reason: readers };
     const body = value.subarray(WIRE_HEADER_BYTES);
     if (!full) {
+      let record: Projected;
       try {
-        return {
-          ok: true,
-          record: readers.projected.fromBuffer(body, readers.resolver) as Projected,
-          user: null,
-        };
+        record = readers.projected.fromBuffer(body, readers.resolver) as Projected;
       } catch (err) {
         return { ok: false, reason: `undecodable Avro: ${(err as Error).message}` };
       }
+      return this.timeProblem(record.event_time, timestamp) ?? { ok: true, record, user: null };
     }
     readers.user ??= userResolver(id, readers.writer);
     if (typeof readers.user === "string") return { ok: false, reason: readers.user };
-    let raw: unknown;
+    let raw: { event_time?: unknown };
     try {
-      raw = USER_READER.fromBuffer(body, readers.user);
+      raw = USER_READER.fromBuffer(body, readers.user) as { event_time?: unknown };
     } catch (err) {
       return { ok: false, reason: `undecodable Avro: ${(err as Error).message}` };
     }
+    // Before the record's own checks, so that the reason is the same whether users are stored or not.
+    const problem = this.timeProblem(raw.event_time, timestamp);
+    if (problem) return problem;
     const checked = checkUserRecord(raw);
     return checked.ok ? { ok: true, record: checked.user, user: checked.user } : checked;
+  }
+
+  private timeProblem(
+    eventTime: unknown,
+    timestamp: number | undefined,
+  ): { ok: false; reason: string } | null {
+    const now = this.bound.now();
+    const at = timestamp !== undefined && timestamp > 0 && timestamp < now ? timestamp : now;
+    const t = typeof eventTime === "number" ? eventTime : Number.NaN;
+    const time = checkEventTime(t, at, this.bound.maxFutureSkewMs);
+    return time.ok ? null : time;
   }
 
   private readersFor(id: number): Readers | string {

@@ -148,7 +148,10 @@ class Processor {
       notFoundRetryMs: opts.PROCESSOR_SCHEMA_NOT_FOUND_RETRY_MS,
       notFoundCacheMs: opts.PROCESSOR_SCHEMA_NOT_FOUND_CACHE_MS,
     });
-    this.decoder = new EventDecoder(this.schemas, [this.engine.valueField, ...this.dims]);
+    this.decoder = new EventDecoder(this.schemas, [this.engine.valueField, ...this.dims], {
+      maxFutureSkewMs: config.EVENT_TIME_MAX_FUTURE_SKEW_MS,
+      now: Date.now,
+    });
     this.sink = new WriteQueue({
       concurrency: opts.PROCESSOR_SINK_CONCURRENCY,
       baseBackoffMs: 100,
@@ -413,7 +416,7 @@ class Processor {
       if (verdict === Admit.ApplyAfterGap && t.checkpointed !== null) this.offsetGap(t, m.offset);
       applied(t, m.offset);
       this.processed++;
-      const decoded = this.decoder.decode(m.value, storeUsers);
+      const decoded = this.decoder.decode(m.value, storeUsers, m.timestamp);
       if (!decoded.ok) {
         this.deadLetter(m, decoded.reason);
         continue;

@@ -39,6 +39,12 @@ describe("checkUserRecord", () => {
     ["an empty event id", { event_id: "" }, /event_id/],
     ["a username over Cassandra's key limit", { username: "é".repeat(40_000) }, /username: .*65535-byte/],
     ["a fractional event time", { event_time: 1.5 }, /event_time/],
+    ["a date of birth past what a JS Date holds", { dob: 8_640_000_000_000_001 }, /dob: /],
+    [
+      "a registration before what a JS Date holds",
+      { registered_at: -8_640_000_000_000_001 },
+      /registered_at: /,
+    ],
     ["a missing field", { email: undefined }, /email/],
   ])("refuses %s, naming the field", (_, change, reason) => {
     const out = checkUserRecord({ ...user, ...change });

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import type { UserRecord } from "../../common/src/user-schema.ts";
 
-const epochMs = z
-  .number()
-  .int()
-  .min(-(2 ** 53 - 1))
-  .max(2 ** 53 - 1);
+/**
+ * The driver writes a timestamp column through a JS Date, which ends at ±8.64e15 ms: a time past it would be
+ * refused on every attempt, and the processor would stop on it ("permanent") at every restart.
+ */
+const JS_DATE_LIMIT_MS = 8_640_000_000_000_000;
+const epochMs = z.number().int().min(-JS_DATE_LIMIT_MS).max(JS_DATE_LIMIT_MS);
 const text = z.string();
 /**
  * Cassandra refuses an empty key, and one over 65 535 bytes: the users row and the username lookup row

@@ -1,21 +1,28 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "cassandra-driver";
+import { Client, policies } from "cassandra-driver";
+import { contactPoints } from "../common/src/cassandra-settings.ts";
 import type { Config } from "../common/src/config.ts";
 import { classpath } from "./maven.ts";
-import { cacheDir, confDir, dataDir, ensureDir } from "./paths.ts";
+import { confDir, ensureDir, type StackDirs } from "./paths.ts";
 import { startJava } from "./process.ts";
 import { type Service, withTimeout } from "./service.ts";
-import { heaps, ports, versions } from "./versions.ts";
-
-const home = join(dataDir, "cassandra");
-const yaml = join(home, "cassandra.yaml");
+import type { CassandraNode, Topology } from "./topology.ts";
+import { versions } from "./versions.ts";
 
 // Tuned for a 2-core machine shared with Kafka and the app: one token, one compactor and flush
-// writer, small memtables, modest read/write concurrency.
-const cassandraYaml = () => `cluster_name: rt-pipeline
+// writer, small memtables, modest read/write concurrency. A cluster's node (ccm's way): its own
+// loopback address, an even initial token, no bootstrap streaming (the cluster starts empty).
+export function cassandraYaml(
+  node: CassandraNode,
+  home: string,
+  clusterName: string,
+  small: boolean,
+): string {
+  const memtable = small ? "64MiB" : "128MiB";
+  return `cluster_name: ${clusterName}
 num_tokens: 1
-partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+${node.initialToken === undefined ? "" : `initial_token: ${node.initialToken}\nauto_bootstrap: false\n`}partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 data_file_directories: [${join(home, "data")}]
 commitlog_directory: ${join(home, "commitlog")}
 saved_caches_directory: ${join(home, "saved_caches")}
@@ -27,11 +34,11 @@ commitlog_segment_size: 32MiB
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:${ports.cassandraStorage}"
-listen_address: 127.0.0.1
-rpc_address: 127.0.0.1
-storage_port: ${ports.cassandraStorage}
-native_transport_port: ${ports.cassandraNative}
+      - seeds: "${node.seed}"
+listen_address: ${node.host}
+rpc_address: ${node.host}
+storage_port: ${node.storagePort}
+native_transport_port: ${node.nativePort}
 start_native_transport: true
 endpoint_snitch: SimpleSnitch
 concurrent_reads: 8
@@ -40,8 +47,8 @@ concurrent_counter_writes: 4
 concurrent_materialized_view_writes: 4
 concurrent_compactors: 1
 memtable_flush_writers: 1
-memtable_heap_space: 128MiB
-memtable_offheap_space: 128MiB
+memtable_heap_space: ${memtable}
+memtable_offheap_space: ${memtable}
 compaction_throughput: 64MiB/s
 batch_size_warn_threshold: 64KiB
 batch_size_fail_threshold: 1MiB
@@ -49,6 +56,7 @@ authenticator: AllowAllAuthenticator
 authorizer: AllowAllAuthorizer
 disk_access_mode: mmap_index_only
 `;
+}
 
 // The module opens Java 17 needs, as in Cassandra's own conf/jvm17-server.options.
 const jpms = [
@@ -82,8 +90,8 @@ const jpms = [
   ].map((m) => `--add-opens=${m}=ALL-UNNAMED`),
 ];
 
-const cp = () => {
-  const deps = classpath("cassandra", { "cassandra.version": versions.cassandra });
+const cp = (dirs: StackDirs) => {
+  const deps = classpath(dirs.cache, "cassandra", { "cassandra.version": versions.cassandra });
   const jar = join(
     process.env.HOME ?? "/root",
     ".m2/repository/org/apache/cassandra/cassandra-all",
@@ -93,30 +101,59 @@ const cp = () => {
   return `${deps}:${jar}`;
 };
 
-function client(config: Config): Client {
+function client(config: Config, points: string[], only?: string): Client {
   return new Client({
-    contactPoints: [config.CASSANDRA_CONTACT_POINT],
+    contactPoints: points,
     localDataCenter: config.CASSANDRA_DC,
     socketOptions: { connectTimeout: 3_000, readTimeout: 10_000 },
+    // A node's own check asks that node alone, not whichever coordinator the driver would pick.
+    ...(only
+      ? {
+          policies: {
+            loadBalancing: new policies.loadBalancing.AllowListPolicy(
+              new policies.loadBalancing.RoundRobinPolicy(),
+              [only],
+            ),
+          },
+        }
+      : {}),
   });
 }
 
-export function cassandraService(config: Config): Service {
+/** One Cassandra node: the single one, or a cluster's node on its own loopback address. */
+export function cassandraService(
+  config: Config,
+  dirs: StackDirs,
+  topo: Topology,
+  node: CassandraNode,
+): Service {
+  const home = join(dirs.data, node.name);
+  const yaml = join(home, "cassandra.yaml");
+  const address = `${node.host}:${node.nativePort}`;
+  const endpoint = topo.nodes === 1 ? config.CASSANDRA_CONTACT_POINT : address;
+  const heap = config.STACK_CASSANDRA_HEAP;
+  const small = /^[0-9]+m$/.test(heap) && Number.parseInt(heap, 10) < 1024;
   return {
-    name: "cassandra",
+    kind: "cassandra",
+    name: node.name,
     setting: "CASSANDRA_CONTACT_POINT",
-    endpoint: config.CASSANDRA_CONTACT_POINT,
-    localEndpoint: `127.0.0.1:${ports.cassandraNative}`,
-    ports: [ports.cassandraNative, ports.cassandraStorage, ports.cassandraJmx],
+    endpoint,
+    localEndpoint: address,
+    host: node.host,
+    ports: [node.nativePort, node.storagePort, node.jmxPort],
+    ...(node.index > 0 ? { startAfter: topo.cassandra[0]!.name } : {}),
     prepare() {
       for (const d of ["data", "commitlog", "saved_caches", "hints", "cdc"]) ensureDir(join(home, d));
-      writeFileSync(yaml, cassandraYaml());
-      cp();
+      writeFileSync(
+        yaml,
+        cassandraYaml(node, home, topo.nodes === 1 ? "rt-pipeline" : "rt-pipeline-cluster", small),
+      );
+      cp(dirs);
     },
     start() {
-      startJava("cassandra", [
-        `-Xms${heaps.cassandra}`,
-        `-Xmx${heaps.cassandra}`,
+      startJava(dirs, node.name, [
+        `-Xms${heap}`,
+        `-Xmx${heap}`,
         "-Xss512k",
         "-XX:+UseG1GC",
         "-XX:+ParallelRefProcEnabled",
@@ -129,19 +166,22 @@ export function cassandraService(config: Config): Service {
         `-Dcassandra.config=file://${yaml}`,
         "-Dcassandra-foreground=yes",
         `-Dcassandra.storagedir=${home}`,
-        `-Dcassandra.logdir=${ensureDir(join(cacheDir, "..", "logs"))}`,
+        `-Dcassandra.logdir=${ensureDir(topo.nodes === 1 ? dirs.logs : join(dirs.logs, node.name))}`,
         `-Dlogback.configurationFile=${join(confDir, "cassandra-logback.xml")}`,
         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-        "-Dcassandra.ring_delay_ms=100",
+        `-Dcassandra.ring_delay_ms=${topo.nodes === 1 ? 100 : 1000}`,
         "-Dcassandra.superuser_setup_delay_ms=0",
-        `-Dcassandra.jmx.local.port=${ports.cassandraJmx}`,
+        `-Dcassandra.jmx.local.port=${node.jmxPort}`,
         "-cp",
-        cp(),
+        cp(dirs),
         "org.apache.cassandra.service.CassandraDaemon",
       ]);
     },
     async ready() {
-      const c = client(config);
+      const c =
+        topo.nodes === 1
+          ? client(config, contactPoints({ CASSANDRA_CONTACT_POINT: endpoint }))
+          : client(config, [address], address);
       try {
         await withTimeout(c.connect(), 5_000, "cassandra connect");
         await withTimeout(c.execute("SELECT release_version FROM system.local"), 5_000, "cassandra query");
@@ -154,7 +194,7 @@ export function cassandraService(config: Config): Service {
     },
     async reset() {
       const ks = config.CASSANDRA_KEYSPACE;
-      const c = client(config);
+      const c = client(config, contactPoints(config));
       try {
         await withTimeout(c.connect(), 10_000, "cassandra connect");
         const r = await c.execute(

@@ -5,40 +5,45 @@ import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { Config } from "../common/src/config.ts";
 import { deleteGroup } from "./delete-group.ts";
 import { classpath } from "./maven.ts";
-import { confDir, dataDir, ensureDir } from "./paths.ts";
+import { confDir, ensureDir, type StackDirs } from "./paths.ts";
 import { startJava } from "./process.ts";
 import { type Service, sleep, withTimeout } from "./service.ts";
-import { heaps, ports, versions } from "./versions.ts";
+import type { KafkaNode, Topology } from "./topology.ts";
+import { versions } from "./versions.ts";
 
-const home = join(dataDir, "kafka");
-const logDirs = join(home, "log");
-const props = join(home, "server.properties");
 const clusterId = "cnRwaXBlbGluZS1zdGFjaw";
 
-const cp = () =>
-  classpath("kafka", {
+const cp = (dirs: StackDirs) =>
+  classpath(dirs.cache, "kafka", {
     "kafka.version": versions.kafka,
     "log4j.version": versions.log4j,
     "slf4j.version": versions.slf4j,
   });
 
-// Single-node KRaft, sized for two cores: few network/io threads, replication factor 1.
-const serverProperties = `process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:${ports.kafkaController}
-listeners=PLAINTEXT://127.0.0.1:${ports.kafka},CONTROLLER://127.0.0.1:${ports.kafkaController}
-advertised.listeners=PLAINTEXT://127.0.0.1:${ports.kafka}
+// KRaft, every node broker and controller, sized for two cores: few network/io threads. One node:
+// replication factor 1; a cluster: the internal topics on 3 replicas with 2 in sync, as in production.
+export function serverProperties(node: KafkaNode, topo: Topology, logDirs: string): string {
+  const internalRf = Math.min(3, topo.nodes);
+  const internalIsr = topo.nodes > 1 ? 2 : 1;
+  return `process.roles=broker,controller
+node.id=${node.id}
+controller.quorum.voters=${topo.voters}
+listeners=PLAINTEXT://${node.host}:${node.port},CONTROLLER://${node.host}:${node.controllerPort}
+advertised.listeners=PLAINTEXT://${node.host}:${node.port}
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=${logDirs}
 num.partitions=1
 num.network.threads=2
-num.io.threads=4
-offsets.topic.replication.factor=1
+num.io.threads=${topo.nodes > 1 ? 2 : 4}
+num.replica.fetchers=1
+offsets.topic.replication.factor=${internalRf}
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=${internalRf}
+transaction.state.log.min.isr=${internalIsr}
 transaction.state.log.num.partitions=4
+default.replication.factor=${internalRf}
+unclean.leader.election.enable=false
 group.initial.rebalance.delay.ms=0
 # Topics exist only as the project creates them (ensureTopics): a client that still asks for a
 # deleted topic (reset) must not bring it back, nor a typo make a new one.
@@ -46,10 +51,11 @@ auto.create.topics.enable=false
 log.retention.hours=168
 log.segment.bytes=268435456
 `;
+}
 
-function admin(config: Config) {
+function admin(brokers: string[]) {
   return new KafkaJS.Kafka({
-    kafkaJS: { brokers: config.KAFKA_BOOTSTRAP.split(","), logLevel: KafkaJS.logLevel.NOTHING },
+    kafkaJS: { brokers, logLevel: KafkaJS.logLevel.NOTHING },
   }).admin();
 }
 
@@ -67,22 +73,31 @@ async function untilGone(a: KafkaJS.Admin, topics: string[], timeoutMs = 30_000)
   }
 }
 
-export function kafkaService(config: Config): Service {
+/** One broker of the stack: the single one, or node `node.id` of a cluster's KRaft quorum. */
+export function kafkaService(config: Config, dirs: StackDirs, topo: Topology, node: KafkaNode): Service {
+  const home = join(dirs.data, node.name);
+  const logDirs = join(home, "log");
+  const props = join(home, "server.properties");
+  const address = `${node.host}:${node.port}`;
+  const endpoint = topo.nodes === 1 ? config.KAFKA_BOOTSTRAP : address;
+  const heap = config.STACK_KAFKA_HEAP;
   return {
-    name: "kafka",
+    kind: "kafka",
+    name: node.name,
     setting: "KAFKA_BOOTSTRAP",
-    endpoint: config.KAFKA_BOOTSTRAP,
-    localEndpoint: `127.0.0.1:${ports.kafka}`,
-    ports: [ports.kafka, ports.kafkaController],
+    endpoint,
+    localEndpoint: address,
+    host: node.host,
+    ports: [node.port, node.controllerPort],
     prepare() {
       ensureDir(home);
-      writeFileSync(props, serverProperties);
+      writeFileSync(props, serverProperties(node, topo, logDirs));
       if (!existsSync(join(logDirs, "meta.properties"))) {
         execFileSync(
           "java",
           [
             "-cp",
-            cp(),
+            cp(dirs),
             "kafka.tools.StorageTool",
             "format",
             "-t",
@@ -96,20 +111,20 @@ export function kafkaService(config: Config): Service {
       }
     },
     start() {
-      startJava("kafka", [
-        `-Xms${heaps.kafka}`,
-        `-Xmx${heaps.kafka}`,
+      startJava(dirs, node.name, [
+        `-Xms${heap}`,
+        `-Xmx${heap}`,
         "-XX:+UseG1GC",
         "-XX:MaxGCPauseMillis=20",
         `-Dlog4j2.configurationFile=${join(confDir, "kafka-log4j2.yaml")}`,
         "-cp",
-        cp(),
+        cp(dirs),
         "kafka.Kafka",
         props,
       ]);
     },
     async ready() {
-      const a = admin(config);
+      const a = admin(endpoint.split(","));
       try {
         await withTimeout(a.connect(), 5_000, "kafka connect");
         await withTimeout(a.listTopics(), 5_000, "kafka metadata");
@@ -122,7 +137,7 @@ export function kafkaService(config: Config): Service {
     },
     async reset() {
       const ours = [config.TOPIC_USERS, config.TOPIC_DLQ, config.TOPIC_LATE, config.TOPIC_AGGREGATES];
-      const a = admin(config);
+      const a = admin(config.KAFKA_BOOTSTRAP.split(","));
       try {
         await withTimeout(a.connect(), 10_000, "kafka connect");
         const existing = new Set(await a.listTopics());

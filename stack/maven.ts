@@ -1,16 +1,16 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cacheDir, ensureDir, repoRoot } from "./paths.ts";
+import { ensureDir, repoRoot } from "./paths.ts";
 
 const mvn = (args: string[]) =>
   execFileSync("mvn", ["-q", "-B", ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: repoRoot });
 
 /**
  * The runtime classpath of one of stack/maven/*.pom.xml at the given versions. Resolved once from
- * Maven Central into ~/.m2 and remembered in .stack/cache, so later starts need no resolution.
+ * Maven Central into ~/.m2 and remembered in the stack's cache directory, so later starts need no resolution.
  */
-export function classpath(pom: string, props: Record<string, string>): string {
+export function classpath(cacheDir: string, pom: string, props: Record<string, string>): string {
   const key = Object.entries(props)
     .map(([k, v]) => `${k}-${v}`)
     .join("_");

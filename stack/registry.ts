@@ -3,29 +3,34 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../common/src/config.ts";
 import { artifact } from "./maven.ts";
-import { cacheDir, dataDir, ensureDir } from "./paths.ts";
+import { ensureDir, type StackDirs } from "./paths.ts";
 import { startJava } from "./process.ts";
 import type { Service } from "./service.ts";
-import { heaps, ports, versions } from "./versions.ts";
+import type { Topology } from "./topology.ts";
+import { heaps, versions } from "./versions.ts";
 
 // Apicurio Registry serves Confluent's Schema Registry API under /apis/ccompat/v7. Its H2 store
 // is a file, so schema ids survive a restart: the ids inside messages already in Kafka stay valid.
-const home = join(cacheDir, `apicurio-${versions.apicurio}`);
-const jar = join(home, `apicurio-registry-app-${versions.apicurio}-runner.jar`);
-const store = join(dataDir, "registry");
 
 /** Confluent's "subject not found" and "subject soft-deleted" error codes (both HTTP 404). */
 const SUBJECT_NOT_FOUND = 40401;
 const SUBJECT_SOFT_DELETED = 40404;
 
-export function registryService(config: Config): Service {
+/** The one registry of the stack (a cluster's too: its H2 store is a file, a single process). */
+export function registryService(config: Config, dirs: StackDirs, topo: Topology): Service {
   const url = config.SCHEMA_REGISTRY_URL.replace(/\/+$/, "");
+  const home = join(dirs.cache, `apicurio-${versions.apicurio}`);
+  const jar = join(home, `apicurio-registry-app-${versions.apicurio}-runner.jar`);
+  const store = join(dirs.data, "registry");
+  const { host, port } = topo.registry;
   return {
+    kind: "registry",
     name: "registry",
     setting: "SCHEMA_REGISTRY_URL",
     endpoint: config.SCHEMA_REGISTRY_URL,
-    localEndpoint: `http://127.0.0.1:${ports.registry}/apis/ccompat/v7`,
-    ports: [ports.registry],
+    localEndpoint: `http://${host}:${port}/apis/ccompat/v7`,
+    host,
+    ports: [port],
     prepare() {
       if (!existsSync(jar)) {
         const tgz = artifact("io.apicurio", "apicurio-registry-app", versions.apicurio, "tar.gz", "all");
@@ -35,12 +40,12 @@ export function registryService(config: Config): Service {
       ensureDir(store);
     },
     start() {
-      startJava("registry", [
+      startJava(dirs, "registry", [
         `-Xmx${heaps.registry}`,
         "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1",
-        `-Dquarkus.http.port=${ports.registry}`,
-        "-Dquarkus.http.host=127.0.0.1",
+        `-Dquarkus.http.port=${port}`,
+        `-Dquarkus.http.host=${host}`,
         "-Dquarkus.datasource.jdbc.min-size=2",
         "-Dquarkus.log.level=WARN",
         `-DREGISTRY_DATASOURCE_URL=jdbc:h2:file:${join(store, "registry")};DB_CLOSE_ON_EXIT=FALSE`,

@@ -10,10 +10,8 @@ import { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Config, loadConfig } from "../common/src/config.ts";
 import { ensureTopics } from "../common/src/kafka-topics.ts";
-import { cassandraService } from "./cassandra.ts";
-import { kafkaService } from "./kafka.ts";
-import { registryService } from "./registry.ts";
 import { describeReset, resetAll } from "./reset.ts";
+import { stackServices } from "./services.ts";
 
 // Proof that `bun run stack up` started real services: each is exercised through the same client
 // library the pipeline uses.
@@ -264,7 +262,7 @@ describe("stack reset", () => {
   it("removes the configured topics, group, subject and keyspace, and says what it removed", async () => {
     const config = testConfig();
     await createEverything(config);
-    const services = [kafkaService(config), registryService(config), cassandraService(config)];
+    const services = stackServices(config).services;
     const outcomes = await resetAll(services);
     expect(outcomes.map(describeReset)).toEqual([
       `kafka: removed topic ${id}_users, topic ${id}_dlq, topic ${id}_late, topic ${id}_agg, group ${id}_group`,
@@ -297,7 +295,7 @@ describe("stack reset", () => {
     expect(r.stdout).toContain(`registry: removed subject ${id}_users-value`);
     expect(r.stdout).toContain(`cassandra: removed keyspace ${id}`);
     // The part that failed is still there; a reset against the reachable broker removes it.
-    expect((await resetAll([kafkaService(config)])).map(describeReset)).toEqual([
+    expect((await resetAll(stackServices(config).services.slice(0, 1))).map(describeReset)).toEqual([
       `kafka: removed topic ${id}_users, topic ${id}_dlq, topic ${id}_late, topic ${id}_agg, group ${id}_group`,
     ]);
   });

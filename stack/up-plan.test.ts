@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type PlannedService, planUp, servesLocally } from "./up-plan.ts";
 
 const registry = (endpoint: string): PlannedService => ({
+  kind: "registry",
   name: "registry",
   setting: "SCHEMA_REGISTRY_URL",
   endpoint,
@@ -9,6 +10,7 @@ const registry = (endpoint: string): PlannedService => ({
   ports: [8081],
 });
 const kafka = (endpoint: string): PlannedService => ({
+  kind: "kafka",
   name: "kafka",
   setting: "KAFKA_BOOTSTRAP",
   endpoint,
@@ -16,6 +18,7 @@ const kafka = (endpoint: string): PlannedService => ({
   ports: [9092, 9093],
 });
 const cassandra = (endpoint: string): PlannedService => ({
+  kind: "cassandra",
   name: "cassandra",
   setting: "CASSANDRA_CONTACT_POINT",
   endpoint,

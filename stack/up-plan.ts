@@ -18,22 +18,26 @@ export interface UpProbe {
   heldPorts: readonly number[];
 }
 
-export type PlannedService = Pick<Service, "name" | "setting" | "endpoint" | "localEndpoint" | "ports">;
+export type PlannedService = Pick<
+  Service,
+  "kind" | "name" | "setting" | "endpoint" | "localEndpoint" | "ports"
+> &
+  Partial<Pick<Service, "host">>;
 
-const WHAT: Record<Service["name"], string> = {
+const WHAT: Record<Service["kind"], string> = {
   kafka: "a Kafka broker",
   registry: "a schema registry",
   cassandra: "Cassandra",
 };
 
 // Confluent's own server (docker compose) serves its API at the root, not under Apicurio's prefix.
-const HINT: Partial<Record<Service["name"], string>> = {
+const HINT: Partial<Record<Service["kind"], string>> = {
   registry: " (Confluent's Schema Registry, as docker compose runs it, answers at http://127.0.0.1:8081)",
 };
 
 export function planUp(s: PlannedService, probe: UpProbe): UpStep {
   if (probe.ready) return { action: "already-up", ours: probe.ours };
-  const what = WHAT[s.name];
+  const what = WHAT[s.kind];
   if (!servesLocally(s)) {
     return {
       action: "refuse",
@@ -44,13 +48,13 @@ export function planUp(s: PlannedService, probe: UpProbe): UpStep {
   }
   if (probe.ours) return { action: "wait" };
   if (probe.heldPorts.length > 0) {
-    const held = probe.heldPorts.map((p) => `127.0.0.1:${p}`).join(", ");
+    const held = probe.heldPorts.map((p) => `${s.host ?? "127.0.0.1"}:${p}`).join(", ");
     return {
       action: "refuse",
       reason:
         `${s.name}: ${held} is held by a process this repo did not start, and it does not answer as ${what} ` +
         `at ${s.endpoint} (${s.setting}); not starting a second one over it. Stop that process, or set ` +
-        `${s.setting} to where it really serves${HINT[s.name] ?? ""}`,
+        `${s.setting} to where it really serves${HINT[s.kind] ?? ""}`,
     };
   }
   return { action: "start" };

@@ -8,14 +8,12 @@ export const versions = {
   apicurio: "2.6.13.Final",
 } as const;
 
+/** Client ports of the single-node stack; the others, and every cluster address, are settings (topology.ts). */
 export const ports = {
   kafka: 9092,
-  kafkaController: 9093,
   registry: 8081,
   cassandraNative: 9042,
-  cassandraStorage: 7000,
-  cassandraJmx: 7199,
 } as const;
 
-/** Heap sizes chosen for a 2-core, shared machine running all three services beside the app. */
-export const heaps = { kafka: "512m", registry: "256m", cassandra: "1g" } as const;
+/** The registry's heap; Kafka's and Cassandra's are STACK_KAFKA_HEAP and STACK_CASSANDRA_HEAP. */
+export const heaps = { registry: "256m" } as const;

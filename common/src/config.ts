@@ -19,6 +19,11 @@ export const CONSISTENCY_LEVELS = [
   "LOCAL_ONE",
 ] as const;
 export type ConsistencyLevel = (typeof CONSISTENCY_LEVELS)[number];
+const heap = (def: string) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]*[mg]$/, "a JVM heap size such as 512m or 1g")
+    .default(def);
 const consistency = z.enum(CONSISTENCY_LEVELS).default("LOCAL_ONE");
 
 /**
@@ -93,6 +98,15 @@ export const ConfigSchema = z.object({
   PROCESSOR_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   PROCESSOR_STATUS_URL: z.string().url().default("http://127.0.0.1:9464"),
   STACK_HOME: z.string().min(1).default(".stack"),
+  // 1: the single-node stack; 3 (stack/cluster.env): brokers and Cassandra nodes at the addresses
+  // KAFKA_BOOTSTRAP and CASSANDRA_CONTACT_POINT list, one registry at SCHEMA_REGISTRY_URL.
+  STACK_NODES: z.coerce.number().int().min(1).max(9).default(1),
+  STACK_KAFKA_CONTROLLER_PORT: positiveInt(9093),
+  STACK_CASSANDRA_STORAGE_PORT: positiveInt(7000),
+  // JMX listens on loopback 127.0.0.1 whatever the node's address: node i takes this port + 100 i.
+  STACK_CASSANDRA_JMX_PORT: positiveInt(7199),
+  STACK_KAFKA_HEAP: heap("512m"),
+  STACK_CASSANDRA_HEAP: heap("1g"),
   STACK_READY_TIMEOUT_MS: z.coerce.number().int().positive().default(240_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -8,14 +8,20 @@ const epochMs = (name: string) =>
   z
     .string({ error: `${name} is required (epoch milliseconds)` })
     .regex(/^\d{1,15}$/, `${name} must be epoch milliseconds (a non-negative integer)`)
+    .describe("epoch milliseconds")
     .transform(Number);
 
-const QuerySchema = z
+export const AggregatesQuerySchema = z
   .object({
     group: z.enum(GROUPS, { error: `group must be one of ${GROUPS.join(", ")}` }),
     from: epochMs("from"),
     to: epochMs("to"),
-    key: z.string().min(1, "key must not be empty").max(100, "key is too long").optional(),
+    key: z
+      .string()
+      .min(1, "key must not be empty")
+      .max(100, "key is too long")
+      .optional()
+      .describe("one key of the group-by (a nationality, a gender); all keys when absent"),
   })
   .refine((q) => q.from < q.to, { message: "from must be before to", path: ["from"] })
   .refine((q) => q.to - q.from <= MAX_RANGE_MS, {
@@ -27,7 +33,7 @@ export type ParsedQuery = { ok: true; query: WindowQuery } | { ok: false; error:
 
 /** Validates the /api/aggregates query string once, at the edge; the error names the bad parameter. */
 export function parseAggregatesQuery(params: Record<string, string | undefined>): ParsedQuery {
-  const parsed = QuerySchema.safeParse(params);
+  const parsed = AggregatesQuerySchema.safeParse(params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join(".") || "query";

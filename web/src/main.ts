@@ -8,8 +8,8 @@ import { loadWebConfig } from "./web-config.ts";
 parseCommandLine(
   `usage: bun run web
 
-The dashboard, the JSON API, SSE and WebSocket feeds and /metrics on WEB_HOST:WEB_PORT (default
-127.0.0.1:3000), reading CASSANDRA_KEYSPACE and TOPIC_AGGREGATES.
+The dashboard, the JSON API (described at /api/openapi.json), SSE and WebSocket feeds and /metrics
+on WEB_HOST:WEB_PORT (default 127.0.0.1:3000), reading CASSANDRA_KEYSPACE and TOPIC_AGGREGATES.
 \`bun web/src/bun-main.ts\` serves the same under Bun, without Kafka. Settings: the environment,
 then .env (.env.example lists every one with its default).`,
   {},

@@ -3,7 +3,7 @@ import type { ProcessorStatus, ProcessorStatusSource } from "../ports.ts";
 
 const n = z.number();
 const count = z.number().int().nonnegative();
-const StatusSchema = z.object({
+export const ProcessorStatusSchema = z.object({
   instance: z.string(),
   group: z.string(),
   assigned: z.array(z.number().int()),
@@ -59,7 +59,7 @@ export class HttpProcessorStatus implements ProcessorStatusSource {
     } catch {
       return null;
     }
-    const parsed = StatusSchema.safeParse(body);
+    const parsed = ProcessorStatusSchema.safeParse(body);
     if (!parsed.success) {
       const i = parsed.error.issues[0];
       this.onProblem?.(`processor status does not match the contract: ${i?.path.join(".")}: ${i?.message}`);

@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import { API_SCHEDULE } from "../../../common/src/ingestion-schedule.ts";
 import { parseAggregatesQuery } from "../aggregates-query.ts";
 import type { AppDeps } from "../app-deps.ts";
+import { openApiDocument } from "../openapi.ts";
 import { ScheduleCard } from "../pages/ingestion.tsx";
 import { ResultTooLargeError } from "../ports.ts";
 import { isEventId, MAX_EVENT_ID_BYTES } from "./event-id.ts";
@@ -76,6 +77,8 @@ export function apiRoutes(deps: AppDeps): Hono {
   api.get("/pipeline", async (c) => c.json(await deps.pipeline.snapshot()));
 
   api.get("/live/snapshot", (c) => c.json(deps.hub.snapshot()));
+
+  api.get("/openapi.json", (c) => c.json(openApiDocument()));
 
   return api;
 }

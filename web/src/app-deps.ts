@@ -1,7 +1,7 @@
 import type { LiveHub } from "./live-hub.ts";
 import type { WebMetrics } from "./metrics.ts";
 import type { PipelineMonitor } from "./pipeline-monitor.ts";
-import type { RunStore, ScheduleStore, UserStore } from "./ports.ts";
+import type { Redriver, RunStore, ScheduleStore, TopicReader, UserStore } from "./ports.ts";
 import type { StaticAssets } from "./static-assets.ts";
 import type { WindowHistory } from "./window-history.ts";
 
@@ -18,6 +18,10 @@ export interface AppDeps {
   users: UserStore;
   runs: RunStore;
   schedule: ScheduleStore;
+  /** Any project topic by partition and offset (dead letters, topic browser). */
+  topics: TopicReader;
+  redriver: Redriver;
+  topicNames: { users: string; dlq: string; late: string; aggregates: string };
   hub: LiveHub;
   pipeline: PipelineMonitor;
   assets: StaticAssets;

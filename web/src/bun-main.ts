@@ -1,7 +1,7 @@
 import { parseCommandLine } from "../../common/src/command-line.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { serveWithBun } from "./bun-serve.ts";
-import type { KafkaAdmin } from "./ports.ts";
+import { type KafkaAdmin, KafkaUnavailableError, type Redriver, type TopicReader } from "./ports.ts";
 import { stopOnSignals } from "./shutdown.ts";
 import { buildWebApp, connectCassandra } from "./web-app.ts";
 import { loadWebConfig } from "./web-config.ts";
@@ -20,6 +20,11 @@ const noKafka: KafkaAdmin = {
     throw new Error(KAFKA_ON_NODE_ONLY);
   },
 };
+const unavailable = async (): Promise<never> => {
+  throw new KafkaUnavailableError(KAFKA_ON_NODE_ONLY);
+};
+const noTopics: TopicReader = { read: unavailable, message: unavailable, between: unavailable };
+const noRedrive: Redriver = { redrive: unavailable };
 
 parseCommandLine(
   `usage: bun web/src/bun-main.ts
@@ -31,7 +36,12 @@ no topic offsets (\`bun run web\` has both). Settings: the environment, then .en
 const cfg = loadWebConfig();
 const log = createLogger("web", cfg.LOG_LEVEL);
 const cassandra = await connectCassandra(cfg, log);
-const web = buildWebApp(cfg, log, { cassandra, admin: noKafka });
+const web = buildWebApp(cfg, log, {
+  cassandra,
+  admin: noKafka,
+  topics: noTopics,
+  redriver: noRedrive,
+});
 const server = serveWithBun(web.app, cfg.WEB_PORT, cfg.WEB_HOST);
 const url = `http://${cfg.WEB_HOST}:${server.port}`;
 log.info({ url, keyspace: cfg.CASSANDRA_KEYSPACE, runtime: "bun" }, "web tier listening, without Kafka");

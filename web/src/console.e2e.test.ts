@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDeadLetter } from "../../common/src/dead-letter.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { runApiSchedule } from "../../producer/src/api-source.ts";
 import { openPipeline, type Pipeline } from "../../producer/src/pipeline.ts";
@@ -124,6 +125,69 @@ describe("the operations console in a browser", () => {
     expect(await page.locator("#run-counts").textContent()).toBe("6 / 5");
     expect(await page.locator("#run-errors").textContent()).toMatch(/map: /);
     await shot(page, "ingestion-run");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("Dead letters: list them, open one (redacted payload, headers), re-drive it and see it counted", async () => {
+    // A letter the producer wrote before a fix: a good user refused by a bug; after the fix, re-driving it sends it.
+    const good = (
+      JSON.parse(readFileSync(new URL("../../fixtures/api/page-good.json", import.meta.url), "utf8")) as {
+        results: { login: Record<string, unknown> }[];
+      }
+    ).results[0];
+    expect(good?.login.password).toBeTruthy();
+    const letter = buildDeadLetter({
+      reason: "nat: refused by a mapping bug fixed since",
+      stage: "map",
+      source: "api",
+      payload: JSON.stringify(good),
+      key: String(good?.login.uuid),
+    });
+    await pipeline.producer.send(config.TOPIC_DLQ, letter.key, letter.value, [{ source: "api" }]);
+
+    const { page, problems } = await openPage("/dead-letters");
+    const row = page.locator("#dead-letters tbody tr", { hasText: "mapping bug fixed since" });
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    // The scheduler's run dead-lettered the page's bad user: listed too, with its stage and origin.
+    expect(await page.locator("#dead-letters tbody tr", { hasText: "login.uuid" }).count()).toBeGreaterThan(
+      0,
+    );
+    expect(await page.locator("#redriven-count").textContent()).toBe("0");
+    await shot(page, "dead-letters");
+
+    await row.locator("a").first().click();
+    await expect.poll(() => page.locator("#letter-reason").textContent()).toContain("mapping bug");
+    const payload = (await page.locator("#letter-payload").textContent()) ?? "";
+    expect(payload).toContain(String(good?.login.uuid));
+    expect(payload).not.toContain(String(good?.login.password));
+    expect(await page.locator("#letter-headers").textContent()).toContain("source");
+    await useToken(page);
+    await page.click("#redrive");
+    await expect.poll(() => page.locator("#redrive-sent").textContent(), { timeout: 30_000 }).toBe("1");
+    await shot(page, "dead-letter");
+    const runHref = await page.locator("#redrive-run").getAttribute("href");
+
+    await page.goto(`${web.url}/dead-letters`);
+    expect(await page.locator("#redriven-count").textContent()).toBe("1");
+    // Recorded as a run: source redrive, the letter in its parameters.
+    await page.goto(`${web.url}${runHref}`);
+    expect(await page.locator("#run-status").textContent()).toBe("success");
+    expect(await page.locator("#run-counts").textContent()).toBe("1 / 1");
+    expect(await page.locator("#run-parameters").textContent()).toMatch(/\d+:\d+/);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("a run's page lists the dead letters it wrote", async () => {
+    const { page, problems } = await openPage("/ingestion");
+    const first = page.locator("#runs tbody tr[data-run]", { hasText: "trigger=schedule" }).first();
+    await first.locator("a").first().click();
+    await expect
+      .poll(() => page.locator("#dead-letters tbody tr[data-letter]").count(), { timeout: 15_000 })
+      .toBe(1);
+    expect(await page.locator("#dead-letters").textContent()).toContain("login.uuid");
+    await shot(page, "ingestion-run-dead-letters");
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -9,10 +9,15 @@ import {
   type ProcessorInstance,
   type ProcessorStatus,
   type ProcessorStatusSource,
+  type RedriveOutcome,
+  type Redriver,
   ResultTooLargeError,
   type RunStore,
   type ScheduleStore,
+  type TopicMessage,
   type TopicOffsets,
+  type TopicQuery,
+  type TopicReader,
   type User,
   type UserStore,
   type WindowQuery,
@@ -164,4 +169,49 @@ export function blankUser(eventId: string, over: Partial<User> = {}): User {
     kafkaOffset: null,
     ...over,
   };
+}
+
+/** Topics as lists of messages; reads follow the port's contract (newest first without `from`). */
+export class MemoryTopicReader implements TopicReader {
+  readonly topics = new Map<string, TopicMessage[]>();
+  append(topic: string, m: Omit<TopicMessage, "topic" | "offset">): TopicMessage {
+    const list = this.topics.get(topic) ?? [];
+    const offset = list.filter((x) => x.partition === m.partition).length;
+    const full = { ...m, topic, offset };
+    list.push(full);
+    this.topics.set(topic, list);
+    return full;
+  }
+  async read(topic: string, q: TopicQuery): Promise<TopicMessage[]> {
+    const all = (this.topics.get(topic) ?? []).filter(
+      (m) => q.partition === undefined || m.partition === q.partition,
+    );
+    if (q.from !== undefined) return all.filter((m) => m.offset >= (q.from ?? 0)).slice(0, q.limit);
+    return [...all].reverse().slice(0, q.limit);
+  }
+  async message(topic: string, partition: number, offset: number): Promise<TopicMessage | null> {
+    return (
+      (this.topics.get(topic) ?? []).find((m) => m.partition === partition && m.offset === offset) ?? null
+    );
+  }
+  async between(topic: string, from: number, to: number, limit: number): Promise<TopicMessage[]> {
+    return (this.topics.get(topic) ?? [])
+      .filter((m) => m.timestamp !== null && m.timestamp >= from && m.timestamp < to)
+      .slice(0, limit);
+  }
+}
+
+export class MemoryRedriver implements Redriver {
+  readonly calls: { partition: number; offset: number }[][] = [];
+  async redrive(letters: { partition: number; offset: number }[]): Promise<RedriveOutcome> {
+    this.calls.push(letters);
+    return {
+      runId: "00000000-0000-1000-8000-000000000000",
+      recorded: true,
+      sent: letters.length,
+      rejected: 0,
+      failed: 0,
+      skipped: [],
+    };
+  }
 }

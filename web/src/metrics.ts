@@ -8,6 +8,7 @@ export interface WebMetrics {
   liveRows: Counter;
   liveInvalid: Counter;
   liveBatches: Counter;
+  redriven: Counter<"outcome">;
 }
 
 /** A registry per app instance, so tests and the server never share or double-register metrics. */
@@ -48,6 +49,12 @@ export function createWebMetrics(withDefaults = true): WebMetrics {
     liveBatches: new Counter({
       name: "web_live_updates_total",
       help: "Hub updates fanned out to clients",
+      registers: [registry],
+    }),
+    redriven: new Counter({
+      name: "web_dead_letters_redriven_total",
+      help: "Dead letters re-driven from the console, by outcome (sent, rejected again, failed, skipped)",
+      labelNames: ["outcome"],
       registers: [registry],
     }),
   };

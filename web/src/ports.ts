@@ -204,3 +204,50 @@ export interface LiveSource {
   start(onRows: (rows: WindowRow[]) => void): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** One message of a topic as the console shows it: raw bytes, decoded elsewhere. */
+export interface TopicMessage {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** The message's timestamp (epoch ms: when the producer created it); null when the broker has none. */
+  timestamp: number | null;
+  key: string | null;
+  headers: Record<string, string>;
+  value: Uint8Array | null;
+}
+
+export interface TopicQuery {
+  /** One partition, else every partition. */
+  partition?: number;
+  /** Read forward from this offset of `partition`; without it, the newest messages. */
+  from?: number;
+  /** At most this many messages (per partition read when `from` is absent, then merged newest first). */
+  limit: number;
+}
+
+/** Reads any project topic by partition and offset (the Kafka client, so Node only). */
+export interface TopicReader {
+  /** Newest first when `from` is absent, in offset order when it is set. */
+  read(topic: string, q: TopicQuery): Promise<TopicMessage[]>;
+  message(topic: string, partition: number, offset: number): Promise<TopicMessage | null>;
+  /** Messages with from <= timestamp < to, at most `limit`, in offset order per partition. */
+  between(topic: string, from: number, to: number, limit: number): Promise<TopicMessage[]>;
+}
+
+/** Kafka is not reachable from this process (down, or the Bun entry): a 503 with the reason, not a bug. */
+export class KafkaUnavailableError extends Error {}
+
+export interface RedriveOutcome {
+  runId: string;
+  recorded: boolean;
+  sent: number;
+  rejected: number;
+  failed: number;
+  skipped: { partition: number; offset: number; reason: string }[];
+}
+
+/** Sends dead letters again to the input topic, as one recorded run (the producer's ingestion, so Node only). */
+export interface Redriver {
+  redrive(letters: { partition: number; offset: number }[]): Promise<RedriveOutcome>;
+}

@@ -4,6 +4,8 @@ import { serve } from "@hono/node-server";
 import type { Logger } from "../../common/src/logger.ts";
 import { KafkaJsAdmin } from "./adapters/kafka-admin.ts";
 import { KafkaLiveSource } from "./adapters/kafka-live-source.ts";
+import { KafkaTopicReader } from "./adapters/kafka-topic-reader.ts";
+import { ProducerRedriver } from "./adapters/producer-redriver.ts";
 import { attachWsGateway } from "./adapters/ws-gateway.ts";
 import type { LiveHub } from "./live-hub.ts";
 import { buildWebApp, connectCassandra, feedLive } from "./web-app.ts";
@@ -20,7 +22,9 @@ export interface RunningWeb {
 export async function startWebServer(cfg: WebConfig, log: Logger): Promise<RunningWeb> {
   const cassandra = await connectCassandra(cfg, log);
   const admin = new KafkaJsAdmin(cfg.KAFKA_BOOTSTRAP);
-  const web = buildWebApp(cfg, log, { cassandra, admin });
+  const topics = new KafkaTopicReader(cfg.KAFKA_BOOTSTRAP);
+  const redriver = new ProducerRedriver(cfg, topics, log);
+  const web = buildWebApp(cfg, log, { cassandra, admin, topics, redriver });
   const live = feedLive(
     web,
     () =>
@@ -62,6 +66,8 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await admin.close();
+      await redriver.close();
+      await topics.close();
       await cassandra.shutdown();
     },
   };

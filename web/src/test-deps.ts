@@ -5,8 +5,10 @@ import {
   MemoryCheckpointStore,
   MemoryKafkaAdmin,
   MemoryProcessorStatus,
+  MemoryRedriver,
   MemoryRunStore,
   MemoryScheduleStore,
+  MemoryTopicReader,
   MemoryUserStore,
 } from "./in-memory-ports.ts";
 import { LiveHub } from "./live-hub.ts";
@@ -27,6 +29,8 @@ export interface TestWorld {
   users: MemoryUserStore;
   runs: MemoryRunStore;
   schedule: MemoryScheduleStore;
+  topics: MemoryTopicReader;
+  redriver: MemoryRedriver;
   admin: MemoryKafkaAdmin;
   processor: MemoryProcessorStatus;
   checkpoints: MemoryCheckpointStore;
@@ -38,6 +42,8 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
   const users = new MemoryUserStore();
   const runs = new MemoryRunStore();
   const schedule = new MemoryScheduleStore();
+  const topics = new MemoryTopicReader();
+  const redriver = new MemoryRedriver();
   const admin = new MemoryKafkaAdmin();
   const processor = new MemoryProcessorStatus();
   const checkpoints = new MemoryCheckpointStore();
@@ -51,6 +57,9 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
     users,
     runs,
     schedule,
+    topics,
+    redriver,
+    topicNames: TEST_TOPICS,
     hub: new LiveHub({ ringSize: 100, clientQueueSize: 100, retentionMs: 600_000, epoch: "t" }),
     pipeline: new PipelineMonitor({
       admin,
@@ -69,5 +78,5 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
     logger: { error: () => {} },
     ...over,
   };
-  return { deps, aggregates, users, runs, schedule, admin, processor, checkpoints };
+  return { deps, aggregates, users, runs, schedule, topics, redriver, admin, processor, checkpoints };
 }

@@ -12,7 +12,7 @@ import { CheckpointFinality } from "./finality.ts";
 import { LiveHub } from "./live-hub.ts";
 import { createWebMetrics, type WebMetrics } from "./metrics.ts";
 import { PipelineMonitor } from "./pipeline-monitor.ts";
-import type { KafkaAdmin, LiveSource } from "./ports.ts";
+import type { KafkaAdmin, LiveSource, Redriver, TopicReader } from "./ports.ts";
 import { ProcessorFleet } from "./processor-fleet.ts";
 import type { WebConfig } from "./web-config.ts";
 import { WindowHistory } from "./window-history.ts";
@@ -52,7 +52,13 @@ export async function connectCassandra(cfg: WebConfig, log: Logger): Promise<Cli
 export function buildWebApp(
   cfg: WebConfig,
   log: Logger,
-  ports: { cassandra: Client; admin: KafkaAdmin; metrics?: WebMetrics },
+  ports: {
+    cassandra: Client;
+    admin: KafkaAdmin;
+    topics: TopicReader;
+    redriver: Redriver;
+    metrics?: WebMetrics;
+  },
 ): WebApp {
   const store = new CassandraStore(ports.cassandra, cfg.CASSANDRA_KEYSPACE);
   const metrics = ports.metrics ?? createWebMetrics();
@@ -71,16 +77,17 @@ export function buildWebApp(
     statusAt: (address) => new HttpProcessorStatus(`http://${address}/status`, 1500, warn),
     fixed: { url: statusUrl, source: new HttpProcessorStatus(statusUrl, 1500, warn) },
   });
+  const topicNames = {
+    users: cfg.TOPIC_USERS,
+    dlq: cfg.TOPIC_DLQ,
+    late: cfg.TOPIC_LATE,
+    aggregates: cfg.TOPIC_AGGREGATES,
+  };
   const pipeline = new PipelineMonitor({
     admin: ports.admin,
     processor: fleet,
     checkpoints: store,
-    topics: {
-      users: cfg.TOPIC_USERS,
-      dlq: cfg.TOPIC_DLQ,
-      late: cfg.TOPIC_LATE,
-      aggregates: cfg.TOPIC_AGGREGATES,
-    },
+    topics: topicNames,
     group: cfg.CONSUMER_GROUP,
     cacheMs: 1000,
   });
@@ -96,6 +103,9 @@ export function buildWebApp(
     users: store,
     runs: store,
     schedule: store,
+    topics: ports.topics,
+    redriver: ports.redriver,
+    topicNames,
     hub,
     pipeline,
     assets: loadStaticAssets(),

@@ -1,6 +1,14 @@
 import type { Child } from "hono/jsx";
 
-export type NavKey = "overview" | "history" | "users" | "pipeline" | "ingestion";
+export type NavKey =
+  | "overview"
+  | "history"
+  | "users"
+  | "pipeline"
+  | "ingestion"
+  | "dead-letters"
+  | "topics"
+  | "schemas";
 
 const NAV: [NavKey, string, string][] = [
   ["overview", "/", "Overview"],
@@ -8,6 +16,9 @@ const NAV: [NavKey, string, string][] = [
   ["users", "/users", "Users"],
   ["pipeline", "/pipeline", "Pipeline"],
   ["ingestion", "/ingestion", "Ingestion"],
+  ["dead-letters", "/dead-letters", "Dead letters"],
+  ["topics", "/topics", "Topics"],
+  ["schemas", "/schemas", "Schemas"],
 ];
 
 // htmx would otherwise inject an inline <style>, which the CSP (style-src 'self') blocks. A history

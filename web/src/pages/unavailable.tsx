@@ -1,6 +1,23 @@
 import { Layout, PageHead } from "./layout.tsx";
 
-export function UnavailablePage(props: { reason: string }) {
+export function UnavailablePage(props: { reason: string; what?: "Kafka" }) {
+  if (props.what === "Kafka") {
+    return (
+      <Layout title="Kafka unavailable" active="overview">
+        <PageHead
+          title="Kafka unavailable"
+          sub="This page reads topics, and Kafka is not answering this process"
+        />
+        <section class="card alert">
+          <p>{props.reason}</p>
+          <p class="muted">
+            Under Bun the web tier has no Kafka client (librdkafka needs Node): <code>bun run web</code>{" "}
+            serves this page. Otherwise reload in a few seconds.
+          </p>
+        </section>
+      </Layout>
+    );
+  }
   return (
     <Layout title="Storage unavailable" active="overview">
       <PageHead

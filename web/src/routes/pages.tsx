@@ -1,6 +1,8 @@
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../app-deps.ts";
+import { type DeadLetterView, toDeadLetterView } from "../dead-letters.ts";
 import { parseInstant } from "../instant.ts";
+import { DeadLetterTable } from "../pages/dead-letters.tsx";
 import { type HistoryForm, HistoryPage, RANGES } from "../pages/history.tsx";
 import { IngestionLive, IngestionPage, ScheduleCard } from "../pages/ingestion.tsx";
 import { NotFoundPage } from "../pages/not-found.tsx";
@@ -10,6 +12,7 @@ import { RunPage } from "../pages/run.tsx";
 import { UserDetailPage, UserNotFoundPage } from "../pages/user-detail.tsx";
 import { UserResults, UsersPage } from "../pages/users.tsx";
 import type { User } from "../ports.ts";
+import { KafkaUnavailableError } from "../ports.ts";
 import { isEventId } from "./event-id.ts";
 import { isRunId, scheduleView } from "./schedule.ts";
 
@@ -25,6 +28,9 @@ function wantsFragment(c: Context): boolean {
   c.header("Vary", "HX-Request");
   return c.req.header("HX-Request") === "true" && c.req.header("HX-History-Restore-Request") !== "true";
 }
+
+/** Messages of the dead-letter topic a run page reads at most, over the run's time span. */
+const MAX_RUN_LETTERS = 500;
 
 export function pageRoutes(deps: AppDeps): Hono {
   const pages = new Hono();
@@ -106,7 +112,37 @@ export function pageRoutes(deps: AppDeps): Hono {
     const id = c.req.param("id");
     const run = isRunId(id) ? await deps.runs.run(id) : null;
     if (!run) return c.html(html(<NotFoundPage what={`no run ${id}`} back="/ingestion" />), 404);
-    return c.html(html(<RunPage run={run} now={Date.now()} />));
+    const now = Date.now();
+    let letters: DeadLetterView[] | string;
+    try {
+      // The run's letters are on the dead-letter topic between its start and end, named by their run_id header.
+      const from = (run.startedAt ?? now) - 1_000;
+      const to = (run.endedAt ?? now) + 5_000;
+      const messages = await deps.topics.between(deps.topicNames.dlq, from, to, MAX_RUN_LETTERS);
+      letters = messages.map(toDeadLetterView).filter((v) => v.runId === run.runId);
+    } catch (err) {
+      if (!(err instanceof KafkaUnavailableError)) throw err;
+      letters = err.message;
+    }
+    return c.html(
+      html(
+        <RunPage run={run} now={now}>
+          <section class="card span-2">
+            <div class="card-head">
+              <h2>Dead letters of this run</h2>
+              <span class="muted">
+                {deps.topicNames.dlq}, header run_id · at most {MAX_RUN_LETTERS} read
+              </span>
+            </div>
+            {typeof letters === "string" ? (
+              <p class="muted">{letters}</p>
+            ) : (
+              <DeadLetterTable letters={letters} selectable={false} empty="None." />
+            )}
+          </section>
+        </RunPage>,
+      ),
+    );
   });
 
   return pages;

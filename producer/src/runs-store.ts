@@ -57,6 +57,15 @@ export class RunsStore {
     return new RunsStore(client, config.CASSANDRA_KEYSPACE);
   }
 
+  /** Over a session another component opened (and migrated); close() then leaves it open. */
+  static using(client: cassandra.Client, keyspace: string): RunsStore {
+    const store = new RunsStore(client, keyspace);
+    store.shared = true;
+    return store;
+  }
+
+  private shared = false;
+
   /** A new run's identity (time-based, so the day partition lists runs newest first); nothing is written. */
   static newRun(source: string, startedAt = new Date()): RunHandle {
     return {
@@ -144,6 +153,6 @@ export class RunsStore {
   }
 
   async close(): Promise<void> {
-    await this.client.shutdown();
+    if (!this.shared) await this.client.shutdown();
   }
 }

@@ -168,6 +168,7 @@ describe("the operations console in a browser", () => {
     await shot(page, "dead-letter");
     const runHref = await page.locator("#redrive-run").getAttribute("href");
 
+    expect(await page.locator("#redrive-result").textContent()).not.toContain("could not be stored");
     await page.goto(`${web.url}/dead-letters`);
     expect(await page.locator("#redriven-count").textContent()).toBe("1");
     // Recorded as a run: source redrive, the letter in its parameters.

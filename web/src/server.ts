@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Logger } from "../../common/src/logger.ts";
+import { RunsStore } from "../../producer/src/runs-store.ts";
 import { KafkaJsAdmin } from "./adapters/kafka-admin.ts";
 import { KafkaLiveSource } from "./adapters/kafka-live-source.ts";
 import { KafkaTopicReader } from "./adapters/kafka-topic-reader.ts";
@@ -23,7 +24,7 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
   const cassandra = await connectCassandra(cfg, log);
   const admin = new KafkaJsAdmin(cfg.KAFKA_BOOTSTRAP);
   const topics = new KafkaTopicReader(cfg.KAFKA_BOOTSTRAP);
-  const redriver = new ProducerRedriver(cfg, topics, log);
+  const redriver = new ProducerRedriver(cfg, topics, RunsStore.using(cassandra, cfg.CASSANDRA_KEYSPACE), log);
   const web = buildWebApp(cfg, log, { cassandra, admin, topics, redriver });
   const live = feedLive(
     web,

@@ -2,6 +2,7 @@ import type { Config } from "../../../common/src/config.ts";
 import type { Logger } from "../../../common/src/logger.ts";
 import { openPipeline, type Pipeline } from "../../../producer/src/pipeline.ts";
 import { type RedriveLetter, redriveLetters } from "../../../producer/src/redrive.ts";
+import type { RunsStore } from "../../../producer/src/runs-store.ts";
 import { toDeadLetterView } from "../dead-letters.ts";
 import type { RedriveOutcome, Redriver, TopicReader } from "../ports.ts";
 
@@ -15,6 +16,7 @@ export class ProducerRedriver implements Redriver {
   constructor(
     private readonly config: Config,
     private readonly topics: TopicReader,
+    private readonly runs: RunsStore,
     private readonly log: Logger,
   ) {}
 
@@ -44,7 +46,10 @@ export class ProducerRedriver implements Redriver {
       this.pipeline = null;
       throw err;
     });
-    const result = await redriveLetters(this.config, await this.pipeline, letters, { log: this.log });
+    const result = await redriveLetters(this.config, await this.pipeline, letters, {
+      runs: this.runs,
+      log: this.log,
+    });
     return { ...result, skipped: [...skipped, ...result.skipped] };
   }
 

@@ -7,6 +7,7 @@ import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import { loadProcessorOptions } from "./processor-options.ts";
 import type { ProcessorStatus } from "./status-server.ts";
 import {
   cassandraClient,
@@ -93,9 +94,10 @@ describe("processor: replay → Cassandra", () => {
     ).json()) as ProcessorStatus;
     expect(served.assigned).toEqual([0, 1, 2]);
     // Batch sizes, as the Prometheus histogram has them, for the dashboard.
-    expect(served.batchSize.limit).toBe(5_000);
+    const limit = loadProcessorOptions().PROCESSOR_BATCH_SIZE;
+    expect(served.batchSize.limit).toBe(limit);
     expect(served.batchSize.last).toBeGreaterThan(0);
-    expect(served.batchSize.max).toBeLessThanOrEqual(5_000);
+    expect(served.batchSize.max).toBeLessThanOrEqual(limit);
     expect(served.batchSize.p50).toBeLessThanOrEqual(served.batchSize.max!);
     expect(served.partlyLate).toBe(0);
     expect(served.refused).toBe(0);

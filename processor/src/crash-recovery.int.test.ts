@@ -5,8 +5,8 @@ import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
+import type { ProcessorStatus } from "./adapters/status-server.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
-import type { ProcessorStatus } from "./status-server.ts";
 import {
   type ChildProcessor,
   dropAll,

@@ -1,5 +1,5 @@
 import { buildDeadLetter } from "../../common/src/dead-letter.ts";
-import type { Headers } from "./side-producer.ts";
+import type { Headers } from "./ports.ts";
 
 /**
  * Largest original value a dead letter carries, by default. The letter wraps it in base64 inside JSON (4/3

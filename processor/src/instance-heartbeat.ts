@@ -7,7 +7,7 @@ import {
   writeHeartbeat,
 } from "../../common/src/instance-registry.ts";
 import type { Logger } from "../../common/src/logger.ts";
-import type { ProcessorStatus } from "./status-server.ts";
+import type { ProcessorStatus } from "./adapters/status-server.ts";
 
 export interface HeartbeatOptions {
   intervalMs: number;

@@ -1,7 +1,7 @@
 import { parseCommandLine } from "../../common/src/command-line.ts";
 import { loadConfig } from "../../common/src/config.ts";
 import { createLogger } from "../../common/src/logger.ts";
-import { createCassandraClient } from "./cassandra-store.ts";
+import { createCassandraClient } from "./adapters/cassandra-store.ts";
 import { Heartbeat } from "./instance-heartbeat.ts";
 import { FAILED_FOR_GOOD, supervise } from "./instances.ts";
 import { startProcessor } from "./processor.ts";

@@ -5,10 +5,10 @@ import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
+import type { ProcessorStatus } from "./adapters/status-server.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import { loadProcessorOptions } from "./processor-options.ts";
-import type { ProcessorStatus } from "./status-server.ts";
 import {
   cassandraClient,
   dropAll,

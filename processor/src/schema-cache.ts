@@ -1,7 +1,4 @@
-import { RestError } from "@confluentinc/schemaregistry/dist/rest-error";
 import avro from "avsc";
-import type { Config } from "../../common/src/config.ts";
-import { createRegistryClient } from "../../common/src/schema-registry-client.ts";
 
 /** A registry schema that is definitely not usable: the message is dead-lettered, not retried. */
 export class UnknownSchemaError extends Error {}
@@ -21,34 +18,6 @@ export interface SchemaSource {
    * UnknownSchemaError when it has one no Avro reader can use, anything else when it cannot be asked.
    */
   fetch(id: number): Promise<string>;
-}
-
-/**
- * Schemas from the registry. The client does not retry (the processor does, with its own backoff, and
- * judges its health by each attempt): one fetch takes at most SCHEMA_REGISTRY_TIMEOUT_MS.
- */
-export function registrySource(config: Config): SchemaSource {
-  const client = createRegistryClient(config, { retries: 0 });
-  return {
-    async fetch(id) {
-      try {
-        const info = await client.getBySubjectAndId("", id);
-        if (info.schemaType !== undefined && info.schemaType !== "AVRO") {
-          throw new UnknownSchemaError(`schema id ${id} is ${info.schemaType}, not AVRO`);
-        }
-        return info.schema;
-      } catch (err) {
-        if (err instanceof RestError && err.status === 404) {
-          throw new SchemaNotFoundError(`unknown schema id ${id}`);
-        }
-        if (err instanceof UnknownSchemaError) throw err;
-        throw new Error(
-          `schema registry ${config.SCHEMA_REGISTRY_URL}: schema id ${id}: ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
-    },
-  };
 }
 
 export interface SchemaCacheOptions {

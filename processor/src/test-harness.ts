@@ -17,7 +17,7 @@ import { createRng } from "../../producer/src/rng.ts";
 import { registerUserSchema } from "../../producer/src/schema-registry.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
-import { createCassandraClient } from "./cassandra-store.ts";
+import { createCassandraClient } from "./adapters/cassandra-store.ts";
 import { batchReference, compareRows, type RefEvent, type RefRow } from "./core/reference.ts";
 import { PROCESSOR_NODE_FLAGS } from "./node-flags.ts";
 

@@ -1,15 +1,16 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
-import { userSchema } from "../../common/src/user-schema.ts";
-import { createRng } from "../../producer/src/rng.ts";
-import { syntheticUser } from "../../producer/src/synthetic-users.ts";
-import { mapUser } from "../../producer/src/user-mapping.ts";
+import type { Config } from "../../../common/src/config.ts";
+import { userSchema } from "../../../common/src/user-schema.ts";
+import { createRng } from "../../../producer/src/rng.ts";
+import { syntheticUser } from "../../../producer/src/synthetic-users.ts";
+import { mapUser } from "../../../producer/src/user-mapping.ts";
+import type { WindowRow } from "../core/index.ts";
+import type { StoredUser } from "../ports.ts";
+import { uniqueConfig } from "../test-harness.ts";
+import { PermanentWriteError, WriteQueue } from "../write-queue.ts";
 import { permanentCassandraError } from "./cassandra-errors.ts";
-import { CassandraStore, type StoredUser } from "./cassandra-store.ts";
-import type { WindowRow } from "./core/index.ts";
-import { uniqueConfig } from "./test-harness.ts";
-import { PermanentWriteError, WriteQueue } from "./write-queue.ts";
+import { CassandraStore } from "./cassandra-store.ts";
 
 const row = (over: Partial<WindowRow>): WindowRow => ({
   partition: 2,

@@ -1,8 +1,7 @@
 import { KafkaJS } from "@confluentinc/kafka-javascript";
-import type { Config } from "../../common/src/config.ts";
-import type { Logger } from "../../common/src/logger.ts";
-
-export type Headers = Record<string, string | Buffer>;
+import type { Config } from "../../../common/src/config.ts";
+import type { Logger } from "../../../common/src/logger.ts";
+import type { Headers, OutputTopics } from "../ports.ts";
 
 /** librdkafka's "Local: Queue full": produce() refuses at once while its queue is at its bound. */
 export const ERR_QUEUE_FULL = -184;
@@ -37,7 +36,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * finite timeout, so a backlog of them can never starve the tracked sends; an update that does not fit or
  * expires is dropped and counted (the next one, or the final row, replaces it).
  */
-export class SideProducer {
+export class SideProducer implements OutputTopics {
   private readonly tracked: KafkaJS.Producer;
   private readonly live: KafkaJS.Producer;
   private readonly inFlight = new Set<Promise<void>>();

@@ -5,23 +5,9 @@ import {
   type TopicPartition,
   type TopicPartitionOffset,
 } from "@confluentinc/kafka-javascript";
-import type { Config } from "../../common/src/config.ts";
-import type { Logger } from "../../common/src/logger.ts";
-
-/** librdkafka's logical offset "start of the partition". */
-export const OFFSET_BEGINNING = -2;
-
-export interface RebalanceHandler {
-  /** Partitions handed to this instance; returns the offset to start each at. */
-  assigned(partitions: number[]): Promise<Map<number, number>>;
-  /** Partitions taken away; called before they are released to the group. */
-  revoked(partitions: number[]): Promise<void>;
-  /**
-   * The consumer now fetches the partitions assigned() returned offsets for, from those offsets; batches
-   * consumed from `generation` on come from that fetch (see generation()).
-   */
-  positioned(partitions: number[], generation: number): void;
-}
+import type { Config } from "../../../common/src/config.ts";
+import type { Logger } from "../../../common/src/logger.ts";
+import { OFFSET_BEGINNING, type RebalanceHandler, type RecordSource } from "../ports.ts";
 
 export interface SourceOptions {
   clientId: string;
@@ -37,7 +23,7 @@ export interface SourceOptions {
  * librdkafka waits for assign()/unassign(), so state can be checkpointed and restored in between. Offsets are
  * never auto-committed: the checkpoint in Cassandra is the source of truth, Kafka commits only show lag.
  */
-export class KafkaSource {
+export class KafkaSource implements RecordSource {
   private readonly consumer: RdKafka.KafkaConsumer;
   private handler: RebalanceHandler | null = null;
   private rebalancing: Promise<void> = Promise.resolve();

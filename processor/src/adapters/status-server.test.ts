@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../common/src/config.ts";
+import { loadConfig } from "../../../common/src/config.ts";
 import { type ProcessorStatus, type StatusRoutes, serveStatus } from "./status-server.ts";
 
 const status: ProcessorStatus = {

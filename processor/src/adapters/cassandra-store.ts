@@ -1,9 +1,14 @@
 import { Client, policies, types } from "cassandra-driver";
-import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
-import { consistencyCode, contactPoints, keyspaceReplication } from "../../common/src/cassandra-settings.ts";
-import type { Config } from "../../common/src/config.ts";
-import type { UserRecord } from "../../common/src/user-schema.ts";
-import type { WindowRow } from "./core/types.ts";
+import { hourBucket, migrate } from "../../../common/src/cassandra-schema.ts";
+import {
+  consistencyCode,
+  contactPoints,
+  keyspaceReplication,
+} from "../../../common/src/cassandra-settings.ts";
+import type { Config } from "../../../common/src/config.ts";
+import type { WindowRow } from "../core/types.ts";
+import type { Checkpoint, ProcessorStore, StoredUser } from "../ports.ts";
+import { permanentCassandraError } from "./cassandra-errors.ts";
 
 /**
  * Write timestamp of final window rows, far above any clock-based timestamp (µs since the epoch, ~2^50
@@ -12,20 +17,6 @@ import type { WindowRow } from "./core/types.ts";
  * timestamp) changes nothing. Partial rows use the driver's ordinary client timestamps.
  */
 export const FINAL_WRITE_TIMESTAMP = types.Long.fromNumber(Number.MAX_SAFE_INTEGER);
-
-export interface StoredUser {
-  record: UserRecord;
-  source: string | null;
-  partition: number;
-  offset: string;
-}
-
-export interface Checkpoint {
-  partition: number;
-  nextOffset: string;
-  watermark: number | null;
-  state: Buffer;
-}
 
 const USER_COLUMNS = [
   "event_id",
@@ -91,7 +82,7 @@ export function storeConsistency(config: Config): StoreConsistency {
 const LOCAL_ONE = consistencyCode("LOCAL_ONE");
 
 /** The processor's statements, every one idempotent and prepared. */
-export class CassandraStore {
+export class CassandraStore implements ProcessorStore {
   private readonly q: {
     user: string;
     userByName: string;
@@ -261,6 +252,10 @@ export class CassandraStore {
       watermark: wm === null ? null : wm.toNumber(),
       state: row.get("state") as Buffer,
     };
+  }
+
+  permanentError(err: unknown): string | null {
+    return permanentCassandraError(err);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,146 @@
+import { hourBucket } from "../../common/src/cassandra-schema.ts";
+import type { Config } from "../../common/src/config.ts";
+import type { WindowEngine, WindowRow } from "./core/index.ts";
+import type { ProcessorMetrics } from "./metrics.ts";
+import type { Track } from "./partition-track.ts";
+import type { OutputTopics, ProcessorStore, StoredUser } from "./ports.ts";
+import type { ProcessorOptions } from "./processor-options.ts";
+import { finite } from "./status.ts";
+import type { WriteQueue } from "./write-queue.ts";
+
+const rowKey = (r: WindowRow) => `${r.group}|${r.key}|${r.windowStart}|${r.partition}`;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export type EmitterOptions = Pick<
+  ProcessorOptions,
+  | "PROCESSOR_PUBLISH_INTERVAL_MS"
+  | "PROCESSOR_PARTIAL_WRITE_INTERVAL_MS"
+  | "PROCESSOR_WINDOW_ROWS_PER_BATCH"
+  | "PROCESSOR_USERS_PER_BATCH"
+>;
+
+/**
+ * What the core's windows become outside: final rows written to the store as soon as they exist (fenced
+ * by their write timestamp) and published; open rows published to the live topic every publish interval
+ * and written to the store every partial-write interval, latest version only. Users go to the store in
+ * batches. Every store write goes through the write queue, so a checkpoint's barrier covers it.
+ */
+export class WindowEmitter {
+  private readonly pendingPartials = new Map<string, WindowRow>();
+  private lastPublish = 0;
+  private lastPartialWrite = 0;
+
+  constructor(
+    private readonly config: Config,
+    private readonly opts: EmitterOptions,
+    private readonly engine: WindowEngine,
+    private readonly tracks: ReadonlyMap<number, Track>,
+    private readonly writes: WriteQueue,
+    private readonly store: ProcessorStore,
+    private readonly topics: OutputTopics,
+    private readonly metrics: ProcessorMetrics,
+  ) {}
+
+  /** The timed duties: publish the open rows, write them. */
+  due(now: number): void {
+    if (now - this.lastPublish >= this.opts.PROCESSOR_PUBLISH_INTERVAL_MS) this.flushRows(now);
+    if (now - this.lastPartialWrite >= this.opts.PROCESSOR_PARTIAL_WRITE_INTERVAL_MS) this.writePartials(now);
+  }
+
+  /** Everything the core holds for outside, queued now (a checkpoint's capture). */
+  flushAll(now: number): void {
+    this.flushRows(now);
+    this.writePartials(now);
+  }
+
+  users(users: readonly StoredUser[]): void {
+    for (const batch of chunks(users, this.opts.PROCESSOR_USERS_PER_BATCH)) {
+      void this.writes
+        .submit("users", () => this.store.writeUsers(batch), batch.length)
+        .catch(() => undefined);
+    }
+  }
+
+  /** Final rows: written now (fenced by their write timestamp), published, and no longer pending as open. */
+  finals(now: number): void {
+    const rows = this.engine.takeFinal();
+    if (rows.length === 0) return;
+    for (const r of rows) {
+      this.pendingPartials.delete(rowKey(r));
+      // Closing windows changes the state even without new records: the next checkpoint must carry it.
+      const t = this.tracks.get(r.partition);
+      if (t) t.changed = true;
+    }
+    this.writeWindows(rows, true);
+    this.publish(rows, now);
+  }
+
+  /** Takes what changed in the core: finals are written, open rows are published and queued for the store. */
+  private flushRows(now: number): void {
+    this.lastPublish = now;
+    this.finals(now);
+    const dirty = this.engine.takeDirty();
+    for (const r of dirty) this.pendingPartials.set(rowKey(r), r);
+    this.publish(dirty, now);
+  }
+
+  private writePartials(now: number): void {
+    this.lastPartialWrite = now;
+    if (this.pendingPartials.size === 0) return;
+    const rows = [...this.pendingPartials.values()];
+    this.pendingPartials.clear();
+    this.writeWindows(rows, false);
+  }
+
+  private writeWindows(rows: WindowRow[], final: boolean): void {
+    const byPartition = new Map<string, WindowRow[]>();
+    for (const r of rows) {
+      const k = `${r.group}|${hourBucket(r.windowStart)}`;
+      const list = byPartition.get(k);
+      if (list) list.push(r);
+      else byPartition.set(k, [r]);
+    }
+    for (const list of byPartition.values()) {
+      for (const batch of chunks(list, this.opts.PROCESSOR_WINDOW_ROWS_PER_BATCH)) {
+        void this.writes
+          .submit(
+            final ? "final windows" : "open windows",
+            () => this.store.writeWindows(batch, final),
+            batch.length,
+          )
+          .then(() => this.metrics.windowRows.inc({ kind: final ? "final" : "partial" }, batch.length))
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  private publish(rows: WindowRow[], now: number): void {
+    if (rows.length === 0) return;
+    const watermark = finite(this.engine.watermark());
+    this.topics.sendUntracked(
+      this.config.TOPIC_AGGREGATES,
+      rows.map((r) => ({
+        key: rowKey(r),
+        value: JSON.stringify({
+          windowStart: r.windowStart,
+          windowEnd: r.windowEnd,
+          group: r.group,
+          key: r.key,
+          partition: r.partition,
+          count: r.count,
+          sumAge: r.sum,
+          minAge: r.min,
+          maxAge: r.max,
+          final: r.final,
+          watermark,
+          emittedAt: now,
+        }),
+      })),
+    );
+  }
+}

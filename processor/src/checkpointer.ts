@@ -76,9 +76,10 @@ export class Checkpointer {
     this.d.emitter.flushAll(this.d.now());
     const snaps: Snap[] = [];
     for (const t of tracks.values()) {
+      // A revoking track's slot may already be released from the core (its own capture came first).
+      if (only ? !only.includes(t.partition) : t.revoking) continue;
       const watermark = finite(engine.watermarkOf(t.slot));
-      const due = t.changed || watermark !== t.takenWatermark;
-      if (only ? !only.includes(t.partition) : t.revoking || !due) continue;
+      if (!only && !t.changed && watermark === t.takenWatermark) continue;
       snaps.push({
         track: t,
         nextOffset: t.nextOffset,

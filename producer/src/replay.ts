@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import type { Config } from "../../common/src/config.ts";
+import { checkEventTime } from "../../common/src/event-time.ts";
 import type { Logger } from "../../common/src/logger.ts";
 import { readFixture } from "./fixture-reader.ts";
 import type { IngestStats } from "./ingestor.ts";
@@ -71,7 +72,9 @@ export async function replayFile(
         if (wait) await wait;
         continue;
       }
-      if (pacer && speed !== undefined) {
+      // An event time out of bounds is refused unsent: pacing by it would hold the replay for years.
+      const inBounds = checkEventTime(line.eventTime, Date.now(), config.EVENT_TIME_MAX_FUTURE_SKEW_MS).ok;
+      if (pacer && speed !== undefined && inBounds) {
         firstEventTime ??= line.eventTime;
         await pacer.at((line.eventTime - firstEventTime) / speed);
       }

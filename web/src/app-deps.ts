@@ -1,7 +1,15 @@
 import type { LiveHub } from "./live-hub.ts";
 import type { WebMetrics } from "./metrics.ts";
 import type { PipelineMonitor } from "./pipeline-monitor.ts";
-import type { Redriver, RunStore, ScheduleStore, TopicReader, UserStore } from "./ports.ts";
+import type {
+  KafkaAdmin,
+  Redriver,
+  RunStore,
+  ScheduleStore,
+  SchemaRegistry,
+  TopicReader,
+  UserStore,
+} from "./ports.ts";
 import type { StaticAssets } from "./static-assets.ts";
 import type { WindowHistory } from "./window-history.ts";
 
@@ -22,6 +30,9 @@ export interface AppDeps {
   topics: TopicReader;
   redriver: Redriver;
   topicNames: { users: string; dlq: string; late: string; aggregates: string };
+  kafkaAdmin: KafkaAdmin;
+  registry: SchemaRegistry;
+  registryUrl: string;
   hub: LiveHub;
   pipeline: PipelineMonitor;
   assets: StaticAssets;

@@ -5,8 +5,9 @@ import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./app-deps.ts";
 import { UnavailablePage } from "./pages/unavailable.tsx";
-import { KafkaUnavailableError, StoreUnavailableError } from "./ports.ts";
+import { KafkaUnavailableError, RegistryUnavailableError, StoreUnavailableError } from "./ports.ts";
 import { apiRoutes } from "./routes/api.tsx";
+import { browseRoutes } from "./routes/browse.tsx";
 import { deadLetterRoutes } from "./routes/dead-letters.tsx";
 import { liveRoutes } from "./routes/live.ts";
 import { pageRoutes } from "./routes/pages.tsx";
@@ -78,6 +79,9 @@ export function createApp(deps: AppDeps): Hono {
   const deadLetters = deadLetterRoutes(deps);
   app.route("/api", deadLetters.api);
   app.route("/", deadLetters.pages);
+  const browse = browseRoutes(deps);
+  app.route("/api", browse.api);
+  app.route("/", browse.pages);
   app.route("/", pageRoutes(deps));
 
   app.notFound((c) =>
@@ -85,11 +89,14 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
-    if (err instanceof KafkaUnavailableError) {
+    if (err instanceof KafkaUnavailableError || err instanceof RegistryUnavailableError) {
       c.header("Retry-After", "5");
       return c.req.path.startsWith("/api/")
         ? c.json({ error: err.message }, 503)
-        : c.html(`<!doctype html>${String(<UnavailablePage reason={err.message} what="Kafka" />)}`, 503);
+        : c.html(
+            `<!doctype html>${String(<UnavailablePage reason={err.message} what={err instanceof KafkaUnavailableError ? "Kafka" : "registry"} />)}`,
+            503,
+          );
     }
     if (err instanceof StoreUnavailableError) {
       c.header("Retry-After", "5");

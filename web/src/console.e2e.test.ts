@@ -6,6 +6,7 @@ import { createLogger } from "../../common/src/logger.ts";
 import { runApiSchedule } from "../../producer/src/api-source.ts";
 import { openPipeline, type Pipeline } from "../../producer/src/pipeline.ts";
 import { RunsStore } from "../../producer/src/runs-store.ts";
+import { registerUserSchema } from "../../producer/src/schema-registry.ts";
 import { cleanupIsolated } from "../../producer/src/testing/cleanup.ts";
 import { type FaultServer, startFaultServer } from "../../producer/src/testing/fault-server.ts";
 import { isolatedConfig } from "../../producer/src/testing/test-config.ts";
@@ -189,6 +190,52 @@ describe("the operations console in a browser", () => {
       .toBe(1);
     expect(await page.locator("#dead-letters").textContent()).toContain("login.uuid");
     await shot(page, "ingestion-run-dead-letters");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("Topics: the input topic's latest messages, decoded through the registry, by partition and offset", async () => {
+    const { page, problems } = await openPage("/topics");
+    await page.click(`#topics a:has-text("${config.TOPIC_USERS}")`);
+    const rows = page.locator("#messages tbody tr[data-offset]");
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(4);
+    const first = (await rows.first().textContent()) ?? "";
+    expect(first).toContain("avro");
+    expect(first).toContain('"event_id"');
+    expect(first).toContain("produced_at=");
+    await shot(page, "topics");
+    // One partition from offset 0: in offset order.
+    const [partition] = ((await rows.first().getAttribute("data-offset")) ?? "0:0").split(":");
+    await page.selectOption("select[name=partition]", String(partition));
+    await page.fill("input[name=offset]", "0");
+    await page.click("#topic-show");
+    await expect.poll(() => rows.first().getAttribute("data-offset")).toBe(`${partition}:0`);
+    expect(await page.locator("#messages-count").textContent()).toContain(
+      `partition ${partition} from offset 0`,
+    );
+    // The dead-letter topic's JSON letters read as JSON.
+    await page.goto(`${web.url}/topics/${config.TOPIC_DLQ}`);
+    await expect.poll(() => page.locator("#messages tbody tr[data-offset]").count()).toBeGreaterThan(0);
+    expect(await page.locator("#messages").textContent()).toContain("json");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("Schemas: subjects, versions, compatibility level, and a diff between two versions", async () => {
+    await registerUserSchema(config, 2);
+    const subject = `${config.TOPIC_USERS}-value`;
+    const { page, problems } = await openPage("/schemas");
+    const row = page.locator("#subjects tbody tr", { hasText: subject });
+    expect(await row.textContent()).toMatch(/2\s*2/);
+    await row.locator("a").click();
+    expect(await page.locator("#compatibility").textContent()).toMatch(/^[A-Z_]+$/);
+    expect(await page.locator("#versions tbody tr").count()).toBe(2);
+    await page.selectOption("#diff-from", "1");
+    await page.selectOption("#diff-to", "2");
+    await page.click("#diff-show");
+    await expect.poll(() => page.locator("#diff .add").count()).toBeGreaterThan(0);
+    expect(await page.locator("#diff-summary").textContent()).toMatch(/^[1-9]\d* lines added/);
+    await shot(page, "schemas-diff");
     expect(problems).toEqual([]);
     await page.close();
   });

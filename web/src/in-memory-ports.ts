@@ -3,6 +3,7 @@ import {
   type AggregateStore,
   type Checkpoint,
   type CheckpointStore,
+  type Compatibility,
   type IngestionRun,
   type KafkaAdmin,
   type ProcessorFleetSource,
@@ -14,6 +15,8 @@ import {
   ResultTooLargeError,
   type RunStore,
   type ScheduleStore,
+  type SchemaRegistry,
+  type SchemaVersion,
   type TopicMessage,
   type TopicOffsets,
   type TopicQuery,
@@ -213,5 +216,33 @@ export class MemoryRedriver implements Redriver {
       failed: 0,
       skipped: [],
     };
+  }
+}
+
+export class MemorySchemaRegistry implements SchemaRegistry {
+  readonly subjectsMap = new Map<string, SchemaVersion[]>();
+  level = "BACKWARD";
+  register(subject: string, schema: string): SchemaVersion {
+    const list = this.subjectsMap.get(subject) ?? [];
+    const all = [...this.subjectsMap.values()].flat();
+    const v = { subject, version: list.length + 1, id: all.length + 1, schema };
+    list.push(v);
+    this.subjectsMap.set(subject, list);
+    return v;
+  }
+  async subjects(): Promise<string[]> {
+    return [...this.subjectsMap.keys()].sort();
+  }
+  async versions(subject: string): Promise<number[]> {
+    return (this.subjectsMap.get(subject) ?? []).map((v) => v.version);
+  }
+  async version(subject: string, version: number): Promise<SchemaVersion | null> {
+    return (this.subjectsMap.get(subject) ?? []).find((v) => v.version === version) ?? null;
+  }
+  async compatibility(): Promise<Compatibility> {
+    return { level: this.level, scope: "global" };
+  }
+  async schemaById(id: number): Promise<string | null> {
+    return [...this.subjectsMap.values()].flat().find((v) => v.id === id)?.schema ?? null;
   }
 }

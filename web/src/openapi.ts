@@ -13,6 +13,13 @@ import {
   UsersResponse,
   WindowsResponse,
 } from "./api-schemas.ts";
+import {
+  DeadLettersResponse,
+  DeadLetterViewSchema,
+  RedriveResponse,
+  SchemaDiffResponse,
+  TopicMessagesResponse,
+} from "./console-api-schemas.ts";
 import { MAX_EVENT_ID_BYTES } from "./routes/event-id.ts";
 
 // The OpenAPI 3.1 description of the JSON API (served at /api/openapi.json), generated from zod: the
@@ -34,6 +41,10 @@ interface Operation {
 
 const bad = { description: "a parameter is invalid; the error names it", body: ErrorBody };
 const unavailable = { description: "Cassandra did not answer (Retry-After: 5)", body: ErrorBody };
+const kafkaDown = {
+  description: "Kafka did not answer, or this is the Bun entry (Retry-After: 5)",
+  body: ErrorBody,
+};
 const adminOnly = {
   401: { description: "no or a wrong bearer token", body: undefined },
   403: { description: "WEB_ADMIN_TOKEN is not set: nothing changes state", body: ErrorBody },
@@ -140,6 +151,74 @@ export const API_OPERATIONS: Operation[] = [
         description: "text/event-stream; each event's data is a LiveMessage's windows as JSON",
         eventStream: true,
       },
+    },
+  },
+  {
+    method: "get",
+    path: "/dead-letters",
+    summary: "The newest messages of the dead-letter topic, producer's and processor's",
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(500).optional().describe("at most this many (50)"),
+      partition: z.coerce.number().int().min(0).optional().describe("one partition only"),
+    }),
+    responses: {
+      200: { description: "the letters, newest first", body: DeadLettersResponse },
+      503: kafkaDown,
+    },
+  },
+  {
+    method: "get",
+    path: "/dead-letters/:partition/:offset",
+    summary: "One dead letter: reason, stage, headers, payload (login secrets redacted)",
+    params: z.object({ partition: z.string().regex(/^\d+$/), offset: z.string().regex(/^\d+$/) }),
+    responses: {
+      200: { description: "the letter", body: DeadLetterViewSchema },
+      404: { description: "no such message", body: ErrorBody },
+      503: kafkaDown,
+    },
+  },
+  {
+    method: "post",
+    path: "/dead-letters/redrive",
+    summary: "Send letters again to the input topic, through the producer's ingestion, as one recorded run",
+    admin: true,
+    responses: {
+      200: {
+        description: "what the re-drive run did (body: RedriveRequest, or a form of letters=p:o)",
+        body: RedriveResponse,
+      },
+      400: bad,
+      ...adminOnly,
+      503: kafkaDown,
+    },
+  },
+  {
+    method: "get",
+    path: "/topics/:topic",
+    summary: "Messages of a project topic, decoded through the schema registry",
+    params: z.object({ topic: z.string().describe("one of the project's four topics") }),
+    query: z.object({
+      partition: z.coerce.number().int().min(0).optional(),
+      offset: z.coerce.number().int().min(0).optional().describe("with partition: read forward from here"),
+      limit: z.coerce.number().int().min(1).max(200).optional(),
+    }),
+    responses: {
+      200: { description: "newest first, or in offset order from `offset`", body: TopicMessagesResponse },
+      404: { description: "not a project topic", body: ErrorBody },
+      503: kafkaDown,
+    },
+  },
+  {
+    method: "get",
+    path: "/schemas/:subject/diff",
+    summary: "Line diff between two versions of a registry subject (pretty-printed)",
+    params: z.object({ subject: z.string() }),
+    query: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }),
+    responses: {
+      200: { description: "the lines, in order", body: SchemaDiffResponse },
+      400: bad,
+      404: { description: "no such version", body: ErrorBody },
+      503: { description: "the schema registry did not answer", body: ErrorBody },
     },
   },
   {

@@ -251,3 +251,29 @@ export interface RedriveOutcome {
 export interface Redriver {
   redrive(letters: { partition: number; offset: number }[]): Promise<RedriveOutcome>;
 }
+
+export interface SchemaVersion {
+  subject: string;
+  version: number;
+  id: number;
+  /** The schema text as registered. */
+  schema: string;
+}
+
+export interface Compatibility {
+  level: string;
+  /** Set on the subject itself, or the registry's default. */
+  scope: "subject" | "global";
+}
+
+/** The schema registry's Confluent API (web-standard fetch: Node and Bun alike). */
+export interface SchemaRegistry {
+  subjects(): Promise<string[]>;
+  versions(subject: string): Promise<number[]>;
+  version(subject: string, version: number): Promise<SchemaVersion | null>;
+  compatibility(subject: string): Promise<Compatibility>;
+  schemaById(id: number): Promise<string | null>;
+}
+
+/** The registry did not answer: a 503 with the reason. */
+export class RegistryUnavailableError extends Error {}

@@ -8,6 +8,7 @@ import {
   MemoryRedriver,
   MemoryRunStore,
   MemoryScheduleStore,
+  MemorySchemaRegistry,
   MemoryTopicReader,
   MemoryUserStore,
 } from "./in-memory-ports.ts";
@@ -31,6 +32,7 @@ export interface TestWorld {
   schedule: MemoryScheduleStore;
   topics: MemoryTopicReader;
   redriver: MemoryRedriver;
+  registry: MemorySchemaRegistry;
   admin: MemoryKafkaAdmin;
   processor: MemoryProcessorStatus;
   checkpoints: MemoryCheckpointStore;
@@ -44,6 +46,7 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
   const schedule = new MemoryScheduleStore();
   const topics = new MemoryTopicReader();
   const redriver = new MemoryRedriver();
+  const registry = new MemorySchemaRegistry();
   const admin = new MemoryKafkaAdmin();
   const processor = new MemoryProcessorStatus();
   const checkpoints = new MemoryCheckpointStore();
@@ -60,6 +63,9 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
     topics,
     redriver,
     topicNames: TEST_TOPICS,
+    kafkaAdmin: admin,
+    registry,
+    registryUrl: "memory:",
     hub: new LiveHub({ ringSize: 100, clientQueueSize: 100, retentionMs: 600_000, epoch: "t" }),
     pipeline: new PipelineMonitor({
       admin,
@@ -78,5 +84,17 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
     logger: { error: () => {} },
     ...over,
   };
-  return { deps, aggregates, users, runs, schedule, topics, redriver, admin, processor, checkpoints };
+  return {
+    deps,
+    aggregates,
+    users,
+    runs,
+    schedule,
+    topics,
+    redriver,
+    registry,
+    admin,
+    processor,
+    checkpoints,
+  };
 }

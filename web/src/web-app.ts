@@ -6,6 +6,7 @@ import type { Logger } from "../../common/src/logger.ts";
 import { CassandraStore } from "./adapters/cassandra-store.ts";
 import { loadStaticAssets } from "./adapters/fs-assets.ts";
 import { HttpProcessorStatus } from "./adapters/processor-status-http.ts";
+import { HttpSchemaRegistry } from "./adapters/registry-http.ts";
 import { createApp } from "./app.tsx";
 import { DEFAULT_LIMITS } from "./app-deps.ts";
 import { CheckpointFinality } from "./finality.ts";
@@ -106,6 +107,9 @@ export function buildWebApp(
     topics: ports.topics,
     redriver: ports.redriver,
     topicNames,
+    kafkaAdmin: ports.admin,
+    registry: new HttpSchemaRegistry(cfg.SCHEMA_REGISTRY_URL),
+    registryUrl: cfg.SCHEMA_REGISTRY_URL,
     hub,
     pipeline,
     assets: loadStaticAssets(),

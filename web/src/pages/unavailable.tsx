@@ -1,6 +1,20 @@
 import { Layout, PageHead } from "./layout.tsx";
 
-export function UnavailablePage(props: { reason: string; what?: "Kafka" }) {
+export function UnavailablePage(props: { reason: string; what?: "Kafka" | "registry" }) {
+  if (props.what === "registry") {
+    return (
+      <Layout title="Schema registry unavailable" active="schemas">
+        <PageHead
+          title="Schema registry unavailable"
+          sub="This page reads the schema registry, which is not answering"
+        />
+        <section class="card alert">
+          <p>{props.reason}</p>
+          <p class="muted">Reload in a few seconds.</p>
+        </section>
+      </Layout>
+    );
+  }
   if (props.what === "Kafka") {
     return (
       <Layout title="Kafka unavailable" active="overview">

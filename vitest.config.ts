@@ -7,7 +7,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          exclude: ["**/*.int.test.ts", "**/*.e2e.test.ts", "node_modules/**", ".stack/**"],
+          // tests/bun is `bun test`'s (bunfig.toml); web/src/runtime-smoke.test.ts runs it from here.
+          exclude: ["**/*.int.test.ts", "**/*.e2e.test.ts", "node_modules/**", ".stack/**", "tests/bun/**"],
           testTimeout: 60_000,
         },
       },

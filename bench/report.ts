@@ -27,6 +27,10 @@ export interface Results {
     /** Events per second of the processor process's CPU time (utime + stime from /proc). */
     eventsPerCpuSecond: number;
     eventsPerSecWithUsers: number;
+    /** The best bare cassandra-driver loader of the same users rows, as many users in flight as the sink. */
+    usersCeilingEventsPerSec: number;
+    usersCeiling: { shape: string; usersInFlight: number; eventsPerSec: number }[];
+    usersRatioToCeiling: number;
     rawConsumeEventsPerSec: number;
     rawConsumeEventsPerCpuSecond: number;
     ratioToRaw: number;
@@ -148,7 +152,8 @@ export function markdown(r: Results): string {
   if (r.processor) {
     lines.push(
       `| processor events/s, aggregates only | ${fmt(r.processor.eventsPerSec)} | ≥ 70% of raw consume | ${verdict(r.processor.ratioToRaw >= 0.7, `${fmt(r.processor.ratioToRaw * 100)}% of raw`)} |`,
-      `| processor events/s, with user records | ${fmt(r.processor.eventsPerSecWithUsers)} | — | — |`,
+      `| processor events/s, with user records | ${fmt(r.processor.eventsPerSecWithUsers)} | ≥ 70% of the bare users loader | ${verdict(r.processor.usersRatioToCeiling >= 0.7, `${fmt(r.processor.usersRatioToCeiling * 100)}% of the loader`)} |`,
+      `| bare cassandra-driver users loader (ceiling), users/s | ${r.processor.usersCeiling.map((c) => `${c.shape} ${fmt(c.eventsPerSec)}`).join("; ")} (${fmt(r.processor.usersCeiling[0]?.usersInFlight)} users in flight) | — | — |`,
       `| raw librdkafka consume events/s (ceiling) | ${fmt(r.processor.rawConsumeEventsPerSec)} | — | — |`,
     );
   }

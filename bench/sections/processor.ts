@@ -10,6 +10,7 @@ import type { Results } from "../report.ts";
 import { benchConfig } from "./bench-env.ts";
 import { benchTopic } from "./bench-topic.ts";
 import { countsCheck, storedCounts, timeProcessors } from "./processor-run.ts";
+import { usersCeiling } from "./users-ceiling.ts";
 
 // Processor throughput against its ceiling, in one run: the same topic is read (1) by a bare
 // librdkafka consumer doing nothing, (2) by the processor storing aggregates only, (3) by the
@@ -112,11 +113,24 @@ export async function processorSection(r: Results): Promise<void> {
     basePort: 19_465,
   });
   console.log(`  processor (with users): ${Math.round(users.eventsPerSec)} events/s`);
+  const options = loadProcessorOptions(process.env);
+  const ceilingConfig = benchConfig("ceil").config;
+  const ceilingRuns = await usersCeiling(ceilingConfig, Math.min(EVENTS, EVENTS_WITH_USERS), {
+    concurrency: options.PROCESSOR_SINK_CONCURRENCY,
+    usersPerBatch: options.PROCESSOR_USERS_PER_BATCH,
+  });
+  const ceiling = Math.max(...ceilingRuns.map((c) => c.eventsPerSec));
+  console.log(
+    `  bare users loader: ${ceilingRuns.map((c) => `${c.shape} ${Math.round(c.eventsPerSec)}`).join(", ")} users/s`,
+  );
 
   r.processor = {
     eventsPerSec: Math.round(agg.eventsPerSec),
     eventsPerCpuSecond: Math.round(agg.eventsPerCpuSecond),
     eventsPerSecWithUsers: Math.round(users.eventsPerSec),
+    usersCeilingEventsPerSec: Math.round(ceiling),
+    usersCeiling: ceilingRuns.map((c) => ({ ...c, eventsPerSec: Math.round(c.eventsPerSec) })),
+    usersRatioToCeiling: users.eventsPerSec / ceiling,
     rawConsumeEventsPerSec: Math.round(raw.eventsPerSec),
     rawConsumeEventsPerCpuSecond: Math.round(raw.eventsPerCpuSecond),
     ratioToRaw: agg.eventsPerSec / raw.eventsPerSec,
@@ -164,6 +178,7 @@ export async function processorSection(r: Results): Promise<void> {
     aggregatesOnly.config.CASSANDRA_KEYSPACE,
     scaled.config.CASSANDRA_KEYSPACE,
     withUsers.config.CASSANDRA_KEYSPACE,
+    ceilingConfig.CASSANDRA_KEYSPACE,
     profiled.config.CASSANDRA_KEYSPACE,
   ]);
 }

@@ -16,8 +16,12 @@ export const ProcessorOptionsSchema = z.object({
   PROCESSOR_BATCH_SIZE: int(500, 1),
   /** How often open partitions are checkpointed (and Kafka offsets committed). */
   PROCESSOR_CHECKPOINT_INTERVAL_MS: int(2_000, 10),
-  /** How often changed window rows go to the aggregates topic (the live view's cadence). */
-  PROCESSOR_PUBLISH_INTERVAL_MS: int(100, 10),
+  /**
+   * How often changed window rows go to the aggregates topic (the live view's cadence). A change waits up
+   * to this long before a browser can see it: 100 ms held produce → browser p99 over 100 ms; 25 ms cost no
+   * measurable throughput (bench).
+   */
+  PROCESSOR_PUBLISH_INTERVAL_MS: int(25, 10),
   /** How often changed, still open window rows are written to Cassandra. */
   PROCESSOR_PARTIAL_WRITE_INTERVAL_MS: int(1_000, 10),
   /** Cassandra writes executing at once. */

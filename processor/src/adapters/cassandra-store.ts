@@ -49,6 +49,49 @@ const USER_COLUMNS = [
   "kafka_offset",
 ] as const;
 
+/** The users table's INSERT and the by-username index's, for `keyspace`; the bench's ceiling loader writes them too. */
+export function userStatements(keyspace: string): { user: string; userByName: string } {
+  return {
+    user: `INSERT INTO ${keyspace}.users (${USER_COLUMNS.join(", ")}) VALUES (${USER_COLUMNS.map(() => "?").join(", ")})`,
+    userByName: `INSERT INTO ${keyspace}.users_by_username (username, event_id) VALUES (?, ?)`,
+  };
+}
+
+/** A user's row of the users table, in USER_COLUMNS order. */
+export function userRow(u: StoredUser): unknown[] {
+  const r = u.record;
+  return [
+    r.event_id,
+    new Date(r.event_time),
+    r.title,
+    r.first_name,
+    r.last_name,
+    r.gender,
+    r.nat,
+    r.country,
+    r.city,
+    r.state,
+    r.street,
+    r.postcode,
+    r.latitude,
+    r.longitude,
+    r.timezone_offset,
+    r.email,
+    r.username,
+    r.age,
+    new Date(r.dob),
+    new Date(r.registered_at),
+    r.phone,
+    r.cell,
+    r.id_name,
+    r.id_value,
+    r.picture,
+    r.source ?? u.source,
+    u.partition,
+    types.Long.fromString(u.offset),
+  ];
+}
+
 const WINDOW_COLUMNS =
   "group_name, hour, window_start, key, kafka_partition, window_end, count, sum_age, min_age, max_age, final, updated_at";
 
@@ -103,8 +146,7 @@ export class CassandraStore implements ProcessorStore {
   ) {
     const ks = keyspace;
     this.q = {
-      user: `INSERT INTO ${ks}.users (${USER_COLUMNS.join(", ")}) VALUES (${USER_COLUMNS.map(() => "?").join(", ")})`,
-      userByName: `INSERT INTO ${ks}.users_by_username (username, event_id) VALUES (?, ?)`,
+      ...userStatements(ks),
       partial: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)`,
       final: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?) USING TIMESTAMP ?`,
       checkpointWrite: `INSERT INTO ${ks}.processor_checkpoints (topic, kafka_partition, next_offset, watermark, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -124,41 +166,8 @@ export class CassandraStore implements ProcessorStore {
   async writeUsers(users: readonly StoredUser[]): Promise<void> {
     const queries: { query: string; params: unknown[] }[] = [];
     for (const u of users) {
-      const r = u.record;
-      queries.push({
-        query: this.q.user,
-        params: [
-          r.event_id,
-          new Date(r.event_time),
-          r.title,
-          r.first_name,
-          r.last_name,
-          r.gender,
-          r.nat,
-          r.country,
-          r.city,
-          r.state,
-          r.street,
-          r.postcode,
-          r.latitude,
-          r.longitude,
-          r.timezone_offset,
-          r.email,
-          r.username,
-          r.age,
-          new Date(r.dob),
-          new Date(r.registered_at),
-          r.phone,
-          r.cell,
-          r.id_name,
-          r.id_value,
-          r.picture,
-          r.source ?? u.source,
-          u.partition,
-          types.Long.fromString(u.offset),
-        ],
-      });
-      queries.push({ query: this.q.userByName, params: [r.username, r.event_id] });
+      queries.push({ query: this.q.user, params: userRow(u) });
+      queries.push({ query: this.q.userByName, params: [u.record.username, u.record.event_id] });
     }
     if (queries.length === 2) {
       await Promise.all(

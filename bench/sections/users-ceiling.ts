@@ -1,12 +1,8 @@
 import { concurrent } from "cassandra-driver";
 import type { Config } from "../../common/src/config.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
-import {
-  CassandraStore,
-  type StoredUser,
-  userRow,
-  userStatements,
-} from "../../processor/src/cassandra-store.ts";
+import { CassandraStore, userRow, userStatements } from "../../processor/src/adapters/cassandra-store.ts";
+import type { StoredUser } from "../../processor/src/ports.ts";
 import { mapUser, syntheticUser } from "../../producer/src/index.ts";
 import { createRng } from "../../producer/src/rng.ts";
 

@@ -72,6 +72,13 @@ export const ProcessorOptionsSchema = z.object({
   PROCESSOR_SCHEMA_NOT_FOUND_RETRY_MS: int(10_000, 0),
   /** How long, after that, such an id is dead-lettered without asking; then the registry is asked again. */
   PROCESSOR_SCHEMA_NOT_FOUND_CACHE_MS: int(60_000, 0),
+  /**
+   * /healthz answers 503 once the processing loop has not turned, or every attempt to reach the schema
+   * registry or Cassandra has failed, for this long (healthy again once they answer).
+   */
+  PROCESSOR_UNHEALTHY_AFTER_MS: int(30_000, 100),
+  /** How long the processor keeps trying to reach Cassandra at start before it exits 1. */
+  PROCESSOR_START_TIMEOUT_MS: int(60_000, 0),
   /** Identifies this instance in logs, /status and the Kafka client id. */
   PROCESSOR_INSTANCE: z.string().min(1).optional(),
   /**

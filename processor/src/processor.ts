@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Config } from "../../common/src/config.ts";
 import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger, type Logger } from "../../common/src/logger.ts";
+import { retryAtStart } from "../../common/src/retry-at-start.ts";
 import { CassandraStore } from "./adapters/cassandra-store.ts";
 import { KafkaSource } from "./adapters/kafka-source.ts";
 import { registrySource } from "./adapters/schema-registry.ts";
@@ -11,6 +12,7 @@ import { Checkpointer } from "./checkpointer.ts";
 import { WindowEngine } from "./core/index.ts";
 import { WindowEmitter } from "./emitter.ts";
 import { EventDecoder } from "./event-decoder.ts";
+import { Liveness } from "./liveness.ts";
 import { ProcessorMetrics } from "./metrics.ts";
 import { Admit, admit, applied, newTrack, positioned, type Track } from "./partition-track.ts";
 import {
@@ -25,7 +27,7 @@ import { loadProcessorOptions, type ProcessorOptions } from "./processor-options
 import { sourceOf } from "./record-headers.ts";
 import { REFUSED_REASON, RecordRouter } from "./record-router.ts";
 import { handOver, shutdownBudget } from "./revocation.ts";
-import { SchemaCache, type SchemaSource } from "./schema-cache.ts";
+import { reportingSource, SchemaCache, type SchemaSource } from "./schema-cache.ts";
 import { SideOutputs } from "./side-outputs.ts";
 import { newTotals, StatusReporter } from "./status.ts";
 import { WriteQueue } from "./write-queue.ts";
@@ -80,6 +82,7 @@ export class Processor {
   readonly metrics = new ProcessorMetrics();
   private readonly engine: WindowEngine;
   private readonly schemas: SchemaCache;
+  private readonly liveness: Liveness;
   private readonly router: RecordRouter;
   private readonly writes: WriteQueue;
   private readonly emitter: WindowEmitter;
@@ -130,7 +133,13 @@ export class Processor {
       idleTimeoutMs: config.IDLE_TIMEOUT_MS,
       groupBy: dims,
     });
-    this.schemas = new SchemaCache(ports.schemas, {
+    const liveness = new Liveness({ unhealthyAfterMs: opts.PROCESSOR_UNHEALTHY_AFTER_MS, now: this.now });
+    this.liveness = liveness;
+    const registry = {
+      reached: () => liveness.reached("schema registry"),
+      missed: (err: unknown, at: number) => liveness.missed("schema registry", err, at),
+    };
+    this.schemas = new SchemaCache(reportingSource(ports.schemas, registry, this.now), {
       notFoundRetryMs: opts.PROCESSOR_SCHEMA_NOT_FOUND_RETRY_MS,
       notFoundCacheMs: opts.PROCESSOR_SCHEMA_NOT_FOUND_CACHE_MS,
     });
@@ -147,9 +156,13 @@ export class Processor {
       baseBackoffMs: 100,
       maxBackoffMs: opts.PROCESSOR_MAX_BACKOFF_MS,
       log,
-      observe: (ms) => this.reporter.sinkLatency(ms),
+      observe: (ms) => {
+        liveness.reached("Cassandra");
+        this.reporter.sinkLatency(ms);
+      },
       permanent: (err) => ports.store.permanentError(err),
       onPermanent: (err) => this.fail(err),
+      onRetriedAttempt: (err) => liveness.missed("Cassandra", err),
     });
     this.emitter = new WindowEmitter(
       config,
@@ -234,9 +247,9 @@ export class Processor {
     this.resolveFailed(err);
   }
 
-  /** null while healthy, else why not (for /healthz). */
+  /** null while healthy, else why not (for /healthz): failed for good, or unable to make progress now. */
   unhealthy(): string | null {
-    return this.failure?.message ?? null;
+    return this.failure?.message ?? this.liveness.unhealthy();
   }
 
   status(): ProcessorStatus {
@@ -316,6 +329,7 @@ export class Processor {
     let next: Fetch | null = null;
     try {
       while (!this.stopping) {
+        this.liveness.turned();
         const now = this.now();
         this.backpressure();
         const frozen = this.paused || this.revoking > 0 || this.catchingUp();
@@ -545,7 +559,11 @@ export async function startProcessor(config: Config, start: StartOptions = {}): 
   const opts = loadProcessorOptions(process.env, start.options);
   const log = start.log ?? createLogger("processor", config.LOG_LEVEL);
   const instance = opts.PROCESSOR_INSTANCE ?? `processor-${randomUUID().slice(0, 8)}`;
-  const store = await CassandraStore.open(config, opts.PROCESSOR_WRITE_TIMEOUT_MS);
+  const store = await retryAtStart(
+    `Cassandra at ${config.CASSANDRA_CONTACT_POINT}`,
+    () => CassandraStore.open(config, opts.PROCESSOR_WRITE_TIMEOUT_MS),
+    { timeoutMs: opts.PROCESSOR_START_TIMEOUT_MS, log },
+  );
   await ensureTopics(config);
   // The producer's fatal refusals stop the processor, which is built with it.
   let onFatal = (_err: Error): void => undefined;

@@ -20,6 +20,28 @@ export interface SchemaSource {
   fetch(id: number): Promise<string>;
 }
 
+/** Tells `report` whether each fetch reached the registry (an answer, 404 included) or not, and since when. */
+export function reportingSource(
+  source: SchemaSource,
+  report: { reached(): void; missed(err: unknown, startedAt: number): void },
+  now: () => number = Date.now,
+): SchemaSource {
+  return {
+    async fetch(id) {
+      const startedAt = now();
+      try {
+        const text = await source.fetch(id);
+        report.reached();
+        return text;
+      } catch (err) {
+        if (err instanceof SchemaNotFoundError || err instanceof UnknownSchemaError) report.reached();
+        else report.missed(err, startedAt);
+        throw err;
+      }
+    },
+  };
+}
+
 export interface SchemaCacheOptions {
   /** How long an id the registry answers 404 for is asked again before its records are dead-lettered. */
   notFoundRetryMs: number;

@@ -14,6 +14,8 @@ export interface WriteQueueOptions {
   permanent?: (err: unknown) => string | null;
   /** Called once, with the first write that failed for good. */
   onPermanent?: (err: PermanentWriteError) => void;
+  /** Hears of each failed attempt that will be retried (an outage, a timeout). */
+  onRetriedAttempt?: (err: unknown) => void;
 }
 
 interface Task {
@@ -114,6 +116,7 @@ export class WriteQueue {
           if (first) this.opts.onPermanent?.(e);
           return;
         }
+        this.opts.onRetriedAttempt?.(err);
         if (this.closed) {
           this.settle(
             task,

@@ -40,3 +40,12 @@ export async function startSilentPeer(opts: { trickle?: boolean } = {}): Promise
     },
   };
 }
+
+/** A loopback port nothing listens on (taken and released at once): connections to it are refused. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -157,8 +157,14 @@ export class CassandraStore implements ProcessorStore {
   /** Connects and creates or upgrades the schema (idempotent, as every process does at start). */
   static async open(config: Config, readTimeoutMs?: number): Promise<CassandraStore> {
     const client = createCassandraClient(config, readTimeoutMs);
-    await client.connect();
-    await migrate(client, config.CASSANDRA_KEYSPACE, keyspaceReplication(config));
+    try {
+      await client.connect();
+      await migrate(client, config.CASSANDRA_KEYSPACE, keyspaceReplication(config));
+    } catch (err) {
+      // A failed attempt at start is retried with a new client: this one must not linger reconnecting.
+      await client.shutdown().catch(() => undefined);
+      throw err;
+    }
     return new CassandraStore(client, config.CASSANDRA_KEYSPACE, storeConsistency(config));
   }
 

@@ -8,8 +8,8 @@ import type { Config } from "../../common/src/config.ts";
 import { parseDeadLetter } from "../../common/src/dead-letter.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { hostileFixture, writeHostileFixture } from "../../fixtures/hostile.ts";
-import type { RefEvent } from "../../processor/src/core/reference.ts";
 import type { ProcessorStatus } from "../../processor/src/adapters/status-server.ts";
+import type { RefEvent } from "../../processor/src/core/reference.ts";
 import {
   type ChildProcessor,
   cassandraClient,

@@ -8,7 +8,15 @@ export default defineConfig({
           name: "unit",
           include: ["**/*.test.ts"],
           // tests/bun is `bun test`'s (bunfig.toml); web/src/runtime-smoke.test.ts runs it from here.
-          exclude: ["**/*.int.test.ts", "**/*.e2e.test.ts", "node_modules/**", ".stack/**", "tests/bun/**"],
+          exclude: [
+            "**/*.int.test.ts",
+            "**/*.e2e.test.ts",
+            "**/*.cluster.test.ts",
+            "node_modules/**",
+            ".stack/**",
+            ".stack-*/**",
+            "tests/bun/**",
+          ],
           testTimeout: 60_000,
         },
       },
@@ -20,6 +28,17 @@ export default defineConfig({
           exclude: ["node_modules/**", ".stack/**"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The local 3-node cluster under chaos (`bun run test:cluster`, which brings the cluster up).
+          name: "cluster",
+          include: ["**/*.cluster.test.ts"],
+          exclude: ["node_modules/**", ".stack/**", ".stack-*/**"],
+          testTimeout: 1_200_000,
+          hookTimeout: 600_000,
           fileParallelism: false,
         },
       },

@@ -16,7 +16,8 @@ fi
 cleanup() { if [ "$started" = 1 ]; then node --import tsx stack/cli.ts down; fi; }
 trap cleanup EXIT
 
-npx vitest run --reporter=default --reporter=json --outputFile=test-results/vitest.json "$@"
+# The cluster suite needs the 3-node cluster: `bun run test:cluster` (scripts/test-cluster.sh).
+npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile=test-results/vitest.json "$@"
 rc=$?
 node -e '
   const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));

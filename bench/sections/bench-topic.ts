@@ -2,12 +2,11 @@ import { produceSynthetic } from "../../producer/src/index.ts";
 import { benchConfig } from "./bench-env.ts";
 
 // The one topic the processor and its peers all read in a bench run, so their figures compare: the
-// producer's own synthetic users, schema v1, filled once (for each size asked), at full speed.
-const filled = new Map<number, Promise<{ topic: string; events: number }>>();
+// producer's own synthetic users, schema v1, filled once, at full speed.
+let filled: Promise<{ topic: string; events: number }> | undefined;
 
 export function benchTopic(events: number): Promise<{ topic: string; events: number }> {
-  let topic = filled.get(events);
-  topic ??= (async () => {
+  filled ??= (async () => {
     const { config } = benchConfig("proc");
     const fill = await produceSynthetic(config, { rate: 0, count: events, progress: false });
     if (fill.sent !== events)
@@ -15,6 +14,5 @@ export function benchTopic(events: number): Promise<{ topic: string; events: num
     console.log(`  filled ${config.TOPIC_USERS} with ${fill.sent} events`);
     return { topic: config.TOPIC_USERS, events };
   })();
-  filled.set(events, topic);
-  return topic;
+  return filled;
 }

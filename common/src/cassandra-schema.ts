@@ -90,6 +90,33 @@ export async function migrate(
   replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}",
 ): Promise<number> {
   if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name: ${keyspace}`);
+  // In a cluster, processes starting together change the schema through different coordinators: one
+  // may read a table another node has not learnt of yet. Such a read is retried once the nodes agree.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(client, keyspace, replication);
+    } catch (err) {
+      if (attempt >= SCHEMA_RACE_ATTEMPTS || !SCHEMA_RACE.test((err as Error).message)) throw err;
+      await waitForSchemaAgreement(client);
+    }
+  }
+}
+
+/** What a schema change not yet known to the coordinator, or made twice at once, looks like. */
+const SCHEMA_RACE = /does not exist|unconfigured table|doesn't exist|mismatch|schema version/i;
+const SCHEMA_RACE_ATTEMPTS = 10;
+
+/** The driver's check, untyped in its declarations; without it, a second's wait lets gossip catch up. */
+async function waitForSchemaAgreement(client: Client): Promise<void> {
+  const meta = client.metadata as unknown as { checkSchemaAgreement?: () => Promise<boolean> };
+  for (let i = 0; i < 20; i++) {
+    const agreed = meta.checkSchemaAgreement ? await meta.checkSchemaAgreement().catch(() => false) : false;
+    await new Promise((r) => setTimeout(r, agreed ? 200 : 500));
+    if (agreed) return;
+  }
+}
+
+async function migrateOnce(client: Client, keyspace: string, replication: string): Promise<number> {
   await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${replication}`);
   await client.execute(
     `CREATE TABLE IF NOT EXISTS ${keyspace}.schema_migrations (version int PRIMARY KEY, description text, applied_at timestamp)`,

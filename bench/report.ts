@@ -250,7 +250,7 @@ function peersTable(
   ];
   if (n && n.count > 1)
     rows.push(
-      `| this processor, ${n.count} instances in one group | the same | ${fmt(n.eventsPerSec)} | ${fmt(n.eventsPerCpuSecond)} | — | ${checked(n.check)} |`,
+      `| this processor, ${n.count} instances in one group | the same | ${fmt(n.eventsPerSec)} (${fmt(n.eventsPerSec / p.eventsPerSec, 2)}× one) | ${fmt(n.eventsPerCpuSecond)} | — | ${checked(n.check)} |`,
     );
   for (const peer of [peers.spark, peers.kafkaStreams])
     if (peer)

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
+import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { replayFile } from "../../producer/src/replay.ts";
-import type { ProcessorStatus } from "./adapters/status-server.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
 import {
   type ChildProcessor,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDeadLetter } from "../../common/src/dead-letter.ts";
+import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { DEFAULT_DLQ_MAX_PAYLOAD_BYTES, decodeDeadLetter } from "./decode-dead-letter.ts";
 
 const message = (value: Buffer | null) => ({

@@ -1,4 +1,4 @@
-import { buildDeadLetter } from "../../common/src/dead-letter.ts";
+import { buildDeadLetter, deadLetterHeaders } from "../../common/src/contracts/dead-letter.ts";
 import type { Headers } from "./ports.ts";
 
 /**
@@ -54,12 +54,11 @@ export function decodeDeadLetter(
   return {
     key: letter.key,
     value: letter.value,
-    headers: {
-      source_partition: String(m.partition),
-      source_offset: String(m.offset),
-      payload_bytes: String(original.length),
-      payload_truncated: String(truncated),
-    },
+    headers: deadLetterHeaders({
+      payloadBytes: original.length,
+      truncated,
+      source: { partition: m.partition, offset: m.offset },
+    }),
     truncated,
   };
 }

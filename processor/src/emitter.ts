@@ -1,5 +1,6 @@
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import type { Config } from "../../common/src/config.ts";
+import { aggregateKey, encodeAggregateMessage } from "../../common/src/contracts/aggregate-message.ts";
 import type { WindowEngine, WindowRow } from "./core/index.ts";
 import type { ProcessorMetrics } from "./metrics.ts";
 import type { Track } from "./partition-track.ts";
@@ -7,8 +8,6 @@ import type { OutputTopics, ProcessorStore, StoredUser } from "./ports.ts";
 import type { ProcessorOptions } from "./processor-options.ts";
 import { finite } from "./status.ts";
 import type { WriteQueue } from "./write-queue.ts";
-
-const rowKey = (r: WindowRow) => `${r.group}|${r.key}|${r.windowStart}|${r.partition}`;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -71,7 +70,7 @@ export class WindowEmitter {
     const rows = this.engine.takeFinal();
     if (rows.length === 0) return;
     for (const r of rows) {
-      this.pendingPartials.delete(rowKey(r));
+      this.pendingPartials.delete(aggregateKey(r));
       // Closing windows changes the state even without new records: the next checkpoint must carry it.
       const t = this.tracks.get(r.partition);
       if (t) t.changed = true;
@@ -85,7 +84,7 @@ export class WindowEmitter {
     this.lastPublish = now;
     this.finals(now);
     const dirty = this.engine.takeDirty();
-    for (const r of dirty) this.pendingPartials.set(rowKey(r), r);
+    for (const r of dirty) this.pendingPartials.set(aggregateKey(r), r);
     this.publish(dirty, now);
   }
 
@@ -124,9 +123,8 @@ export class WindowEmitter {
     const watermark = finite(this.engine.watermark());
     this.topics.sendUntracked(
       this.config.TOPIC_AGGREGATES,
-      rows.map((r) => ({
-        key: rowKey(r),
-        value: JSON.stringify({
+      rows.map((r) =>
+        encodeAggregateMessage({
           windowStart: r.windowStart,
           windowEnd: r.windowEnd,
           group: r.group,
@@ -140,7 +138,7 @@ export class WindowEmitter {
           watermark,
           emittedAt: now,
         }),
-      })),
+      ),
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
-import { parseDeadLetter } from "../../common/src/dead-letter.ts";
+import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";

@@ -1,13 +1,13 @@
 import { hostname } from "node:os";
 import type { Client } from "cassandra-driver";
 import type { Config } from "../../common/src/config.ts";
+import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import {
   type InstanceHeartbeat,
   type InstanceStatus,
   writeHeartbeat,
 } from "../../common/src/instance-registry.ts";
 import type { Logger } from "../../common/src/logger.ts";
-import type { ProcessorStatus } from "./adapters/status-server.ts";
 
 export interface HeartbeatOptions {
   intervalMs: number;

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
+import type { AggregateMessage } from "../../common/src/contracts/aggregate-message.ts";
+import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { replayFile } from "../../producer/src/replay.ts";
-import type { ProcessorStatus } from "./adapters/status-server.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import { loadProcessorOptions } from "./processor-options.ts";
@@ -14,7 +15,6 @@ import {
   dropAll,
   finalRows,
   hoursOf,
-  type LiveRow,
   mergeLiveRows,
   readMerged,
   readTopic,
@@ -84,7 +84,7 @@ describe("processor: replay → Cassandra", () => {
       config.TOPIC_AGGREGATES,
       await topicSize(config, config.TOPIC_AGGREGATES),
     );
-    const first = JSON.parse(live[0]!.value.toString()) as LiveRow;
+    const first = JSON.parse(live[0]!.value.toString()) as AggregateMessage;
     expect(live[0]!.key).toBe(`${first.group}|${first.key}|${first.windowStart}|${first.partition}`);
     expect(typeof first.emittedAt).toBe("number");
     expect(finalRows(mergeLiveRows(live))).toEqual(expected);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { ProcessorStatusSchema } from "../../common/src/contracts/processor-status.ts";
 import { type DriverOptions, InMemoryDriver } from "./testing/in-memory-driver.ts";
 
 // The loop's rules against ports in memory (testing/in-memory-driver.ts): admission, resync, backpressure,
@@ -191,5 +192,7 @@ describe("processor loop (in memory)", () => {
       stage: "decode",
     });
     expect(d.processor.status()).toMatchObject({ processed: 3, late: 1, deadLettered: 1 });
+    // The status it serves is the contract's, whole.
+    expect(ProcessorStatusSchema.parse(d.processor.status())).toEqual(d.processor.status());
   });
 });

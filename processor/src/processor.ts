@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../../common/src/config.ts";
+import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger, type Logger } from "../../common/src/logger.ts";
 import { retryAtStart } from "../../common/src/retry-at-start.ts";
@@ -7,7 +8,7 @@ import { CassandraStore } from "./adapters/cassandra-store.ts";
 import { KafkaSource } from "./adapters/kafka-source.ts";
 import { registrySource } from "./adapters/schema-registry.ts";
 import { SideProducer } from "./adapters/side-producer.ts";
-import { type ProcessorStatus, type StatusServer, serveStatus } from "./adapters/status-server.ts";
+import { type StatusServer, serveStatus } from "./adapters/status-server.ts";
 import { Checkpointer } from "./checkpointer.ts";
 import { WindowEngine } from "./core/index.ts";
 import { WindowEmitter } from "./emitter.ts";

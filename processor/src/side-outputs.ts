@@ -1,4 +1,5 @@
 import type { Config } from "../../common/src/config.ts";
+import { LATE_REASONS, lateHeaders } from "../../common/src/contracts/late-event.ts";
 import { decodeDeadLetter } from "./decode-dead-letter.ts";
 import type { ProcessorMetrics } from "./metrics.ts";
 import type { Headers, OutputTopics, SourceRecord } from "./ports.ts";
@@ -36,13 +37,13 @@ export class SideOutputs {
   late(m: SourceRecord, windowEnd: number, watermark: number, behindOwnWatermark: boolean): void {
     const headers: Headers = {
       ...headersOf(m),
-      late_reason: behindOwnWatermark
-        ? "window closed: its end is at or before its partition's watermark"
-        : "window closed: the processor watermark passed its end while its partition was idle",
-      window_end: String(windowEnd),
-      watermark: String(watermark),
-      source_partition: String(m.partition),
-      source_offset: String(m.offset),
+      ...lateHeaders({
+        reason: behindOwnWatermark ? LATE_REASONS.partitionWatermark : LATE_REASONS.idlePartition,
+        windowEnd,
+        watermark,
+        sourcePartition: m.partition,
+        sourceOffset: m.offset,
+      }),
     };
     this.topics.sendTracked(this.config.TOPIC_LATE, m.key ?? null, m.value ?? Buffer.alloc(0), headers);
     this.totals.late++;

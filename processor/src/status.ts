@@ -1,4 +1,4 @@
-import type { ProcessorStatus } from "./adapters/status-server.ts";
+import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import type { WindowEngine } from "./core/index.ts";
 import { type ProcessorMetrics, RateMeter, RecentSample } from "./metrics.ts";
 import type { Track } from "./partition-track.ts";

@@ -9,6 +9,7 @@ import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { type Client, types } from "cassandra-driver";
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import { type Config, loadConfig } from "../../common/src/config.ts";
+import type { AggregateMessage } from "../../common/src/contracts/aggregate-message.ts";
 import { createAdmin, deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { formatFixtureLine } from "../../producer/src/fixture-format.ts";
@@ -379,8 +380,9 @@ export async function topicSize(config: Config, topic: string): Promise<number> 
 
 /** The live window rows of the aggregates topic, latest per key (as compaction keeps), merged over partitions. */
 export function mergeLiveRows(messages: readonly ReadMessage[]): MergedWindow[] {
-  const latest = new Map<string, LiveRow>();
-  for (const m of messages) if (m.key !== null) latest.set(m.key, JSON.parse(m.value.toString()) as LiveRow);
+  const latest = new Map<string, AggregateMessage>();
+  for (const m of messages)
+    if (m.key !== null) latest.set(m.key, JSON.parse(m.value.toString()) as AggregateMessage);
   const merged = new Map<string, MergedWindow>();
   for (const r of latest.values()) {
     const id = `${r.windowStart}|${r.group}|${r.key}`;
@@ -411,22 +413,6 @@ export function mergeLiveRows(messages: readonly ReadMessage[]): MergedWindow[] 
   const rows = [...merged.values()];
   for (const r of rows) r.avg = r.sum / r.count;
   return rows.sort(compareRows);
-}
-
-/** A message value of the aggregates topic (docs/internal-contracts.md). */
-export interface LiveRow {
-  windowStart: number;
-  windowEnd: number;
-  group: string;
-  key: string;
-  partition: number;
-  count: number;
-  sumAge: number;
-  minAge: number;
-  maxAge: number;
-  final: boolean;
-  watermark: number | null;
-  emittedAt: number;
 }
 
 /** Rows of the users table; waits for it to reach `expected` (a fresh Cassandra may fail a full scan once). */

@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDeadLetter } from "../../common/src/dead-letter.ts";
+import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { type ApiRunResult, runApiOnce, runApiSchedule } from "./api-source.ts";
 import { FixtureRecorder } from "./fixture-recorder.ts";
 import { openPipeline, type Pipeline } from "./pipeline.ts";

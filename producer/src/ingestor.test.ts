@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseDeadLetter } from "../../common/src/dead-letter.ts";
+import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { decodeWire } from "../../common/src/wire-format.ts";
 import { Ingestor, type IngestorOptions } from "./ingestor.ts";

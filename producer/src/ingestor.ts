@@ -3,7 +3,8 @@ import {
   buildDeadLetter,
   DEAD_LETTER_MAX_PAYLOAD_BYTES,
   type DeadLetterStage,
-} from "../../common/src/dead-letter.ts";
+  deadLetterHeaders,
+} from "../../common/src/contracts/dead-letter.ts";
 import { encodeAvroWire } from "../../common/src/wire-format.ts";
 import type { MessageHeaders, MessageSink } from "./kafka-producer.ts";
 import type { RegisteredSchema } from "./schema-registry.ts";
@@ -141,10 +142,14 @@ export class Ingestor {
       maxPayloadBytes: this.opts.maxDeadLetterPayloadBytes ?? DEAD_LETTER_MAX_PAYLOAD_BYTES,
       ...(line === undefined ? {} : { line }),
     });
-    return this.produce(this.opts.dlqTopic, letter.key, letter.value, this.onDeadLettered, [
-      { payload_bytes: String(letter.payloadBytes) },
-      { payload_truncated: String(letter.truncated) },
-    ]);
+    const headers = deadLetterHeaders({ payloadBytes: letter.payloadBytes, truncated: letter.truncated });
+    return this.produce(
+      this.opts.dlqTopic,
+      letter.key,
+      letter.value,
+      this.onDeadLettered,
+      Object.entries(headers).map(([k, v]) => ({ [k]: v })),
+    );
   }
 
   private produce(

@@ -1,5 +1,5 @@
 import type { Config } from "../../common/src/config.ts";
-import type { DeadLetter } from "../../common/src/dead-letter.ts";
+import { type DeadLetter, readDeadLetterHeaders } from "../../common/src/contracts/dead-letter.ts";
 import type { Logger } from "../../common/src/logger.ts";
 import { parseFixtureLine } from "./fixture-format.ts";
 import type { Ingestor } from "./ingestor.ts";
@@ -73,13 +73,14 @@ export async function redriveLetters(
   const rawSends: Promise<void>[] = [];
   for (const l of letters) {
     const from = `${config.TOPIC_DLQ}/${l.partition}/${l.offset}`;
-    if (l.headers.payload_truncated === "true") {
+    const h = readDeadLetterHeaders(l.headers);
+    if (h.truncated) {
       skipped.push({
         partition: l.partition,
         offset: l.offset,
         reason:
           l.letter.stage === "decode"
-            ? `the letter kept only the first bytes of the message; it is whole at ${config.TOPIC_USERS} partition ${l.headers.source_partition} offset ${l.headers.source_offset}`
+            ? `the letter kept only the first bytes of the message; it is whole at ${config.TOPIC_USERS} partition ${h.source?.partition} offset ${h.source?.offset}`
             : "the letter kept only the first bytes of the payload: what was received cannot be rebuilt from it",
       });
       continue;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import avro from "avsc";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
-import { parseDeadLetter } from "../../common/src/dead-letter.ts";
+import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { decodeWire } from "../../common/src/wire-format.ts";
 import { readFixture } from "./fixture-reader.ts";

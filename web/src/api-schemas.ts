@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { ProcessorStatusReadSchema } from "../../common/src/contracts/processor-status.ts";
 import type { ScheduleState } from "../../common/src/ingestion-schedule.ts";
-import { ProcessorStatusSchema } from "./adapters/processor-status-http.ts";
 import type { HubMessage } from "./live-hub.ts";
 import type { PipelineSnapshot } from "./pipeline-monitor.ts";
 import type { IngestionRun, User } from "./ports.ts";
@@ -127,7 +127,7 @@ export const LiveSnapshotSchema = z
   })
   .register(apiRegistry, { id: "LiveMessage" });
 
-const ProcessorStatus = ProcessorStatusSchema.clone().register(apiRegistry, { id: "ProcessorStatus" });
+const ProcessorStatus = ProcessorStatusReadSchema.clone().register(apiRegistry, { id: "ProcessorStatus" });
 const lag = z.number().int();
 export const PipelineSchema = z
   .object({

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDeadLetter } from "../../common/src/dead-letter.ts";
+import { buildDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { runApiSchedule } from "../../producer/src/api-source.ts";
 import { openPipeline, type Pipeline } from "../../producer/src/pipeline.ts";

@@ -1,4 +1,8 @@
-import { type DeadLetter, DeadLetterSchema } from "../../common/src/dead-letter.ts";
+import {
+  type DeadLetter,
+  DeadLetterSchema,
+  readDeadLetterHeaders,
+} from "../../common/src/contracts/dead-letter.ts";
 import { redactSecrets } from "../../common/src/redact-secrets.ts";
 import type { TopicMessage } from "./ports.ts";
 
@@ -39,9 +43,10 @@ export function toDeadLetterView(m: TopicMessage): DeadLetterView {
   }
   const h = m.headers;
   const origin = letter === null ? "unknown" : letter.stage === "decode" ? "processor" : "producer";
+  const whole = readDeadLetterHeaders(h).source;
   const sourceRef =
-    h.source_partition !== undefined && h.source_offset !== undefined
-      ? `partition ${h.source_partition} · offset ${h.source_offset}`
+    whole !== null
+      ? `partition ${whole.partition} · offset ${whole.offset}`
       : letter?.line !== undefined
         ? `line ${letter.line}`
         : null;

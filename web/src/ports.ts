@@ -1,3 +1,4 @@
+import type { BatchSizes, ProcessorStatusRead } from "../../common/src/contracts/processor-status.ts";
 import type { ScheduleState } from "../../common/src/ingestion-schedule.ts";
 import type { InstanceHeartbeat, InstanceLiveness } from "../../common/src/instance-registry.ts";
 import type { Group, WindowRow } from "./window-types.ts";
@@ -124,48 +125,9 @@ export interface KafkaAdmin {
   committedOffsets(groupId: string, topic: string): Promise<Map<number, number>>;
 }
 
-export interface ProcessorStatus {
-  instance: string;
-  group: string;
-  assigned: number[];
-  watermark: number | null;
-  partitions: {
-    partition: number;
-    nextOffset: number;
-    watermark: number | null;
-    idle: boolean;
-    openWindows?: number;
-    /** The windowing core's counters of the partition, carried in its checkpoints (over every owner). */
-    partlyLate?: number;
-    refused?: number;
-  }[];
-  processed: number;
-  late: number;
-  deadLettered: number;
-  eventsPerSec: number;
-  sinkLatencyMs: { p50: number | null; p99: number | null };
-  startedAt: number;
-  /** Consumption paused by backpressure (Cassandra slow or down), when the processor reports it. */
-  paused?: boolean;
-  pendingWrites?: number;
-  // The fields below are absent from an older processor's answer.
-  /** Hopping windows: events aggregated into their open windows only, since this instance started. */
-  partlyLate?: number;
-  /** Events the core refused for want of capacity (also dead-lettered), since this instance started. */
-  refused?: number;
-  /** Messages per consumed batch over the recent batches (null before the first); limit is the configured cap. */
-  batchSize?: BatchSizes;
-  /** Why the processor stopped on its own (it then exits non-zero); null while it runs. */
-  failure?: string | null;
-}
-
-export interface BatchSizes {
-  last: number | null;
-  p50: number | null;
-  p99: number | null;
-  max: number | null;
-  limit: number;
-}
+/** The processor's /status as this tier reads it (fields of newer processors optional). */
+export type ProcessorStatus = ProcessorStatusRead;
+export type { BatchSizes };
 
 /** One processor's /status endpoint. */
 export interface ProcessorStatusSource {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../common/src/config.ts";
-import { type ProcessorStatus, type StatusRoutes, serveStatus } from "./status-server.ts";
+import type { ProcessorStatus } from "../../../common/src/contracts/processor-status.ts";
+import { type StatusRoutes, serveStatus } from "./status-server.ts";
 
 const status: ProcessorStatus = {
   instance: "a",

@@ -1,50 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-
-/** GET /status of docs/internal-contracts.md, plus a few fields the tests and the bench read. */
-export interface ProcessorStatus {
-  instance: string;
-  group: string;
-  assigned: number[];
-  watermark: number | null;
-  partitions: {
-    partition: number;
-    nextOffset: number;
-    watermark: number | null;
-    idle: boolean;
-    /** Records between the partition's end and nextOffset; null before the first fetch. */
-    lag: number | null;
-    /** nextOffset of the last durable checkpoint. */
-    checkpointedOffset: number | null;
-    openWindows: number;
-    /** The windowing core's counters of the partition (kept in its checkpoints, so over every owner). */
-    partlyLate: number;
-    refused: number;
-  }[];
-  processed: number;
-  late: number;
-  /** Hopping windows: events aggregated into their open windows only (some of theirs were final). */
-  partlyLate: number;
-  /** Events the core refused for want of capacity (dead-lettered, so also in deadLettered). */
-  refused: number;
-  deadLettered: number;
-  eventsPerSec: number;
-  sinkLatencyMs: { p50: number | null; p99: number | null };
-  /** Messages per consumed batch, over the recent batches; `limit` is PROCESSOR_BATCH_SIZE. */
-  batchSize: {
-    last: number | null;
-    p50: number | null;
-    p99: number | null;
-    max: number | null;
-    limit: number;
-  };
-  startedAt: number;
-  /** Consumption paused by backpressure (Cassandra not keeping up or down). */
-  paused: boolean;
-  pendingWrites: number;
-  /** Why the processor stopped on its own (it exits non-zero); null while it runs. */
-  failure: string | null;
-}
+import type { ProcessorStatus } from "../../../common/src/contracts/processor-status.ts";
 
 export interface StatusRoutes {
   status(): ProcessorStatus;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { RdKafka } from "@confluentinc/kafka-javascript";
-import { decodeAggregateMessage } from "../aggregate-message.ts";
+import { decodeAggregateMessage } from "../../../common/src/contracts/aggregate-message.ts";
 import type { LiveSource } from "../ports.ts";
 import type { WindowRow } from "../window-types.ts";
 

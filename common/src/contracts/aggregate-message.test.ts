@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeAggregateMessage } from "./aggregate-message.ts";
+import { decodeAggregateMessage, encodeAggregateMessage } from "./aggregate-message.ts";
 
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));
 const msg = {
@@ -45,5 +45,14 @@ describe("decodeAggregateMessage", () => {
       kind: "invalid",
       reason: expect.stringMatching(/^final:/),
     });
+  });
+});
+
+describe("encodeAggregateMessage", () => {
+  it("is what the decoder reads, keyed by group, key, window and partition", () => {
+    const { key, value } = encodeAggregateMessage(msg);
+    expect(key).toBe("nat|FR|0|2");
+    const { watermark: _w, emittedAt: _e, ...row } = msg;
+    expect(decodeAggregateMessage(new TextEncoder().encode(value))).toEqual({ kind: "row", row });
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { redactSecrets } from "./redact-secrets.ts";
+import { redactSecrets } from "../redact-secrets.ts";
 
 // The dead-letter message of docs/internal-contracts.md, built and read in one place so the producer and
 // the processor cannot drift apart.
@@ -103,4 +103,38 @@ const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
 export function parseDeadLetter(value: Buffer | string): DeadLetter {
   return DeadLetterSchema.parse(JSON.parse(typeof value === "string" ? value : value.toString("utf8")));
+}
+
+/** The Kafka headers of a dead letter: what it wraps, and where a processor's letter is whole. */
+export interface DeadLetterHeaders {
+  /** UTF-8 bytes of the original payload. */
+  payloadBytes: number;
+  /** The letter kept only the first bytes of it. */
+  truncated: boolean;
+  /** Where the record is, whole, in the users topic (letters of stage `decode`). */
+  source?: { partition: number; offset: number };
+}
+
+export function deadLetterHeaders(h: DeadLetterHeaders): Record<string, string> {
+  return {
+    ...(h.source === undefined
+      ? {}
+      : { source_partition: String(h.source.partition), source_offset: String(h.source.offset) }),
+    payload_bytes: String(h.payloadBytes),
+    payload_truncated: String(h.truncated),
+  };
+}
+
+/** The headers of a letter as read back; what an older letter lacks is absent. */
+export function readDeadLetterHeaders(h: Readonly<Record<string, string | undefined>>): {
+  truncated: boolean;
+  source: { partition: string; offset: string } | null;
+} {
+  return {
+    truncated: h.payload_truncated === "true",
+    source:
+      h.source_partition !== undefined && h.source_offset !== undefined
+        ? { partition: h.source_partition, offset: h.source_offset }
+        : null,
+  };
 }

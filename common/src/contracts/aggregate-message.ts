@@ -1,0 +1,73 @@
+import { z } from "zod";
+
+// One message of TOPIC_AGGREGATES (docs/internal-contracts.md): the processor writes it, the web tier's
+// live source and the tests read it. Keyed by aggregateKey() so that compaction keeps a row's latest.
+
+/** A window's aggregate over one source partition, as the topic carries it. */
+export interface AggregateMessage {
+  windowStart: number;
+  windowEnd: number;
+  group: string;
+  key: string;
+  partition: number;
+  count: number;
+  sumAge: number;
+  minAge: number;
+  maxAge: number;
+  final: boolean;
+  /** The processor watermark when the row was sent; null before it has one. */
+  watermark: number | null;
+  emittedAt: number;
+}
+
+/** The row a reader keeps (the send's watermark and time are dropped). */
+export type AggregateRow = Omit<AggregateMessage, "watermark" | "emittedAt">;
+
+export const aggregateKey = (
+  r: Pick<AggregateMessage, "group" | "key" | "windowStart" | "partition">,
+): string => `${r.group}|${r.key}|${r.windowStart}|${r.partition}`;
+
+export function encodeAggregateMessage(m: AggregateMessage): { key: string; value: string } {
+  return { key: aggregateKey(m), value: JSON.stringify(m) };
+}
+
+// Extra fields (watermark, emittedAt) are allowed and dropped; min/max may be null for an empty row.
+const AgeBound = z
+  .number()
+  .int()
+  .nullable()
+  .transform((v) => v ?? 0);
+
+const AggregateMessageSchema = z.object({
+  windowStart: z.number().int(),
+  windowEnd: z.number().int(),
+  group: z.string().min(1).max(64),
+  key: z.string().max(256),
+  partition: z.number().int().nonnegative(),
+  count: z.number().int().nonnegative(),
+  sumAge: z.number().int(),
+  minAge: AgeBound,
+  maxAge: AgeBound,
+  final: z.boolean(),
+});
+
+export type DecodedAggregate =
+  | { kind: "row"; row: AggregateRow }
+  | { kind: "tombstone" }
+  | { kind: "invalid"; reason: string };
+
+export function decodeAggregateMessage(value: Uint8Array | null | undefined): DecodedAggregate {
+  if (!value || value.length === 0) return { kind: "tombstone" };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(value));
+  } catch (e) {
+    return { kind: "invalid", reason: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const parsed = AggregateMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    return { kind: "invalid", reason: `${i?.path.join(".") || "value"}: ${i?.message ?? "invalid"}` };
+  }
+  return { kind: "row", row: parsed.data };
+}

@@ -1,0 +1,81 @@
+import { z } from "zod";
+
+// GET /status of a processor instance (docs/internal-contracts.md): the processor writes it, the web tier
+// (pipeline page, /api/processor), the instance registry, the tests and the bench read it.
+
+const n = z.number();
+const count = z.number().int().nonnegative();
+
+const PartitionStatusSchema = z.object({
+  partition: z.number().int(),
+  nextOffset: n,
+  watermark: n.nullable(),
+  idle: z.boolean(),
+  /** Records between the partition's end and nextOffset; null before the first fetch. */
+  lag: n.nullable(),
+  /** nextOffset of the last durable checkpoint. */
+  checkpointedOffset: n.nullable(),
+  openWindows: n,
+  /** The windowing core's counters of the partition (kept in its checkpoints, so over every owner). */
+  partlyLate: count,
+  refused: count,
+});
+
+const BatchSizesSchema = z.object({
+  last: count.nullable(),
+  p50: count.nullable(),
+  p99: count.nullable(),
+  max: count.nullable(),
+  /** PROCESSOR_BATCH_SIZE. */
+  limit: count,
+});
+
+/** The whole answer, as the processor sends it. */
+export const ProcessorStatusSchema = z.object({
+  instance: z.string(),
+  group: z.string(),
+  assigned: z.array(z.number().int()),
+  watermark: n.nullable(),
+  partitions: z.array(PartitionStatusSchema),
+  processed: n,
+  late: n,
+  /** Hopping windows: events aggregated into their open windows only (some of theirs were final). */
+  partlyLate: count,
+  /** Events the core refused for want of capacity (dead-lettered, so also in deadLettered). */
+  refused: count,
+  deadLettered: n,
+  eventsPerSec: n,
+  sinkLatencyMs: z.object({ p50: n.nullable(), p99: n.nullable() }),
+  /** Messages per consumed batch, over the recent batches. */
+  batchSize: BatchSizesSchema,
+  startedAt: n,
+  /** Consumption paused by backpressure (Cassandra not keeping up or down). */
+  paused: z.boolean(),
+  pendingWrites: n,
+  /** Why the processor stopped on its own (it exits non-zero); null while it runs. */
+  failure: z.string().nullable(),
+});
+export type ProcessorStatus = z.infer<typeof ProcessorStatusSchema>;
+export type BatchSizes = z.infer<typeof BatchSizesSchema>;
+
+/**
+ * What a reader accepts: the fields added after the first version are optional, so an older processor's
+ * answer still parses; the per-partition lag and checkpoint (for tests and the bench) are not read.
+ */
+export const ProcessorStatusReadSchema = ProcessorStatusSchema.extend({
+  partitions: z.array(
+    PartitionStatusSchema.omit({ lag: true, checkpointedOffset: true }).partial({
+      openWindows: true,
+      partlyLate: true,
+      refused: true,
+    }),
+  ),
+}).partial({
+  paused: true,
+  pendingWrites: true,
+  partlyLate: true,
+  refused: true,
+  batchSize: true,
+  failure: true,
+});
+export type ProcessorStatusRead = z.infer<typeof ProcessorStatusReadSchema>;

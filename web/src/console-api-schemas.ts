@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DeadLetterSchema } from "../../common/src/dead-letter.ts";
+import { DeadLetterSchema } from "../../common/src/contracts/dead-letter.ts";
 import { apiRegistry } from "./api-schemas.ts";
 import type { DeadLetterView } from "./dead-letters.ts";
 import type { DecodedMessage } from "./message-decoder.ts";

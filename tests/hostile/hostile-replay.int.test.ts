@@ -9,7 +9,6 @@ import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { hostileFixture, writeHostileFixture } from "../../fixtures/hostile.ts";
-import type { ProcessorStatus } from "../../processor/src/adapters/status-server.ts";
 import type { RefEvent } from "../../processor/src/core/reference.ts";
 import {
   type ChildProcessor,

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { HOUR_MS, hourBucket } from "../../common/src/cassandra-schema.ts";
 import { gateFinal } from "./finality.ts";
 import { type MergedWindows, mergeWindowRows } from "./merge-windows.ts";
@@ -35,13 +36,13 @@ type ByKey<T> = Map<string, T>;
  * hour buckets (they are keyed by window start), so merging per bucket is exact.
  */
 export class WindowHistory {
-  private readonly cache = new Map<string, MergedWindows>();
+  /** Settled hours by `group|hour`, sized by their windows (an empty hour counts one); null: no cache. */
+  private readonly cache: LRUCache<string, MergedWindows> | null;
   /** Concurrent requests for the same cold hour share one read instead of stampeding Cassandra. */
   private readonly inFlight = new Map<string, ByKey<Promise<MergedWindows>>>();
   private readonly live = new Map<string, ByKey<{ at: number; read: Promise<MergedWindows> }>>();
   /** When the live feed last changed a window of each hour, for hours changed within QUIET_MS. */
   private readonly touched = new Map<string, number>();
-  private cachedWindows = 0;
   private readonly now: () => number;
 
   constructor(
@@ -49,6 +50,13 @@ export class WindowHistory {
     private readonly opts: WindowHistoryOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    this.cache =
+      opts.maxCachedWindows > 0
+        ? new LRUCache({
+            maxSize: opts.maxCachedWindows,
+            sizeCalculation: (b) => Math.max(1, b.windows.length),
+          })
+        : null;
   }
 
   /**
@@ -115,21 +123,13 @@ export class WindowHistory {
       const id = `${r.group}|${hourBucket(r.windowStart)}`;
       this.touched.set(id, now);
       this.inFlight.delete(id);
-      const hit = this.cache.get(id);
-      if (!hit) continue;
-      this.cache.delete(id);
-      this.cachedWindows -= hit.windows.length;
+      this.cache?.delete(id);
     }
     for (const [id, at] of this.touched) if (now - at > QUIET_MS) this.touched.delete(id);
   }
 
   private cached(id: string): MergedWindows | undefined {
-    const hit = this.cache.get(id);
-    if (hit) {
-      this.cache.delete(id);
-      this.cache.set(id, hit);
-    }
-    return hit;
+    return this.cache?.get(id);
   }
 
   private read(group: Group, hour: number, key: string | undefined, maxRows: number): Promise<MergedWindows> {
@@ -199,20 +199,10 @@ export class WindowHistory {
     const touchedAt = this.touched.get(id);
     const quiet = touchedAt === undefined || touchedAt < startedAt - QUIET_MS;
     const { windows } = bucket;
-    if (
-      key === undefined &&
-      quiet &&
-      windows.every((w) => w.final && w.windowEnd <= closed) &&
-      windows.length <= this.opts.maxCachedWindows
-    ) {
-      this.cache.set(id, bucket);
-      this.cachedWindows += windows.length;
-      for (const [k, v] of this.cache) {
-        if (this.cachedWindows <= this.opts.maxCachedWindows) break;
-        this.cache.delete(k);
-        this.cachedWindows -= v.windows.length;
-      }
-    }
+    // lru-cache evicts the least recently used hours to stay within maxCachedWindows, and keeps no
+    // hour larger than that bound.
+    if (key === undefined && quiet && windows.every((w) => w.final && w.windowEnd <= closed))
+      this.cache?.set(id, bucket);
     return bucket;
   }
 }

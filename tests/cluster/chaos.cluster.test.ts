@@ -7,10 +7,10 @@ import { Client, types } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contactPoints } from "../../common/src/cassandra-settings.ts";
 import type { Config } from "../../common/src/config.ts";
+import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { createAdmin } from "../../common/src/kafka-topics.ts";
 import { partitionOf } from "../../common/src/partitioner.ts";
 import { batchReference, type RefOp, streamingReference } from "../../processor/src/core/reference.ts";
-import type { ProcessorStatus } from "../../processor/src/adapters/status-server.ts";
 import {
   type ChildProcessor,
   dropAll,

@@ -16,8 +16,9 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# kubectl renders the Kubernetes manifests (deploy/k8s) for their offline validation.
-need_pkgs=(libcurl4-openssl-dev libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev g++ make python3 kubectl)
+# kubectl renders the Kubernetes manifests (deploy/k8s) for their offline validation; prometheus: promtool
+# tests the alert rules (bun run test), and `stack up --with-prometheus` runs it.
+need_pkgs=(libcurl4-openssl-dev libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev g++ make python3 kubectl prometheus)
 if [ "${SETUP_BROWSER:-1}" = "1" ]; then need_pkgs+=(chromium); fi
 missing=()
 for p in "${need_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -5,6 +5,7 @@ import { type Config, loadConfig } from "../common/src/config.ts";
 import { repoRoot, type StackDirs } from "./paths.ts";
 import { heldPorts } from "./port-probe.ts";
 import { logFile, residentMiB, runningPid, stopService } from "./process.ts";
+import { prometheusDown, prometheusUp } from "./prometheus.ts";
 import { describeReset, resetAll } from "./reset.ts";
 import { type Service, sleep } from "./service.ts";
 import { stackServices } from "./services.ts";
@@ -17,6 +18,9 @@ const usage = `usage: bun run stack <up|down|status|reset|restart> [kafka|regist
   status   whether each service answers at its configured address; --json prints the contract's object
   reset    delete the project's topics, consumer group, registry subject and keyspace
   restart  down then up
+  --with-prometheus  (up) also start Debian's Prometheus on 127.0.0.1:9090, scraping the processor, producer
+           and web tier with ops/prometheus/alerts.yml; on a stack already up it only adds Prometheus.
+           down stops it too (only the one this repo started)
   --nodes N  a local cluster: N Kafka brokers (one KRaft quorum) and N Cassandra nodes on loopback
            addresses of their own, one registry; settings from stack/cluster.env unless set (STACK_NODES)`;
 
@@ -149,7 +153,11 @@ function applyNodes(nodes: string | undefined): void {
 async function main(): Promise<number> {
   const { positionals, values } = parseCommandLine(usage, {
     allowPositionals: true,
-    options: { json: { type: "boolean", default: false }, nodes: { type: "string" } },
+    options: {
+      json: { type: "boolean", default: false },
+      nodes: { type: "string" },
+      "with-prometheus": { type: "boolean", default: false },
+    },
   });
   const [cmd, ...names] = positionals;
   if (!cmd) {
@@ -165,8 +173,10 @@ async function main(): Promise<number> {
   switch (cmd) {
     case "up":
       await up(dirs, pick(all, names), config);
+      if (values["with-prometheus"]) console.log(await prometheusUp(dirs, config));
       return 0;
     case "down":
+      if (names.length === 0 && (await prometheusDown(dirs))) console.log("prometheus: stopped");
       await down(dirs, pick(all, names));
       return 0;
     case "restart":

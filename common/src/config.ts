@@ -83,6 +83,9 @@ export const ConfigSchema = z.object({
   // The longest Retry-After the api source waits; a longer one fails the run and pushes back the next.
   RANDOMUSER_MAX_RETRY_AFTER_MS: int(300_000),
   PRODUCER_INTERVAL_MS: int(5_000),
+  // The producer's Prometheus endpoint (GET /metrics); 0 turns it off.
+  PRODUCER_METRICS_PORT: int(9474),
+  PRODUCER_METRICS_HOST: z.string().default("127.0.0.1"),
   SYNTHETIC_RATE: int(200),
   // Unset (or empty): every run draws fresh event ids, so a restart never repeats one. Set: reproducible runs.
   SYNTHETIC_SEED: z.preprocess(

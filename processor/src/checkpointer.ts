@@ -129,6 +129,7 @@ export class Checkpointer {
       offsets.set(s.track.partition, s.nextOffset);
     }
     this.d.metrics.checkpoints.inc(written.length);
+    if (written.length > 0) this.d.metrics.lastCheckpoint.setToCurrentTime();
     this.d.source.commit(offsets);
   }
 

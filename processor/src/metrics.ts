@@ -104,6 +104,11 @@ export class ProcessorMetrics {
     help: "Partition checkpoints written",
     registers: [this.registry],
   });
+  readonly lastCheckpoint = new Gauge({
+    name: "processor_last_checkpoint_timestamp_seconds",
+    help: "When the last partition checkpoint was written (epoch seconds; 0 before the first): checkpoint age for alerts",
+    registers: [this.registry],
+  });
   readonly paused = new Gauge({
     name: "processor_backpressure_paused",
     help: "1 while consumption is paused because writes are not keeping up",

@@ -4,6 +4,7 @@ import type { Config } from "../../common/src/config.ts";
 import { API_SCHEDULE, SCHEDULE_POLL_MS } from "../../common/src/ingestion-schedule.ts";
 import type { Logger } from "../../common/src/logger.ts";
 import type { FixtureRecorder } from "./fixture-recorder.ts";
+import { producerMetrics } from "./metrics.ts";
 import { openPipeline, type Pipeline, type PipelineOptions } from "./pipeline.ts";
 import { FetchUsersError, type FetchUsersOptions, fetchUsers } from "./randomuser-client.ts";
 import { RunTracker } from "./run-tracker.ts";
@@ -152,8 +153,9 @@ export async function runApiSchedule(config: Config, opts: ApiScheduleOptions): 
   let warnedControl = false;
   // The newest manual trigger already taken (by this or an earlier scheduler); read from the row at start.
   let lastHandled: number | null = null;
-  const report = (nextRunAt: number | null, runningRunId: string | null) =>
-    control
+  const report = (nextRunAt: number | null, runningRunId: string | null) => {
+    producerMetrics.scheduleNextRun.set(nextRunAt === null ? 0 : nextRunAt / 1000);
+    return control
       .report({
         source: "api",
         intervalMs: config.PRODUCER_INTERVAL_MS,
@@ -165,6 +167,7 @@ export async function runApiSchedule(config: Config, opts: ApiScheduleOptions): 
       .catch((err: Error) =>
         opts.log?.warn({ err: err.message }, "cannot report to the schedule's control row"),
       );
+  };
   try {
     while (!opts.signal.aborted) {
       const state = await control.control().then(
@@ -178,6 +181,7 @@ export async function runApiSchedule(config: Config, opts: ApiScheduleOptions): 
           return null;
         },
       );
+      producerMetrics.schedulePaused.set(state?.paused ? 1 : 0);
       if (state && lastHandled === null) lastHandled = state.triggerHandledAt ?? 0;
       const manual = state?.triggerRequestedAt ?? null;
       const manualPending = manual !== null && manual > (lastHandled ?? 0);

@@ -7,6 +7,7 @@ import type { UserSchemaVersion } from "../../common/src/user-schema.ts";
 import { type ApiRunResult, runApiOnce, runApiSchedule } from "./api-source.ts";
 import { FixtureRecorder } from "./fixture-recorder.ts";
 import type { IngestStats } from "./ingestor.ts";
+import { serveMetrics } from "./metrics.ts";
 import { parseSpeed } from "./pacer.ts";
 import { openPipeline } from "./pipeline.ts";
 import { summaryLine } from "./progress.ts";
@@ -70,6 +71,11 @@ async function main(argv: string[]): Promise<number> {
       stop.abort();
     });
   }
+  const metricsServer =
+    config.PRODUCER_METRICS_PORT > 0
+      ? await serveMetrics(config.PRODUCER_METRICS_PORT, config.PRODUCER_METRICS_HOST, log)
+      : null;
+  if (metricsServer) log.debug({ port: metricsServer.port }, "producer metrics at /metrics");
   const finish = (label: string, stats: IngestStats): number => {
     process.stdout.write(`${summaryLine(label, stats)}\n`);
     return stats.failed > 0 ? 1 : 0;

@@ -1,7 +1,8 @@
 import type { Config } from "../../common/src/config.ts";
 import type { Logger } from "../../common/src/logger.ts";
 import type { IngestCounts, Ingestor, Rejection } from "./ingestor.ts";
-import { type RunHandle, type RunOutcome, RunsStore } from "./runs-store.ts";
+import { producerMetrics } from "./metrics.ts";
+import { type RunCounts, type RunHandle, type RunOutcome, RunsStore } from "./runs-store.ts";
 
 /** Problems a run keeps for its page: enough to see what went wrong, bounded whatever the input. */
 export const MAX_RUN_ERRORS = 20;
@@ -29,6 +30,7 @@ export class RunTracker {
   private dropped = 0;
   private timer: NodeJS.Timeout | null = null;
   private ingestor: Ingestor | null = null;
+  private final: Omit<RunOutcome, "errors"> | null = null;
 
   private constructor(
     private readonly store: RunsStore | null,
@@ -37,6 +39,7 @@ export class RunTracker {
     private readonly opts: RunTrackerOptions,
   ) {
     this.handle = RunsStore.newRun(source);
+    this.metricsView = { source, counts: () => this.currentCounts() };
   }
 
   static async start(
@@ -57,6 +60,7 @@ export class RunTracker {
     }
     const tracker = new RunTracker(store, !opts.runs && store !== null, source, opts);
     await tracker.write("start", (s) => s.start(tracker.handle, parameters));
+    producerMetrics.started(tracker.metricsView);
     return tracker;
   }
 
@@ -73,7 +77,11 @@ export class RunTracker {
     this.timer.unref();
   }
 
+  /** What the process's metrics read of this run. */
+  readonly metricsView: { source: string; counts: () => RunCounts };
+
   readonly reject = (r: Rejection): void => {
+    producerMetrics.deadLetters.inc({ source: this.handle.source, stage: r.stage });
     this.note(`${r.line === undefined ? "" : `line ${r.line} · `}${r.stage}: ${r.reason}`);
   };
 
@@ -93,6 +101,12 @@ export class RunTracker {
   async finish(outcome: Omit<RunOutcome, "errors">, endedAt = new Date()): Promise<boolean> {
     if (this.timer) clearInterval(this.timer);
     const errors = this.dropped ? [...this.errors, `… and ${this.dropped} more`] : [...this.errors];
+    this.final = outcome;
+    producerMetrics.finished(
+      this.metricsView,
+      outcome.status,
+      (endedAt.getTime() - this.handle.startedAt.getTime()) / 1000,
+    );
     const ok = await this.write("outcome", (s) => s.finish(this.handle, { ...outcome, errors }, endedAt));
     if (this.ownsStore) await this.store?.close().catch(() => undefined);
     return ok;
@@ -113,6 +127,7 @@ export class RunTracker {
   }
 
   private currentCounts() {
+    if (this.final) return this.final;
     const c = this.opts.counts?.() ?? this.ingestor?.stats();
     return {
       fetched: c ? ("fetched" in c && c.fetched !== undefined ? c.fetched : c.received) : 0,

@@ -151,8 +151,8 @@ export function markdown(r: Results): string {
   }
   if (r.processor) {
     lines.push(
-      `| processor events/s, aggregates only | ${fmt(r.processor.eventsPerSec)} | ≥ 70% of raw consume | ${verdict(r.processor.ratioToRaw >= 0.7, `${fmt(r.processor.ratioToRaw * 100)}% of raw`)} |`,
-      `| processor events/s, with user records | ${fmt(r.processor.eventsPerSecWithUsers)} | ≥ 70% of the bare users loader | ${verdict(r.processor.usersRatioToCeiling >= 0.7, `${fmt(r.processor.usersRatioToCeiling * 100)}% of the loader`)} |`,
+      `| processor events/s, aggregates only | ${fmt(r.processor.eventsPerSec)} (${fmt(r.processor.ratioToRaw * 100)}% of raw) | ≥ 70% of raw consume | ${verdict(r.processor.ratioToRaw >= 0.7, `${fmt(r.processor.ratioToRaw * 100)}% of raw`)} |`,
+      `| processor events/s, with user records (until the last is durable) | ${fmt(r.processor.eventsPerSecWithUsers)} (${fmt(r.processor.usersRatioToCeiling * 100)}% of the loader) | ≥ 70% of the bare users loader | ${verdict(r.processor.usersRatioToCeiling >= 0.7, `${fmt(r.processor.usersRatioToCeiling * 100)}% of the loader`)} |`,
       `| bare cassandra-driver users loader (ceiling), users/s | ${r.processor.usersCeiling.map((c) => `${c.shape} ${fmt(c.eventsPerSec)}`).join("; ")} (${fmt(r.processor.usersCeiling[0]?.usersInFlight)} users in flight) | — | — |`,
       `| raw librdkafka consume events/s (ceiling) | ${fmt(r.processor.rawConsumeEventsPerSec)} | — | — |`,
     );

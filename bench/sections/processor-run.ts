@@ -23,6 +23,8 @@ export interface ProcessorRun {
 interface Status {
   processed: number;
   late: number;
+  /** Writes accepted and not yet durable in Cassandra. */
+  pendingWrites: number;
 }
 
 const status = (port: number) =>
@@ -33,7 +35,13 @@ const status = (port: number) =>
 export async function timeProcessors(
   env: Record<string, string>,
   expected: number,
-  opts: { basePort: number; instances?: number; nodeFlags?: readonly string[] },
+  opts: {
+    basePort: number;
+    instances?: number;
+    nodeFlags?: readonly string[];
+    /** Also wait until every accepted write is durable (the users path is timed to its last user stored). */
+    untilDurable?: boolean;
+  },
 ): Promise<ProcessorRun> {
   const entry = join(repoRoot, "processor/src/main.ts");
   const args = [...PROCESSOR_NODE_FLAGS, ...(opts.nodeFlags ?? []), "--import", "tsx", entry];
@@ -51,8 +59,9 @@ export async function timeProcessors(
     let first: { t: number; cpu: number } | undefined;
     let processed = 0;
     let late = 0;
+    let pending = 0;
     const deadline = Date.now() + 600_000;
-    while (processed < expected) {
+    while (processed < expected || (opts.untilDurable && pending > 0)) {
       if (Date.now() > deadline) throw new Error(`processor processed ${processed} of ${expected} in 600 s`);
       const gone = children.find((c) => c.exitCode !== null);
       if (gone) throw new Error(`processor exited with ${gone.exitCode}`);
@@ -61,6 +70,7 @@ export async function timeProcessors(
       if (all.some((s) => s === undefined)) continue;
       processed = all.reduce((s, x) => s + (x?.processed ?? 0), 0);
       late = all.reduce((s, x) => s + (x?.late ?? 0), 0);
+      pending = all.reduce((s, x) => s + (x?.pendingWrites ?? 0), 0);
       if (processed > 0 && !first) first = { t: performance.now(), cpu: cpu() };
       const mb = children[0]?.pid === undefined ? undefined : rssMb(children[0].pid);
       if (mb !== undefined && first) rss.push(mb);

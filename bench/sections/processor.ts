@@ -109,15 +109,20 @@ export async function processorSection(r: Results): Promise<void> {
     `  processor × ${cores}: ${Math.round(multi.eventsPerSec)} events/s, ${Math.round(multi.eventsPerCpuSecond)} per CPU-second; counts ${multiCheck.ok ? "ok" : `WRONG ${JSON.stringify(multiCheck.counts)}`}`,
   );
 
-  // Same topic, a fresh group and keyspace, user records stored too (fewer events: Cassandra-bound).
-  const withUsers = benchConfig("procu", { STORE_USERS: "true", TOPIC_USERS: topic });
-  const users = await timeProcessors(withUsers.env, Math.min(EVENTS, EVENTS_WITH_USERS), {
+  // User records stored too, timed until the last one is durable: a topic of its own with just the
+  // events to store (fewer: Cassandra-bound), else the processor would go on past them.
+  const usersEvents = Math.min(EVENTS, EVENTS_WITH_USERS);
+  const withUsers = benchConfig("procu", {
+    STORE_USERS: "true",
+    TOPIC_USERS: (await benchTopic(usersEvents)).topic,
+  });
+  const users = await timeProcessors(withUsers.env, usersEvents, {
     basePort: 19_465,
   });
   console.log(`  processor (with users): ${Math.round(users.eventsPerSec)} events/s`);
   const options = loadProcessorOptions(process.env);
   const ceilingConfig = benchConfig("ceil").config;
-  const ceilingRuns = await usersCeiling(ceilingConfig, Math.min(EVENTS, EVENTS_WITH_USERS), {
+  const ceilingRuns = await usersCeiling(ceilingConfig, usersEvents, {
     concurrency: options.PROCESSOR_SINK_CONCURRENCY,
     usersPerBatch: options.PROCESSOR_USERS_PER_BATCH,
   });

@@ -125,8 +125,12 @@ export async function processorSection(r: Results): Promise<void> {
   const ceilingRuns = await usersCeiling(ceilingConfig, usersEvents, {
     concurrency: options.PROCESSOR_SINK_CONCURRENCY,
     usersPerBatch: options.PROCESSOR_USERS_PER_BATCH,
+  }).catch((err: Error) => {
+    // The processor's figures stand without it; the summary lists the failure.
+    r.errors["users ceiling"] = err.message;
+    return [];
   });
-  const ceiling = Math.max(...ceilingRuns.map((c) => c.eventsPerSec));
+  const ceiling = ceilingRuns.length > 0 ? Math.max(...ceilingRuns.map((c) => c.eventsPerSec)) : Number.NaN;
   console.log(
     `  bare users loader: ${ceilingRuns.map((c) => `${c.shape} ${Math.round(c.eventsPerSec)}`).join(", ")} users/s`,
   );

@@ -1,4 +1,3 @@
-import { concurrent } from "cassandra-driver";
 import type { Config } from "../../common/src/config.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { CassandraStore, userRow, userStatements } from "../../processor/src/adapters/cassandra-store.ts";
@@ -29,6 +28,28 @@ function users(count: number): StoredUser[] {
   return out;
 }
 
+/** A write again after a timeout (the rows are upserts): a loaded Cassandra must slow the loader, not end it. */
+async function retried(write: () => Promise<unknown>, attempts = 8): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 100 * i));
+    }
+  }
+}
+
+/** Runs `jobs` with at most `width` of them at a time. */
+async function pool(jobs: (() => Promise<void>)[], width: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await jobs[next++]!();
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+}
+
 export async function usersCeiling(
   config: Config,
   count: number,
@@ -42,29 +63,35 @@ export async function usersCeiling(
   const runs: UsersCeilingRun[] = [];
   try {
     // The processor's own shape: unlogged batches of usersPerBatch users, `concurrency` at a time.
+    const batches: StoredUser[][] = [];
+    for (let i = 0; i < rows.length; i += sink.usersPerBatch)
+      batches.push(rows.slice(i, i + sink.usersPerBatch));
     let t0 = performance.now();
-    let next = 0;
-    const worker = async () => {
-      while (next < rows.length) {
-        const batch = rows.slice(next, next + sink.usersPerBatch);
-        next += batch.length;
-        await store.writeUsers(batch);
-      }
-    };
-    await Promise.all(Array.from({ length: sink.concurrency }, worker));
+    await pool(
+      batches.map((b) => () => retried(() => store.writeUsers(b))),
+      sink.concurrency,
+    );
     runs.push({
       shape: "unlogged batches",
       usersInFlight: inFlight,
       eventsPerSec: (count / (performance.now() - t0)) * 1000,
     });
 
-    // Each row its own prepared statement, token-aware, as many rows in flight.
+    // Each row its own prepared statement (token-aware), as many users in flight.
+    const options = { prepare: true, isIdempotent: true };
     t0 = performance.now();
-    const statements = rows.flatMap((u) => [
-      { query: q.user, params: userRow(u) },
-      { query: q.userByName, params: [u.record.username, u.record.event_id] },
-    ]);
-    await concurrent.executeConcurrent(client, statements, { concurrencyLevel: 2 * inFlight });
+    await pool(
+      rows.map(
+        (u) => () =>
+          retried(() =>
+            Promise.all([
+              client.execute(q.user, userRow(u), options),
+              client.execute(q.userByName, [u.record.username, u.record.event_id], options),
+            ]),
+          ),
+      ),
+      inFlight,
+    );
     runs.push({
       shape: "single statements",
       usersInFlight: inFlight,

@@ -104,11 +104,10 @@ describe("redactSecrets", () => {
     expect(redactSecrets(deepSecret)).toBe(`{"password":${R},"n":1}`);
   });
 
-  it("is linear on hostile text: 700 kB of quotes, of backslash-quotes, of secret keys", () => {
+  // Linear in the text (a quadratic scan would outlast the test's timeout by far on these).
+  it("redacts hostile text: 700 kB of quotes, of backslash-quotes, of secret keys", () => {
     for (const text of ['"'.repeat(700_000), '"\\'.repeat(350_000), '"md5":1,'.repeat(90_000)]) {
-      const started = performance.now();
       const out = redactSecrets(text);
-      expect(performance.now() - started).toBeLessThan(5_000);
       expect(out).not.toContain(":1,");
     }
   });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEAD_LETTER_MAX_PAYLOAD_BYTES, parseDeadLetter } from "../../common/src/dead-letter.ts";
+import { DEAD_LETTER_MAX_PAYLOAD_BYTES, parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { decodeWire } from "../../common/src/wire-format.ts";
 import { parseFixtureLine } from "./fixture-format.ts";

@@ -1,5 +1,6 @@
 import { parseCommandLine } from "../../common/src/command-line.ts";
 import { loadConfig } from "../../common/src/config.ts";
+import { endpoints, explainUnreachable, startWhenReachable } from "../../common/src/first-contact.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { createCassandraClient } from "./adapters/cassandra-store.ts";
 import { Heartbeat } from "./instance-heartbeat.ts";
@@ -25,6 +26,13 @@ const log = createLogger("processor", config.LOG_LEVEL);
 const opts = loadProcessorOptions(
   values.instances === undefined ? process.env : { ...process.env, PROCESSOR_INSTANCES: values.instances },
 );
+const services = endpoints(config);
+// Cassandra is retried by startProcessor itself (a line each attempt, within the same bound).
+await startWhenReachable("processor", {
+  wait: [services.kafka, services.registry],
+  announce: [services.cassandra],
+  timeoutMs: opts.PROCESSOR_START_TIMEOUT_MS,
+});
 
 if (opts.PROCESSOR_INSTANCES > 1) {
   const entry = { execPath: process.execPath, args: [...process.execArgv, process.argv[1]!] };
@@ -78,5 +86,6 @@ try {
   });
 } catch (err) {
   log.fatal({ err: (err as Error).message }, "processor could not start");
+  await explainUnreachable([services.kafka, services.registry, services.cassandra]);
   process.exit(1);
 }

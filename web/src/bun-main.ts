@@ -1,4 +1,5 @@
 import { parseCommandLine } from "../../common/src/command-line.ts";
+import { endpoints, startWhenReachable } from "../../common/src/first-contact.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { serveWithBun } from "./bun-serve.ts";
 import { type KafkaAdmin, KafkaUnavailableError, type Redriver, type TopicReader } from "./ports.ts";
@@ -35,6 +36,10 @@ no topic offsets (\`bun run web\` has both). Settings: the environment, then .en
 );
 const cfg = loadWebConfig();
 const log = createLogger("web", cfg.LOG_LEVEL);
+await startWhenReachable("web (Bun)", {
+  wait: [endpoints(cfg).cassandra],
+  timeoutMs: cfg.WEB_START_TIMEOUT_MS,
+});
 const cassandra = await connectCassandra(cfg, log);
 const web = buildWebApp(cfg, log, {
   cassandra,

@@ -1,4 +1,5 @@
 import { parseCommandLine } from "../../common/src/command-line.ts";
+import { endpoints, startWhenReachable } from "../../common/src/first-contact.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { startWebServer } from "./server.ts";
 import { stopOnSignals } from "./shutdown.ts";
@@ -16,6 +17,13 @@ then .env (.env.example lists every one with its default).`,
 );
 const cfg = loadWebConfig();
 const log = createLogger("web", cfg.LOG_LEVEL);
+// The topic browser decodes through the registry; everything else works without it.
+const services = endpoints(cfg);
+await startWhenReachable("web", {
+  wait: [services.cassandra, services.kafka],
+  announce: [services.registry],
+  timeoutMs: cfg.WEB_START_TIMEOUT_MS,
+});
 const web = await startWebServer(cfg, log);
 console.log(`dashboard: ${web.url}/`);
 

@@ -18,6 +18,8 @@ export const WebConfigSchema = ConfigSchema.extend({
   WEB_HISTORY_SETTLE_MS: int(900_000),
   // 0 turns the history cache off.
   WEB_HISTORY_CACHE_WINDOWS: int(500_000),
+  // How long the web tier waits at start for Cassandra and Kafka to accept connections; 0: not at all.
+  WEB_START_TIMEOUT_MS: int(60_000),
 });
 
 export type WebConfig = z.infer<typeof WebConfigSchema>;

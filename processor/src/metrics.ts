@@ -50,6 +50,12 @@ export class ProcessorMetrics {
     help: "Events the windowing core refused for want of capacity (dead-lettered)",
     registers: [this.registry],
   });
+  readonly refusedByCause = new Counter({
+    name: "processor_refused_events_by_cause_total",
+    help: "Refused events by the limit met: keys (PROCESSOR_MAX_KEYS_PER_PARTITION), windows, cells",
+    labelNames: ["cause"] as const,
+    registers: [this.registry],
+  });
   readonly late = new Counter({
     name: "processor_late_events_total",
     help: "Events behind the watermark, forwarded to the late topic and not aggregated",

@@ -79,6 +79,17 @@ export const ProcessorOptionsSchema = z.object({
   PROCESSOR_UNHEALTHY_AFTER_MS: int(30_000, 100),
   /** How long the processor keeps trying to reach Cassandra at start before it exits 1. */
   PROCESSOR_START_TIMEOUT_MS: int(60_000, 0),
+  /**
+   * Distinct group-by values (over all groups, "*" included) one partition may hold in its open windows; an
+   * event bringing one more is dead-lettered (refused). A value no open window holds is released, so the
+   * bound is on the open windows, not on the stream's history.
+   */
+  PROCESSOR_MAX_KEYS_PER_PARTITION: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 30)
+    .default(10_000),
   /** Identifies this instance in logs, /status and the Kafka client id. */
   PROCESSOR_INSTANCE: z.string().min(1).optional(),
   /**

@@ -26,7 +26,8 @@ import {
 } from "./ports.ts";
 import { loadProcessorOptions, type ProcessorOptions } from "./processor-options.ts";
 import { sourceOf } from "./record-headers.ts";
-import { REFUSED_REASON, RecordRouter } from "./record-router.ts";
+import { RecordRouter } from "./record-router.ts";
+import { refusalReason } from "./refusal.ts";
 import { handOver, shutdownBudget } from "./revocation.ts";
 import { reportingSource, SchemaCache, type SchemaSource } from "./schema-cache.ts";
 import { SideOutputs } from "./side-outputs.ts";
@@ -133,6 +134,7 @@ export class Processor {
       allowedLatenessMs: config.ALLOWED_LATENESS_MS,
       idleTimeoutMs: config.IDLE_TIMEOUT_MS,
       groupBy: dims,
+      maxKeys: opts.PROCESSOR_MAX_KEYS_PER_PARTITION,
     });
     const liveness = new Liveness({ unhealthyAfterMs: opts.PROCESSOR_UNHEALTHY_AFTER_MS, now: this.now });
     this.liveness = liveness;
@@ -451,8 +453,13 @@ export class Processor {
           continue;
         case "refused":
           totals.refused++;
+          totals.refusedByCause[route.cause]++;
           this.metrics.refused.inc();
-          this.sideOutputs.deadLetter(m, REFUSED_REASON);
+          this.metrics.refusedByCause.inc({ cause: route.cause });
+          this.sideOutputs.deadLetter(
+            m,
+            refusalReason(route.cause, this.opts.PROCESSOR_MAX_KEYS_PER_PARTITION),
+          );
           continue;
         case "late":
           this.sideOutputs.late(m, route.windowEnd, route.watermark, route.behindOwnWatermark);

@@ -1,4 +1,4 @@
-import { AddStatus, type WindowEngine } from "./core/index.ts";
+import { AddStatus, type RefusalCause, type WindowEngine } from "./core/index.ts";
 import type { EventDecoder } from "./event-decoder.ts";
 import { fitsCassandraKey, type ValidUser } from "./user-record.ts";
 
@@ -17,14 +17,11 @@ export type Route =
       user: ValidUser | null;
     }
   | { to: "dead-letter"; reason: string }
-  | { to: "refused" };
-
-/** Why a refused record is dead-lettered. */
-export const REFUSED_REASON = "refused: window state capacity exhausted";
+  /** The core is out of capacity: which limit (refusal.ts words the dead letter's reason). */
+  | { to: "refused"; cause: RefusalCause };
 
 const AGGREGATED: Route = { to: "aggregate", partlyLate: false, user: null };
 const AGGREGATED_PARTLY_LATE: Route = { to: "aggregate", partlyLate: true, user: null };
-const REFUSED: Route = { to: "refused" };
 
 /**
  * Decodes a record and adds it to the windowing core, and says what became of it: aggregated (perhaps
@@ -94,7 +91,7 @@ export class RecordRouter {
           reason: `invalid event: event_time ${eventTime}, ${this.valueField} ${v}`,
         };
       default:
-        return REFUSED;
+        return { to: "refused", cause: engine.lastRefusal };
     }
   }
 }

@@ -3,6 +3,7 @@ import type { WindowEngine } from "./core/index.ts";
 import { type ProcessorMetrics, RateMeter, RecentSample } from "./metrics.ts";
 import type { Track } from "./partition-track.ts";
 import type { OutputTopics, RecordSource } from "./ports.ts";
+import { noRefusals, type RefusalCounts } from "./refusal.ts";
 import type { WriteQueue } from "./write-queue.ts";
 
 /** Running totals of what became of the records this instance processed. */
@@ -11,6 +12,7 @@ export interface Totals {
   late: number;
   partlyLate: number;
   refused: number;
+  refusedByCause: RefusalCounts;
   deadLettered: number;
 }
 
@@ -19,6 +21,7 @@ export const newTotals = (): Totals => ({
   late: 0,
   partlyLate: 0,
   refused: 0,
+  refusedByCause: noRefusals(),
   deadLettered: 0,
 });
 
@@ -113,6 +116,7 @@ export class StatusReporter {
         openWindows: s.openWindows,
         partlyLate: s.counters.partlyLate,
         refused: s.counters.refused,
+        keys: s.keys,
       };
     });
     parts.sort((a, b) => a.partition - b.partition);
@@ -126,6 +130,7 @@ export class StatusReporter {
       late: totals.late,
       partlyLate: totals.partlyLate,
       refused: totals.refused,
+      refusedByCause: { ...totals.refusedByCause },
       deadLettered: totals.deadLettered,
       eventsPerSec: Math.round(this.eventsPerSec),
       sinkLatencyMs: { p50: this.latencies.quantile(0.5), p99: this.latencies.quantile(0.99) },

@@ -16,6 +16,8 @@ const PartitionStatusSchema = z.object({
   /** nextOffset of the last durable checkpoint. */
   checkpointedOffset: n.nullable(),
   openWindows: n,
+  /** Distinct group-by values in the partition's key dictionary (at most PROCESSOR_MAX_KEYS_PER_PARTITION). */
+  keys: count,
   /** The windowing core's counters of the partition (kept in its checkpoints, so over every owner). */
   partlyLate: count,
   refused: count,
@@ -43,6 +45,8 @@ export const ProcessorStatusSchema = z.object({
   partlyLate: count,
   /** Events the core refused for want of capacity (dead-lettered, so also in deadLettered). */
   refused: count,
+  /** The same by the limit met: the key dictionary (PROCESSOR_MAX_KEYS_PER_PARTITION), windows, cells. */
+  refusedByCause: z.object({ keys: count, windows: count, cells: count }),
   deadLettered: n,
   eventsPerSec: n,
   sinkLatencyMs: z.object({ p50: n.nullable(), p99: n.nullable() }),
@@ -66,6 +70,7 @@ export const ProcessorStatusReadSchema = ProcessorStatusSchema.extend({
   partitions: z.array(
     PartitionStatusSchema.omit({ lag: true, checkpointedOffset: true }).partial({
       openWindows: true,
+      keys: true,
       partlyLate: true,
       refused: true,
     }),
@@ -75,6 +80,7 @@ export const ProcessorStatusReadSchema = ProcessorStatusSchema.extend({
   pendingWrites: true,
   partlyLate: true,
   refused: true,
+  refusedByCause: true,
   batchSize: true,
   failure: true,
 });

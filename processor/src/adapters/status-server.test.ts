@@ -13,6 +13,7 @@ const status: ProcessorStatus = {
   late: 0,
   partlyLate: 0,
   refused: 0,
+  refusedByCause: { keys: 0, windows: 0, cells: 0 },
   deadLettered: 0,
   eventsPerSec: 0,
   sinkLatencyMs: { p50: null, p99: null },

@@ -343,3 +343,67 @@ describe("lateness per partition", () => {
     expect(late).toBeGreaterThan(100);
   });
 });
+
+describe("bounded key dictionary", () => {
+  it("refuses the same events with or without snapshots and tidying in between; open windows hold the bound", () => {
+    const many = Array.from({ length: 40 }, (_, i) => `K${i}`);
+    const arb = fc.record({
+      maxKeys: fc.integer({ min: 2, max: 12 }),
+      windowSizeMs: fc.integer({ min: 1, max: 30 }),
+      allowedLatenessMs: fc.integer({ min: 0, max: 40 }),
+      events: fc.array(
+        fc.record({
+          advance: fc.integer({ min: 0, max: 6 }),
+          jitter: fc.integer({ min: -30, max: 30 }),
+          nat: fc.integer({ min: 0, max: many.length - 1 }),
+          gender: fc.integer({ min: 0, max: 1 }),
+        }),
+        { maxLength: 150 },
+      ),
+      breaks: fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 12 }),
+    });
+    let refused = 0;
+    fc.assert(
+      fc.property(arb, ({ maxKeys, windowSizeMs, allowedLatenessMs, events, breaks }) => {
+        const config = {
+          windowSizeMs,
+          allowedLatenessMs,
+          idleTimeoutMs: 1e12,
+          groupBy: ["nat", "gender"],
+          maxKeys,
+        };
+        let t = 1_000;
+        const ops: Tagged[] = events.map((e, i) => {
+          t += e.advance;
+          return {
+            kind: "event",
+            partition: 0,
+            eventTime: t + e.jitter,
+            fields: { nat: many[e.nat], gender: GENDERS[e.gender], age: 1 },
+            tag: String(i),
+          };
+        });
+        // Ticks (which tidy the dictionary; nothing goes idle) and snapshot/restores at arbitrary points.
+        const broken: Tagged[] = [...ops];
+        for (const [at, restore] of breaks.sort((a, b) => b[0] - a[0])) {
+          broken.splice(at % (ops.length + 1), 0, { kind: restore ? "restore" : "tick", now: 1 });
+        }
+        const end: Tagged = { kind: "tick", now: 2e12 };
+        const outcome = (list: Tagged[]) => {
+          const got = runEngine([...list, end], config, [0], 0);
+          for (const s of got.engine.status()) expect(s.keys).toBeLessThanOrEqual(maxKeys);
+          return {
+            refused: got.refused.map((i) => list[i]!.tag),
+            late: got.late.map((i) => list[i]!.tag),
+            finals: got.finals,
+          };
+        };
+        const plain = outcome(ops);
+        expect(outcome(broken)).toEqual(plain);
+        refused += plain.refused.length;
+      }),
+      { numRuns: 1000 },
+    );
+    expect(refused).toBeGreaterThan(100);
+  });
+});

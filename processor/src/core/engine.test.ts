@@ -274,6 +274,57 @@ describe("capacity", () => {
     expect(() => e.add(0, 3, 1, Int32Array.of(7))).toThrow(/unknown/);
   });
 
+  it("bounds the keys of open windows, not of history: 5 000 values pass through 120 slots", () => {
+    // 50 new values a window of 10 ms; with L = 5 two windows are open: up to 101 keys with "*".
+    const e = engine({ maxKeys: 120, initialKeys: 4, idleTimeoutMs: 1e9 });
+    for (let i = 0; i < 5_000; i++) {
+      expect(e.addRecord(0, Math.floor(i / 50) * 10, { nat: `N${i}`, age: 1 })).toBe(AddStatus.Added);
+      if (i % 500 === 0) e.tick(i); // a tick tidies the dictionary too
+    }
+    expect(e.status()[0]!.counters.refused).toBe(0);
+    e.takeFinal();
+    e.tick(5_000);
+    const st = e.status()[0]!;
+    expect(st.keys).toBe(101); // "*" and the 50 of each of the two windows still open
+    // The snapshot holds the open windows' keys only.
+    expect(e.snapshot(0, 1n).length).toBeLessThan(101 * (45 + 12) + 200);
+  });
+
+  it("gives the storage of a burst of values back once their windows closed", () => {
+    const e = engine({ idleTimeoutMs: 1e9 });
+    for (let i = 0; i < 5_000; i++) e.addRecord(0, 1, { nat: `N${i}`, age: 1 });
+    const burst = e.status()[0]!.bytes;
+    e.addRecord(0, 100, { nat: "US", age: 1 }); // [0,10) closes
+    e.takeFinal();
+    e.tick(1);
+    const st = e.status()[0]!;
+    expect(st.keys).toBe(2);
+    expect(st.bytes).toBeLessThan(burst / 100);
+  });
+
+  it("refuses a value past maxKeys of open windows, says why, and takes it once a window closed", () => {
+    const e = engine({ maxKeys: 3, allowedLatenessMs: 0 });
+    expect(e.addRecord(0, 1, { nat: "A", age: 1 })).toBe(AddStatus.Added);
+    expect(e.addRecord(0, 2, { nat: "B", age: 1 })).toBe(AddStatus.Added); // "*", A, B
+    expect(e.addRecord(0, 3, { nat: "C", age: 1 })).toBe(AddStatus.Refused);
+    expect(e.lastRefusal).toBe("keys");
+    expect(e.addRecord(0, 15, { nat: "A", age: 1 })).toBe(AddStatus.Added); // [0,10) closes: B unused
+    expect(e.addRecord(0, 16, { nat: "C", age: 1 })).toBe(AddStatus.Added);
+    expect(e.status()[0]).toMatchObject({ keys: 3, counters: { refused: 1 } });
+  });
+
+  it("says which limit refused an event", () => {
+    const e = engine({ maxOpenWindows: 2, initialWindows: 2, allowedLatenessMs: 100 });
+    e.addRecord(0, 0, { nat: "A", age: 1 });
+    e.addRecord(0, 10, { nat: "A", age: 1 });
+    expect(e.addRecord(0, 20, { nat: "A", age: 1 })).toBe(AddStatus.Refused);
+    expect(e.lastRefusal).toBe("windows");
+    const c = engine({ maxCells: 8, initialWindows: 4, initialKeys: 2 });
+    c.addRecord(0, 0, { nat: "A", age: 1 });
+    expect(c.addRecord(0, 0, { nat: "B", age: 1 })).toBe(AddStatus.Refused);
+    expect(c.lastRefusal).toBe("cells");
+  });
+
   it("grows the ring for a partition's open span, then refuses past maxOpenWindows", () => {
     // L = 100 keeps up to 11 windows of 10 ms open in one partition.
     const e = engine({ maxOpenWindows: 8, initialWindows: 2, allowedLatenessMs: 100 });

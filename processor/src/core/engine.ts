@@ -6,6 +6,7 @@ import {
   type CoreConfig,
   type PartitionCounters,
   type PartitionStatus,
+  type RefusalCause,
   type WindowRow,
 } from "./types.ts";
 import { isIdle, partitionWatermark, processorWatermark } from "./watermark.ts";
@@ -47,6 +48,11 @@ export class WindowEngine {
    * by the processor watermark while the partition was idle (false; README.md: Lateness).
    */
   lastLateBehindOwnWatermark = true;
+  /**
+   * What the latest Refused add() ran out of: `keys` (maxKeys distinct values in the partition's open
+   * windows), `windows` (maxOpenWindows) or `cells` (maxCells, keys × window slots).
+   */
+  lastRefusal: RefusalCause = "keys";
 
   private readonly maxT: number;
   private readonly parts: (PartitionState | undefined)[] = [];
@@ -178,6 +184,7 @@ export class WindowEngine {
   add(slot: number, eventTime: number, value: number, keys: ArrayLike<number>): AddStatus {
     const p = this.parts[slot];
     if (p === undefined) throw new Error(`slot ${slot} is not assigned`);
+    p.epoch++;
     return this.addOne(p, slot, eventTime, value, keys, 0);
   }
 
@@ -199,6 +206,7 @@ export class WindowEngine {
     if (times.length < count || values.length < count || keys.length < count * this.dims) {
       throw new RangeError(`batch columns shorter than ${count} events`);
     }
+    p.epoch++;
     let notAdded = 0;
     let i = 0;
     while (i < count) {
@@ -285,12 +293,14 @@ export class WindowEngine {
       if (id >= 0 && id < p.keyCount) continue;
       if (id === -1) {
         p.counters.refused++;
+        this.lastRefusal = p.keyRefusal;
         return AddStatus.Refused;
       }
       throw new RangeError(`key id ${id} unknown to slot ${slot}`);
     }
     if (!p.covers(kLo, kTop) && !this.makeRoom(p, eventTime, kLo, kTop)) {
       p.counters.refused++;
+      this.lastRefusal = p.ringRefusal;
       return AddStatus.Refused;
     }
     p.aggregate(kLo, kTop, keys, off, this.dims, value);
@@ -366,6 +376,7 @@ export class WindowEngine {
       p.clearFast();
     }
     this.refreshWatermark();
+    for (const p of this.active) p.tidyKeys();
   }
 
   /** Recomputes the processor watermark and applies it to every partition (closing windows). */
@@ -411,6 +422,8 @@ export class WindowEngine {
     if (this.finals.some((r) => r.partition === p.partition)) {
       throw new Error(`partition ${p.partition} has final rows not yet taken: takeFinal() first`);
     }
+    // A value no open window holds is not state: neither in the snapshot nor, from now, in the dictionary.
+    p.tidyKeys();
     return encodeSnapshot(this, p, String(nextOffset));
   }
 
@@ -435,7 +448,7 @@ export class WindowEngine {
       idle: p.idle,
       openWindows: p.openWindows(),
       windowSlots: p.ringCap,
-      keys: p.keyCount,
+      keys: p.liveKeys(),
       bytes: p.bytes(),
       counters: { ...p.counters },
     }));

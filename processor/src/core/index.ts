@@ -6,6 +6,7 @@ export {
   type CoreConfig,
   type PartitionCounters,
   type PartitionStatus,
+  type RefusalCause,
   type WindowRow,
 } from "./types.ts";
 export {

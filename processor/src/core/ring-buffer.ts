@@ -57,11 +57,27 @@ export class WindowRing {
   prevEnd = Number.NaN;
   prevSlot = 0;
 
+  /** Key ids in use are below keyCount; those in `freeKeys` among them are unused. */
   keyCount = 0;
   keyCap = 0;
   readonly keyGroup: number[] = [];
   readonly keyName: string[] = [];
   private readonly dicts: Map<string, number>[] = [];
+  /** Ids released by a sweep while other ids were handed out, reused before new ones. */
+  private readonly freeKeys: number[] = [];
+  /**
+   * `epoch` moves on at every add (WindowEngine.add/addBatch); keyStamp[id] is the epoch in which keyId()
+   * last returned id. An id handed out since the last add may be in the caller's hands without a cell
+   * yet: a sweep keeps it.
+   */
+  epoch = 1;
+  private keyStamp: Int32Array = new Int32Array(0);
+  /** Whether a window was evicted or a key created since the last sweep: some keys may be unused. */
+  private keysMayBeUnused = false;
+  /** Why the latest keyId() returned −1: the dictionary is full, or no room for a key's cells. */
+  keyRefusal: "keys" | "cells" = "keys";
+  /** Why the latest growRing() failed. */
+  ringRefusal: "windows" | "cells" = "windows";
 
   ringCap = 0;
   ringShift = 0;
@@ -98,7 +114,13 @@ export class WindowRing {
     this.stats = emptyStats(cells);
     this.shown = new Float64Array(cells);
     this.slotDirty = new Uint8Array(this.ringCap);
+    this.keyStamp = new Int32Array(this.keyCap);
     if (includeAll) this.keyId(0, ALL_KEY);
+  }
+
+  /** Key ids holding a value (the dictionary's size). */
+  liveKeys(): number {
+    return this.keyCount - this.freeKeys.length;
   }
 
   isEmpty(): boolean {
@@ -122,35 +144,137 @@ export class WindowRing {
 
   /**
    * Dictionary id of `value` in group `group` (index into the engine's group list, "all" included),
-   * or −1 when the dictionary is full (maxKeys or maxCells): pass it on to add(), which refuses it.
+   * or −1 when the dictionary is full (maxKeys or maxCells, even after releasing the keys no open
+   * window uses): pass it on to add(), which refuses it. The id is good for the adds that follow,
+   * until the next tidyKeys().
    */
   keyId(group: number, value: string): number {
     const dict = this.dicts[group]!;
     const known = dict.get(value);
-    if (known !== undefined) return known;
-    if (this.keyCount >= this.limits.maxKeys) return -1;
-    if (this.keyCount === this.keyCap && !this.growKeys()) return -1;
-    const id = this.keyCount++;
+    if (known !== undefined) {
+      this.keyStamp[known] = this.epoch;
+      return known;
+    }
+    // Full: the keys no open window uses (and no caller holds) make room first.
+    if (!this.hasRoomForKey()) {
+      this.sweepKeys();
+      if (!this.hasRoomForKey()) return -1;
+    }
+    if (this.freeKeys.length === 0 && this.keyCount === this.keyCap && !this.growKeys()) {
+      this.sweepKeys();
+      if (this.freeKeys.length === 0) {
+        this.keyRefusal = "cells";
+        return -1;
+      }
+    }
+    const id = this.freeKeys.length > 0 ? this.freeKeys.pop()! : this.keyCount++;
     dict.set(value, id);
-    this.keyGroup.push(group);
-    this.keyName.push(value);
+    this.keyGroup[id] = group;
+    this.keyName[id] = value;
+    this.keyStamp[id] = this.epoch;
+    this.keysMayBeUnused = true;
     return id;
+  }
+
+  private hasRoomForKey(): boolean {
+    if (this.liveKeys() >= this.limits.maxKeys) {
+      this.keyRefusal = "keys";
+      return false;
+    }
+    return true;
   }
 
   private growKeys(): boolean {
     const cap = Math.min(this.keyCap * 2, nextPow2(this.limits.maxKeys));
-    if (this.keyCount >= this.limits.maxKeys || cap * this.ringCap > this.limits.maxCells) return false;
-    const cells = cap * this.ringCap;
-    const used = this.keyCap * this.ringCap;
-    const stats = emptyStats(cells);
-    stats.set(this.stats.subarray(0, used * STRIDE));
-    this.stats = stats;
-    const shown = new Float64Array(cells);
-    shown.set(this.shown);
-    this.shown = shown;
-    this.keyCap = cap;
+    if (cap * this.ringCap > this.limits.maxCells) return false;
+    this.relayKeys(cap, null);
     this.counters.grown++;
     return true;
+  }
+
+  /**
+   * Key ids that no open cell uses and that were not handed out since the last add: released from the
+   * dictionary (the bound is on the keys of open windows, not on every value ever seen). With `compact`
+   * (no id may be in a caller's hands: between adds, e.g. at a tick), the ids left are renumbered densely
+   * and the storage shrinks to fit; otherwise released ids go to a free list.
+   */
+  sweepKeys(compact = false): void {
+    const used = new Uint8Array(this.keyCount);
+    this.forEachCell((_cell, _k, key) => {
+      used[key] = 1;
+    });
+    if (this.includeAll) used[ALL_KEY_ID] = 1;
+    const free = new Set(this.freeKeys);
+    let released = 0;
+    // An unused id kept for its caller is for a later sweep to release.
+    this.keysMayBeUnused = false;
+    for (let id = 0; id < this.keyCount; id++) {
+      if (used[id] || free.has(id)) continue;
+      if (!compact && this.keyStamp[id] === this.epoch) {
+        this.keysMayBeUnused = true;
+        continue;
+      }
+      this.dicts[this.keyGroup[id]!]!.delete(this.keyName[id]!);
+      this.keyName[id] = "";
+      this.freeKeys.push(id);
+      released++;
+    }
+    if (compact && this.freeKeys.length > 0) this.compactKeys(used);
+    else if (released > 0) this.freeKeys.sort((a, b) => b - a); // lowest ids reused first
+  }
+
+  /** Sweeps, renumbering densely, if windows closed or keys came since the last sweep. */
+  tidyKeys(): void {
+    if (this.keysMayBeUnused || this.freeKeys.length > 0) this.sweepKeys(true);
+  }
+
+  private compactKeys(used: Uint8Array): void {
+    const remap = new Int32Array(this.keyCount).fill(-1);
+    let next = 0;
+    for (let id = 0; id < this.keyCount; id++) {
+      if (!used[id]) continue;
+      remap[id] = next;
+      this.keyGroup[next] = this.keyGroup[id]!;
+      this.keyName[next] = this.keyName[id]!;
+      this.dicts[this.keyGroup[next]!]!.set(this.keyName[next]!, next);
+      next++;
+    }
+    this.keyGroup.length = next;
+    this.keyName.length = next;
+    this.freeKeys.length = 0;
+    const cap = nextPow2(Math.max(1, this.limits.initialKeys, next));
+    this.relayKeys(cap, remap);
+    this.keyCount = next;
+  }
+
+  /** Re-lays the cells out for `cap` keys; with `remap`, key id k moves to remap[k] (−1: dropped, no cells). */
+  private relayKeys(cap: number, remap: Int32Array | null): void {
+    const cells = cap * this.ringCap;
+    const stats = emptyStats(cells);
+    const shown = new Float64Array(cells);
+    if (remap === null) {
+      const used = Math.min(cap, this.keyCap) * this.ringCap;
+      stats.set(this.stats.subarray(0, used * STRIDE));
+      shown.set(this.shown.subarray(0, used));
+    } else {
+      for (let id = 0; id < remap.length; id++) {
+        const to = remap[id]!;
+        if (to < 0) continue;
+        const from = (id << this.ringShift) * STRIDE;
+        const n = this.ringCap * STRIDE;
+        stats.set(this.stats.subarray(from, from + n), (to << this.ringShift) * STRIDE);
+        shown.set(
+          this.shown.subarray(id << this.ringShift, (id + 1) << this.ringShift),
+          to << this.ringShift,
+        );
+      }
+    }
+    this.stats = stats;
+    this.shown = shown;
+    const stamp = new Int32Array(cap);
+    if (remap === null) stamp.set(this.keyStamp.subarray(0, Math.min(cap, this.keyCap)));
+    this.keyStamp = stamp;
+    this.keyCap = cap;
   }
 
   /** Whether windows [kLo, kTop] fit in the ring beside the windows already held. */
@@ -164,7 +288,10 @@ export class WindowRing {
   /** Re-lays the ring out with room for `windows` windows; false (nothing changed) past the limits. */
   growRing(windows: number): boolean {
     const cap = nextPow2(windows);
-    if (cap > this.limits.maxOpenWindows || cap * this.keyCap > this.limits.maxCells) return false;
+    if (cap > this.limits.maxOpenWindows || cap * this.keyCap > this.limits.maxCells) {
+      this.ringRefusal = cap > this.limits.maxOpenWindows ? "windows" : "cells";
+      return false;
+    }
     const cells = cap * this.keyCap;
     const stats = emptyStats(cells);
     const shown = new Float64Array(cells);
@@ -316,6 +443,7 @@ export class WindowRing {
   protected evictBelow(k: number, out: WindowRow[]): void {
     if (this.highK < this.lowK || k <= this.lowK) return;
     this.clearFast();
+    this.keysMayBeUnused = true;
     const last = Math.min(k - 1, this.highK);
     for (let w = this.lowK; w <= last; w++) {
       const slot = (this.head + (w - this.lowK)) & this.ringMask;

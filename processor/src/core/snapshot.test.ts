@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { WindowEngine } from "./engine.ts";
 import { decodeSnapshotHeader } from "./snapshot.ts";
-import { AddStatus, type CoreConfig } from "./types.ts";
+import { AddStatus, type CoreConfig, type WindowRow } from "./types.ts";
 
 const config: CoreConfig = {
   windowSizeMs: 60,
@@ -37,6 +37,19 @@ function feed(e: WindowEngine, events: ReturnType<typeof stream>): AddStatus[] {
   return events.map((ev) => e.addRecord(ev.partition, ev.t, { nat: ev.nat, gender: ev.gender, age: ev.age }));
 }
 
+const sorted = (rows: WindowRow[]) =>
+  [...rows].sort(
+    (a, b) =>
+      a.partition - b.partition ||
+      a.windowStart - b.windowStart ||
+      a.group.localeCompare(b.group) ||
+      a.key.localeCompare(b.key),
+  );
+
+/** Each partition's windows in the order their rows came. */
+const closingOrder = (rows: WindowRow[]) =>
+  [0, 1].map((p) => [...new Set(rows.filter((r) => r.partition === p).map((r) => r.windowStart))]);
+
 describe("snapshot / restore", () => {
   it("restoring mid-stream continues exactly like the uninterrupted run", () => {
     const events = stream(3_000);
@@ -65,8 +78,11 @@ describe("snapshot / restore", () => {
       finals.push(...second.takeFinal());
 
       expect(statuses).toEqual(wholeStatuses);
-      expect(finals).toEqual(wholeFinals);
-      expect(second.partials()).toEqual(whole.partials());
+      // A snapshot keeps only the keys of open windows, so later keys may get other ids, and the rows of
+      // one window may come in another key order; the rows, and the order windows close in, may not differ.
+      expect(sorted(finals)).toEqual(sorted(wholeFinals));
+      expect(closingOrder(finals)).toEqual(closingOrder(wholeFinals));
+      expect(sorted(second.partials())).toEqual(sorted(whole.partials()));
       const { grown: _g1, ...counters } = second.totals();
       const { grown: _g2, ...wholeCounters } = whole.totals();
       expect(counters).toEqual(wholeCounters);

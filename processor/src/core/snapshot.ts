@@ -9,7 +9,7 @@ import type { WindowSpec } from "./window-spec.ts";
  *   "RTWS" u8:version
  *   f64:sizeMs f64:slideMs f64:latenessMs u8:includeAll u32:groupCount str:group…
  *   u32:partition str:nextOffset f64:maxEventTime f64:watermark f64:counter×6
- *   u32:keyCount (u32:group str:value)…            — the dictionary, in key id order
+ *   u32:keyCount (u32:group str:value)…            — the dictionary (keys of open cells, and "*"), in id order
  *   u32:windowCount (f64:windowIndex u32:cellCount (u32:key f64:count f64:sum f64:min f64:max u8:dirty)…)…
  * str = u32 byte length + UTF-8. Key 0 of a partition with the "all" group is its "*" key.
  */

@@ -37,6 +37,9 @@ export const AddStatus = {
 } as const;
 export type AddStatus = (typeof AddStatus)[keyof typeof AddStatus];
 
+/** Which capacity limit a Refused event met (WindowEngine.lastRefusal). */
+export type RefusalCause = "keys" | "windows" | "cells";
+
 /** One aggregate cell: a (source partition, window, group, key). */
 export interface WindowRow {
   readonly partition: number;

@@ -111,6 +111,28 @@ describe("api source against a local fault server, the real Kafka and Cassandra"
     expect(stored).toMatchObject({ status: "failed", error: result.error });
   });
 
+  it("fails a run whose page is never whole JSON with where it broke, never the page's secrets", async () => {
+    const body = api("page-good.json");
+    const page = JSON.parse(body) as { results: { login: Record<string, string> }[] };
+    const secrets = page.results.flatMap((u) =>
+      ["password", "salt", "md5", "sha1", "sha256"].map((k) => u.login[k]!),
+    );
+    // A bare password: JSON.parse's own message ("Unexpected token 'd', …") quotes the text around it.
+    const first = page.results[0]!.login.password!;
+    const broken = body.replace(`"password": "${first}"`, `"password": ${first}`);
+    server.script(Array.from({ length: 4 }, () => ({ kind: "page", body: broken }) as const));
+    const result = await runApiOnce(config, { pipeline, runs, fetch: fast });
+    expect(result).toMatchObject({ status: "failed", fetched: 0 });
+    expect(result.error).toMatch(
+      /: body is not JSON: unexpected character where a value should be at line \d+, column \d+ \(byte offset \d+\) \(truncated\?\) \(after 4 attempts\)$/,
+    );
+    const stored = (await runs.list(Math.floor(result.startedAt.getTime() / DAY_MS))).find(
+      (r) => r.runId === result.runId,
+    );
+    expect(stored).toMatchObject({ status: "failed", error: result.error });
+    expect(secrets.filter((s) => JSON.stringify(stored).includes(s))).toEqual([]);
+  });
+
   it("lists runs newest first", async () => {
     server.script([]);
     const a = await runApiOnce(config, { pipeline, runs, fetch: fast });

@@ -10,6 +10,8 @@ import type {
   TopicReader,
   UserStore,
 } from "./ports.ts";
+import type { QueryGate } from "./query-gate.ts";
+import type { RequestGuard } from "./request-guard.ts";
 import type { StaticAssets } from "./static-assets.ts";
 import type { WindowHistory } from "./window-history.ts";
 
@@ -43,6 +45,10 @@ export interface AppDeps {
   logger: { error(obj: object, msg: string): void };
   /** Milliseconds between SSE keep-alive comments. */
   heartbeatMs: number;
+  /** Which Host headers and Origins are served. */
+  guard: RequestGuard;
+  /** Bounds the history queries running and waiting. */
+  queries: QueryGate;
 }
 
 export const DEFAULT_LIMITS: AppLimits = { maxRows: 200_000, maxUsers: 50, runDays: 7, maxRuns: 200 };

@@ -6,6 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./app-deps.ts";
 import { UnavailablePage } from "./pages/unavailable.tsx";
 import { KafkaUnavailableError, RegistryUnavailableError, StoreUnavailableError } from "./ports.ts";
+import { hostOf, misdirected } from "./request-guard.ts";
 import { apiRoutes } from "./routes/api.tsx";
 import { browseRoutes } from "./routes/browse.tsx";
 import { deadLetterRoutes } from "./routes/dead-letters.tsx";
@@ -23,6 +24,18 @@ export function createApp(deps: AppDeps): Hono {
     const end = deps.metrics.httpDuration.startTimer();
     await next();
     end({ method: c.req.method, route: routePath(c), status: String(c.res.status) });
+  });
+
+  // Before anything reads data: a name this server is not known by is a DNS-rebinding page (or a
+  // misrouted request). Probes and scrapers address the server by IP, and neither answer carries user
+  // data, so /healthz and /metrics answer whatever the Host.
+  app.use("*", async (c, next) => {
+    if (c.req.path === "/healthz" || c.req.path === "/metrics") return next();
+    const host = hostOf(c.req);
+    if (deps.guard.hostAllowed(host)) return next();
+    deps.metrics.refused.labels("host").inc();
+    const error = misdirected(host);
+    return c.req.path.startsWith("/api/") ? c.json({ error }, 421) : c.text(error, 421);
   });
 
   app.use(

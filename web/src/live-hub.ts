@@ -17,6 +17,8 @@ export interface LiveHubOptions {
   retentionMs: number;
   /** Distinguishes this process's sequence from a previous one's, so stale ids get a snapshot. */
   epoch?: string;
+  /** Clients admit() lets in at once (unbounded by default). */
+  maxClients?: number;
 }
 
 interface RingEntry {
@@ -48,6 +50,12 @@ export function messageJsonOf(m: HubMessage): string {
     messageJson.set(m, json);
   }
   return json;
+}
+
+/** What a live client is told when WEB_LIVE_MAX_CLIENTS are connected already (with a 503). */
+export const LIVE_RETRY_AFTER_SEC = 5;
+export function liveClientsFull(max: number): string {
+  return `too many live clients (${max}, WEB_LIVE_MAX_CLIENTS): try again in ${LIVE_RETRY_AFTER_SEC} s`;
 }
 
 /**
@@ -112,6 +120,16 @@ export class LiveHub {
   snapshot(): HubMessage {
     const windows = [...this.merged.values()].sort((a, b) => a.windowStart - b.windowStart);
     return { id: this.lastId, type: "snapshot", windows };
+  }
+
+  /** Registers a client like connect(), or returns null when maxClients are connected already. */
+  admit(lastEventId?: string | null): HubClient | null {
+    if (this.clients.size >= (this.opts.maxClients ?? Number.POSITIVE_INFINITY)) return null;
+    return this.connect(lastEventId);
+  }
+
+  get maxClients(): number {
+    return this.opts.maxClients ?? Number.POSITIVE_INFINITY;
   }
 
   /** Registers a client; it first receives either the missed updates or a snapshot. */

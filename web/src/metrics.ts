@@ -9,6 +9,7 @@ export interface WebMetrics {
   liveInvalid: Counter;
   liveBatches: Counter;
   redriven: Counter<"outcome">;
+  refused: Counter<"reason">;
 }
 
 /** A registry per app instance, so tests and the server never share or double-register metrics. */
@@ -55,6 +56,12 @@ export function createWebMetrics(withDefaults = true): WebMetrics {
       name: "web_dead_letters_redriven_total",
       help: "Dead letters re-driven from the console, by outcome (sent, rejected again, failed, skipped)",
       labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    refused: new Counter({
+      name: "web_requests_refused_total",
+      help: "Requests refused: host (421), origin (403), live_full and query_busy (503)",
+      labelNames: ["reason"],
       registers: [registry],
     }),
   };

@@ -70,7 +70,11 @@ export const API_OPERATIONS: Operation[] = [
       200: { description: "the windows, oldest first", body: WindowsResponse },
       400: bad,
       413: { description: "the range holds more rows than the web tier serves at once", body: ErrorBody },
-      503: unavailable,
+      503: {
+        description:
+          "Cassandra did not answer (Retry-After: 5), or too many history queries run and wait (WEB_QUERY_*; Retry-After: 1 or 2)",
+        body: ErrorBody,
+      },
     },
   },
   {
@@ -151,6 +155,8 @@ export const API_OPERATIONS: Operation[] = [
         description: "text/event-stream; each event's data is a LiveMessage's windows as JSON",
         eventStream: true,
       },
+      403: { description: "a page of a foreign Origin (WEB_ALLOWED_ORIGINS)", body: ErrorBody },
+      503: { description: "WEB_LIVE_MAX_CLIENTS live clients already (Retry-After: 5)", body: ErrorBody },
     },
   },
   {

@@ -48,7 +48,7 @@ export async function startWebServer(cfg: WebConfig, log: Logger): Promise<Runni
       (info: AddressInfo) => resolve({ server: s as Server, port: info.port }),
     );
   });
-  const wss = attachWsGateway(server, web.hub, web.metrics, {
+  const wss = attachWsGateway(server, web.hub, web.metrics, web.guard, {
     path: "/ws",
     maxBuffered: 1 << 20,
     pingMs: 30_000,

@@ -15,6 +15,8 @@ import {
 import { LiveHub } from "./live-hub.ts";
 import { createWebMetrics } from "./metrics.ts";
 import { PipelineMonitor } from "./pipeline-monitor.ts";
+import { QueryGate } from "./query-gate.ts";
+import { RequestGuard } from "./request-guard.ts";
 import { WindowHistory } from "./window-history.ts";
 
 export const TEST_TOPICS = {
@@ -82,6 +84,8 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
     limits: DEFAULT_LIMITS,
     heartbeatMs: 15_000,
     logger: { error: () => {} },
+    guard: new RequestGuard({ WEB_HOST: "127.0.0.1", WEB_ALLOWED_HOSTS: "", WEB_ALLOWED_ORIGINS: "" }),
+    queries: new QueryGate({ concurrency: 4, queue: 16, maxWaitMs: 10_000 }),
     ...over,
   };
   return {

@@ -15,6 +15,8 @@ import { createWebMetrics, type WebMetrics } from "./metrics.ts";
 import { PipelineMonitor } from "./pipeline-monitor.ts";
 import type { KafkaAdmin, LiveSource, Redriver, TopicReader } from "./ports.ts";
 import { ProcessorFleet } from "./processor-fleet.ts";
+import { QueryGate } from "./query-gate.ts";
+import { RequestGuard } from "./request-guard.ts";
 import type { WebConfig } from "./web-config.ts";
 import { WindowHistory } from "./window-history.ts";
 
@@ -26,6 +28,7 @@ export interface WebApp {
   hub: LiveHub;
   history: WindowHistory;
   metrics: WebMetrics;
+  guard: RequestGuard;
 }
 
 export async function connectCassandra(cfg: WebConfig, log: Logger): Promise<Client> {
@@ -67,7 +70,9 @@ export function buildWebApp(
     ringSize: cfg.WEB_LIVE_RING,
     clientQueueSize: cfg.WEB_LIVE_CLIENT_QUEUE,
     retentionMs: cfg.WEB_LIVE_LOOKBACK_MS,
+    maxClients: cfg.WEB_LIVE_MAX_CLIENTS,
   });
+  const guard = new RequestGuard(cfg);
   // Instances are found in the registry; PROCESSOR_STATUS_URL still reaches a processor that does not
   // register (or one the registry cannot see), and is deduplicated against the registered ones.
   const statusUrl = new URL("/status", cfg.PROCESSOR_STATUS_URL).toString();
@@ -119,8 +124,14 @@ export function buildWebApp(
     limits: { ...DEFAULT_LIMITS, maxRows: cfg.WEB_MAX_ROWS },
     heartbeatMs: 15_000,
     logger: log,
+    guard,
+    queries: new QueryGate({
+      concurrency: cfg.WEB_QUERY_CONCURRENCY,
+      queue: cfg.WEB_QUERY_QUEUE,
+      maxWaitMs: cfg.WEB_QUERY_MAX_WAIT_MS,
+    }),
   });
-  return { app, hub, history, metrics };
+  return { app, hub, history, metrics, guard };
 }
 
 /**

@@ -10,6 +10,12 @@ describe("web configuration", () => {
       WEB_MAX_ROWS: 200_000,
       WEB_HISTORY_SETTLE_MS: 900_000,
       WEB_HISTORY_CACHE_WINDOWS: 500_000,
+      WEB_ALLOWED_HOSTS: "",
+      WEB_ALLOWED_ORIGINS: "",
+      WEB_LIVE_MAX_CLIENTS: 500,
+      WEB_QUERY_CONCURRENCY: 4,
+      WEB_QUERY_QUEUE: 16,
+      WEB_QUERY_MAX_WAIT_MS: 10_000,
     });
   });
 

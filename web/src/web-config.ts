@@ -20,6 +20,16 @@ export const WebConfigSchema = ConfigSchema.extend({
   WEB_HISTORY_CACHE_WINDOWS: int(500_000),
   // How long the web tier waits at start for Cassandra and Kafka to accept connections; 0: not at all.
   WEB_START_TIMEOUT_MS: int(60_000),
+  // Host names the server answers for (request-guard.ts); empty: localhost, 127.0.0.1, [::1] and WEB_HOST.
+  WEB_ALLOWED_HOSTS: z.string().default(""),
+  // Origins besides the server's own whose pages may open the live streams (SSE and WebSocket).
+  WEB_ALLOWED_ORIGINS: z.string().default(""),
+  // Live clients (SSE and WebSocket together) served at once; one more gets 503 + Retry-After.
+  WEB_LIVE_MAX_CLIENTS: positive(500),
+  // History queries (/api/aggregates) running at once, waiting at most, and the longest wait for a turn.
+  WEB_QUERY_CONCURRENCY: positive(4),
+  WEB_QUERY_QUEUE: int(16),
+  WEB_QUERY_MAX_WAIT_MS: positive(10_000),
 });
 
 export type WebConfig = z.infer<typeof WebConfigSchema>;

@@ -39,7 +39,11 @@ async function start() {
     ) as Server;
   });
   if (!server) throw new Error("no server");
-  attachWsGateway(server, w.deps.hub, w.deps.metrics, { path: "/ws", maxBuffered: 1 << 20, pingMs: 30_000 });
+  attachWsGateway(server, w.deps.hub, w.deps.metrics, w.deps.guard, {
+    path: "/ws",
+    maxBuffered: 1 << 20,
+    pingMs: 30_000,
+  });
   return { w, port };
 }
 

@@ -5,6 +5,7 @@ import type { AppDeps } from "../app-deps.ts";
 import { openApiDocument } from "../openapi.ts";
 import { ScheduleCard } from "../pages/ingestion.tsx";
 import { ResultTooLargeError } from "../ports.ts";
+import { GateBusyError } from "../query-gate.ts";
 import { isEventId, MAX_EVENT_ID_BYTES } from "./event-id.ts";
 import { isRunId, scheduleView } from "./schedule.ts";
 
@@ -14,10 +15,18 @@ export function apiRoutes(deps: AppDeps): Hono {
   api.get("/aggregates", async (c) => {
     const parsed = parseAggregatesQuery(c.req.query());
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);
+    const { query } = parsed;
     try {
-      return c.json({ windows: await deps.history.windows(parsed.query, deps.limits.maxRows) });
+      return c.json({
+        windows: await deps.queries.run(() => deps.history.windows(query, deps.limits.maxRows)),
+      });
     } catch (e) {
       if (e instanceof ResultTooLargeError) return c.json({ error: e.message }, 413);
+      if (e instanceof GateBusyError) {
+        deps.metrics.refused.labels("query_busy").inc();
+        c.header("Retry-After", String(e.retryAfterSec));
+        return c.json({ error: e.message }, 503);
+      }
       throw e;
     }
   });

@@ -48,7 +48,7 @@ describe("GET /api/stream on the Node server", () => {
     slow.on("close", () => {
       slowEnded = true;
     });
-    slow.write("GET /api/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+    slow.write(`GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
     slow.pause();
 
     const res = await fetch(`http://127.0.0.1:${port}/api/stream`);

@@ -4,7 +4,10 @@ import { SchemaRegistryClient } from "@confluentinc/schemaregistry/dist/schemare
 import type { Config } from "./config.ts";
 
 export interface RegistryClientOptions {
-  /** Attempts after the first one the client makes itself (network errors, 429 and 5xx answers). */
+  /**
+ * Attempts after the first one the client makes itself: refused or reset connections, 429 and 5xx
+ * answers (axios-retry does not repeat an attempt that used up its timeout).
+ */
   retries: number;
 }
 

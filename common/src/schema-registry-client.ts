@@ -5,9 +5,9 @@ import type { Config } from "./config.ts";
 
 export interface RegistryClientOptions {
   /**
- * Attempts after the first one the client makes itself: refused or reset connections, 429 and 5xx
- * answers (axios-retry does not repeat an attempt that used up its timeout).
- */
+   * Attempts after the first one the client makes itself: refused or reset connections, 429 and 5xx
+   * answers (axios-retry does not repeat an attempt that used up its timeout).
+   */
   retries: number;
 }
 

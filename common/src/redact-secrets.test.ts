@@ -90,6 +90,9 @@ describe("redactSecrets", () => {
       'x"y"password":"broken1"',
       '{"a":"unterminated, "password": "broken1"}',
       '"""""password":"broken1"',
+      '{"salt":""password":"broken1"}',
+      '{"salt":"abc\\"password":"broken1"}',
+      '{"md5":"x","sha1":"a\\"b\\"password": "broken1"}',
     ]) {
       expect(redactSecrets(text)).not.toContain("broken1");
     }

@@ -16,22 +16,26 @@ const MAX_KEY_SOURCE_CHARS = 40;
 /**
  * The text with the value after every secret key replaced by `"[redacted]"`, whatever the value's type, up
  * to the end of the text when the value is cut off there. Everything else is kept byte for byte. Every
- * double quote is tried as the start of a key, so a key is found even where the text around it is broken
- * and string boundaries cannot be trusted. Linear in the text's length.
+ * double quote, those inside redacted values included, is tried as the start of a key, so a key is found
+ * even where the text around it is broken and string boundaries cannot be trusted. Linear in the text's
+ * length.
  */
 export function redactSecrets(text: string): string {
   let out = "";
   let copied = 0;
-  for (let quote = text.indexOf('"'); quote >= 0; ) {
+  for (let quote = text.indexOf('"'); quote >= 0; quote = text.indexOf('"', quote + 1)) {
     const valueStart = secretValueStart(text, quote);
-    if (valueStart < 0 || valueStart >= text.length) {
-      quote = text.indexOf('"', quote + 1);
-      continue;
+    if (valueStart < 0 || valueStart >= text.length) continue;
+    if (valueStart >= copied) {
+      const end = endOfValue(text, valueStart);
+      out += text.slice(copied, valueStart) + REDACTED;
+      copied = end;
+    } else if (text[valueStart] !== "{" && text[valueStart] !== "[") {
+      // A key inside text already redacted: in broken text a string may end where JSON would not, and the
+      // value after such a key can reach past what was redacted. (Containers there stay unscanned: nested
+      // secrets inside a redacted value would make the scan quadratic.)
+      copied = Math.max(copied, endOfValue(text, valueStart));
     }
-    const end = endOfValue(text, valueStart);
-    out += text.slice(copied, valueStart) + REDACTED;
-    copied = end;
-    quote = text.indexOf('"', end);
   }
   return copied === 0 ? text : out + text.slice(copied);
 }

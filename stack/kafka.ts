@@ -13,7 +13,8 @@ import { versions } from "./versions.ts";
 
 const clusterId = "cnRwaXBlbGluZS1zdGFjaw";
 
-const cp = (dirs: StackDirs) =>
+/** The classpath of the Kafka server and its tools (kafka.admin.ConfigCommand). */
+export const kafkaClasspath = (dirs: StackDirs) =>
   classpath(dirs.cache, "kafka", {
     "kafka.version": versions.kafka,
     "log4j.version": versions.log4j,
@@ -97,7 +98,7 @@ export function kafkaService(config: Config, dirs: StackDirs, topo: Topology, no
           "java",
           [
             "-cp",
-            cp(dirs),
+            kafkaClasspath(dirs),
             "kafka.tools.StorageTool",
             "format",
             "-t",
@@ -118,7 +119,7 @@ export function kafkaService(config: Config, dirs: StackDirs, topo: Topology, no
         "-XX:MaxGCPauseMillis=20",
         `-Dlog4j2.configurationFile=${join(confDir, "kafka-log4j2.yaml")}`,
         "-cp",
-        cp(dirs),
+        kafkaClasspath(dirs),
         "kafka.Kafka",
         props,
       ]);

@@ -1,12 +1,48 @@
 import type { Client } from "cassandra-driver";
+import { type Config, loadConfig } from "./config.ts";
 
 // Versioned, forward-only migrations. Each runs once per keyspace and is recorded in
 // schema_migrations, so every process can call migrate() at start without coordination.
 export interface Migration {
   version: number;
   description: string;
-  statements: (ks: string) => string[];
+  statements: (ks: string, retention: TableRetention) => string[];
 }
+
+/** default_time_to_live (seconds; 0: never) of every table, from the config (docs/retention.md). */
+export interface TableRetention {
+  users: number;
+  users_by_username: number;
+  window_aggregates: number;
+  ingestion_runs: number;
+  /** Always 0: a checkpoint that expired while its partition is quiet would restart it from scratch. */
+  processor_checkpoints: 0;
+}
+
+export function tableRetention(
+  config: Pick<
+    Config,
+    "CASSANDRA_TTL_USERS_SECONDS" | "CASSANDRA_TTL_WINDOWS_SECONDS" | "CASSANDRA_TTL_RUNS_SECONDS"
+  >,
+): TableRetention {
+  return {
+    users: config.CASSANDRA_TTL_USERS_SECONDS,
+    // The index expires with the rows it points at, never before nor after.
+    users_by_username: config.CASSANDRA_TTL_USERS_SECONDS,
+    window_aggregates: config.CASSANDRA_TTL_WINDOWS_SECONDS,
+    ingestion_runs: config.CASSANDRA_TTL_RUNS_SECONDS,
+    processor_checkpoints: 0,
+  };
+}
+
+/** The documented defaults, for callers (tests, bench) that migrate without a config of their own. */
+export const DEFAULT_RETENTION: TableRetention = tableRetention(loadConfig({}));
+
+const retentionStatements = (ks: string, retention: TableRetention, tables = Object.keys(retention)) =>
+  tables.map(
+    (table) =>
+      `ALTER TABLE ${ks}.${table} WITH default_time_to_live = ${retention[table as keyof TableRetention]}`,
+  );
 
 export const HOUR_MS = 3_600_000;
 
@@ -73,6 +109,11 @@ export const migrations: Migration[] = [
         PRIMARY KEY (group_name, instance)) WITH default_time_to_live = 600`,
     ],
   },
+  {
+    version: 4,
+    description: "retention: default_time_to_live per table (docs/retention.md)",
+    statements: retentionStatements,
+  },
 ];
 
 // A column another process added between our read of schema_migrations and our ALTER: already done.
@@ -88,13 +129,17 @@ export async function migrate(
   client: Client,
   keyspace: string,
   replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+  retention?: TableRetention,
 ): Promise<number> {
   if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) throw new Error(`bad keyspace name: ${keyspace}`);
   // In a cluster, processes starting together change the schema through different coordinators: one
   // may read a table another node has not learnt of yet. Such a read is retried once the nodes agree.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await migrateOnce(client, keyspace, replication);
+      const version = await migrateOnce(client, keyspace, replication, retention ?? DEFAULT_RETENTION);
+      // A retention changed in the config after migration 4 ran: applied at the next start.
+      if (retention) await reconcileRetention(client, keyspace, retention);
+      return version;
     } catch (err) {
       if (attempt >= SCHEMA_RACE_ATTEMPTS || !SCHEMA_RACE.test((err as Error).message)) throw err;
       await waitForSchemaAgreement(client);
@@ -116,7 +161,37 @@ async function waitForSchemaAgreement(client: Client): Promise<void> {
   }
 }
 
-async function migrateOnce(client: Client, keyspace: string, replication: string): Promise<number> {
+/** Alters only the tables whose TTL differs from the config: an unchanged start changes no schema. */
+async function reconcileRetention(
+  client: Client,
+  keyspace: string,
+  retention: TableRetention,
+): Promise<void> {
+  const current = await tableTtls(client, keyspace);
+  const differing = Object.keys(retention).filter(
+    (t) => current.get(t) !== retention[t as keyof TableRetention],
+  );
+  for (const stmt of retentionStatements(keyspace, retention, differing)) await client.execute(stmt);
+}
+
+/** default_time_to_live of every table of the keyspace, as Cassandra holds it (system_schema.tables). */
+export async function tableTtls(client: Client, keyspace: string): Promise<Map<string, number>> {
+  const rs = await client.execute(
+    "SELECT table_name, default_time_to_live FROM system_schema.tables WHERE keyspace_name = ?",
+    [keyspace],
+    { prepare: true },
+  );
+  return new Map(
+    rs.rows.map((r) => [r.get("table_name") as string, r.get("default_time_to_live") as number]),
+  );
+}
+
+async function migrateOnce(
+  client: Client,
+  keyspace: string,
+  replication: string,
+  retention: TableRetention,
+): Promise<number> {
   await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${replication}`);
   await client.execute(
     `CREATE TABLE IF NOT EXISTS ${keyspace}.schema_migrations (version int PRIMARY KEY, description text, applied_at timestamp)`,
@@ -126,7 +201,7 @@ async function migrateOnce(client: Client, keyspace: string, replication: string
   let current = applied.size ? Math.max(...applied) : 0;
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
-    for (const stmt of m.statements(keyspace)) {
+    for (const stmt of m.statements(keyspace, retention)) {
       await client.execute(stmt).catch((err: Error) => {
         if (!(stmt.startsWith("ALTER TABLE") && ALREADY_APPLIED.test(err.message))) throw err;
       });

@@ -5,6 +5,10 @@ import { DEFAULT_MAX_FUTURE_SKEW_MS } from "./event-time.ts";
 // Defaults point at the loopback stack of `bun run stack up`; .env.example documents each one.
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+const DAY_S = 86_400;
+const DAY_MS = DAY_S * 1000;
+const retentionMs = (def: number) =>
+  z.coerce.number().int().min(-1, "milliseconds, or -1 for no limit").default(def);
 
 /** The Cassandra consistency levels a setting may name (the driver's types.consistencies keys). */
 export const CONSISTENCY_LEVELS = [
@@ -54,6 +58,11 @@ export const ConfigSchema = z.object({
   CASSANDRA_CONSISTENCY_USERS: consistency,
   CASSANDRA_CONSISTENCY_WINDOWS: consistency,
   CASSANDRA_CONSISTENCY_CHECKPOINTS: consistency,
+  // Retention (docs/retention.md): a row expires this long after its last write; 0 keeps it for ever.
+  // Checkpoints have no setting: they never expire, or a quiet partition would restart from scratch.
+  CASSANDRA_TTL_USERS_SECONDS: int(30 * DAY_S),
+  CASSANDRA_TTL_WINDOWS_SECONDS: int(30 * DAY_S),
+  CASSANDRA_TTL_RUNS_SECONDS: int(14 * DAY_S),
   CASSANDRA_KEYSPACE: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,47}$/, "a CQL keyspace name")
@@ -66,6 +75,11 @@ export const ConfigSchema = z.object({
   TOPIC_REPLICATION_FACTOR: positiveInt(1),
   // Replicas that must have a write before the producer's acks=all succeeds (topic min.insync.replicas).
   TOPIC_MIN_INSYNC_REPLICAS: positiveInt(1),
+  // Topic retention.ms at creation (-1: for ever). The users topic's is how far back a rebuild reaches.
+  TOPIC_RETENTION_USERS_MS: retentionMs(7 * DAY_MS),
+  TOPIC_RETENTION_DLQ_MS: retentionMs(14 * DAY_MS),
+  TOPIC_RETENTION_LATE_MS: retentionMs(7 * DAY_MS),
+  TOPIC_RETENTION_AGGREGATES_MS: retentionMs(DAY_MS),
   CONSUMER_GROUP: z.string().default("rt-processor"),
   WINDOW_SIZE_MS: int(10_000),
   WINDOW_SLIDE_MS: int(0),

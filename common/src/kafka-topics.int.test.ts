@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isolatedConfig } from "../../producer/src/testing/test-config.ts";
+import { describeTopicConfigs } from "../../stack/topic-configs.ts";
 import { createAdmin, deleteTopics, ensureTopics, pipelineTopics } from "./kafka-topics.ts";
 
 describe("ensureTopics against the real Kafka", () => {
@@ -28,6 +29,29 @@ describe("ensureTopics against the real Kafka", () => {
       await deleteTopics(config, names);
     }
   });
+
+  it("creates each topic with its configured retention.ms, the aggregates compacted and deleted", async () => {
+    const config = isolatedConfig("retention", {
+      TOPIC_PARTITIONS: "1",
+      TOPIC_RETENTION_USERS_MS: "600000",
+      TOPIC_RETENTION_DLQ_MS: "-1",
+      TOPIC_RETENTION_AGGREGATES_MS: "3600000",
+    });
+    const names = pipelineTopics(config).map((t) => t.topic);
+    try {
+      await ensureTopics(config);
+      const described = await Promise.all(names.map((t) => describeTopicConfigs(config, t)));
+      expect(described.map((c) => c["retention.ms"])).toEqual(["600000", "-1", "604800000", "3600000"]);
+      expect(described.map((c) => c["cleanup.policy"])).toEqual([
+        "delete",
+        "delete",
+        "delete",
+        "compact,delete",
+      ]);
+    } finally {
+      await deleteTopics(config, names);
+    }
+  }, 120_000);
 
   it("fails with the bootstrap address when Kafka is unreachable", async () => {
     const config = isolatedConfig("topics_down", { KAFKA_BOOTSTRAP: "127.0.0.1:1" });

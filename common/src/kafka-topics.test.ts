@@ -3,20 +3,30 @@ import { loadConfig } from "./config.ts";
 import { brokerList, pipelineTopics } from "./kafka-topics.ts";
 
 describe("pipelineTopics", () => {
-  it("names the four topics from the config, aggregates compacted", () => {
+  it("names the four topics from the config, each with its retention, aggregates compacted and deleted", () => {
     const config = loadConfig({ TOPIC_USERS: "u", TOPIC_PARTITIONS: "5" });
     const isr = { name: "min.insync.replicas", value: "1" };
+    const days = (d: number) => ({ name: "retention.ms", value: String(d * 86_400_000) });
     expect(pipelineTopics(config)).toEqual([
-      { topic: "u", numPartitions: 5, replicationFactor: 1, configEntries: [isr] },
-      { topic: "users_created_dlq", numPartitions: 5, replicationFactor: 1, configEntries: [isr] },
-      { topic: "users_created_late", numPartitions: 5, replicationFactor: 1, configEntries: [isr] },
+      { topic: "u", numPartitions: 5, replicationFactor: 1, configEntries: [isr, days(7)] },
+      { topic: "users_created_dlq", numPartitions: 5, replicationFactor: 1, configEntries: [isr, days(14)] },
+      { topic: "users_created_late", numPartitions: 5, replicationFactor: 1, configEntries: [isr, days(7)] },
       {
         topic: "window_aggregates",
         numPartitions: 5,
         replicationFactor: 1,
-        configEntries: [{ name: "cleanup.policy", value: "compact" }, isr],
+        configEntries: [{ name: "cleanup.policy", value: "compact,delete" }, isr, days(1)],
       },
     ]);
+  });
+
+  it("takes each topic's retention from its setting, -1 for no limit", () => {
+    const config = loadConfig({ TOPIC_RETENTION_USERS_MS: "-1", TOPIC_RETENTION_AGGREGATES_MS: "3600000" });
+    const retention = pipelineTopics(config).map(
+      (t) => t.configEntries?.find((e) => e.name === "retention.ms")?.value,
+    );
+    expect(retention).toEqual(["-1", "1209600000", "604800000", "3600000"]);
+    expect(() => loadConfig({ TOPIC_RETENTION_DLQ_MS: "-2" })).toThrow(/TOPIC_RETENTION_DLQ_MS/);
   });
 
   it("replicates every topic as the cluster profile says", () => {

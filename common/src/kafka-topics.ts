@@ -19,16 +19,37 @@ export function pipelineTopics(config: Config): TopicSpec[] {
     );
   }
   const minIsr = { name: "min.insync.replicas", value: String(config.TOPIC_MIN_INSYNC_REPLICAS) };
+  const retention = (ms: number) => ({ name: "retention.ms", value: String(ms) });
   return [
-    { topic: config.TOPIC_USERS, numPartitions, replicationFactor, configEntries: [minIsr] },
-    { topic: config.TOPIC_DLQ, numPartitions, replicationFactor, configEntries: [minIsr] },
-    { topic: config.TOPIC_LATE, numPartitions, replicationFactor, configEntries: [minIsr] },
-    // Compacted: the web tier rebuilds the latest state of every window row from it.
+    {
+      topic: config.TOPIC_USERS,
+      numPartitions,
+      replicationFactor,
+      configEntries: [minIsr, retention(config.TOPIC_RETENTION_USERS_MS)],
+    },
+    {
+      topic: config.TOPIC_DLQ,
+      numPartitions,
+      replicationFactor,
+      configEntries: [minIsr, retention(config.TOPIC_RETENTION_DLQ_MS)],
+    },
+    {
+      topic: config.TOPIC_LATE,
+      numPartitions,
+      replicationFactor,
+      configEntries: [minIsr, retention(config.TOPIC_RETENTION_LATE_MS)],
+    },
+    // Compacted: the web tier rebuilds the latest state of every window row from it. Also deleted past
+    // its retention: a window's last update would otherwise stay for ever (Cassandra holds the history).
     {
       topic: config.TOPIC_AGGREGATES,
       numPartitions,
       replicationFactor,
-      configEntries: [{ name: "cleanup.policy", value: "compact" }, minIsr],
+      configEntries: [
+        { name: "cleanup.policy", value: "compact,delete" },
+        minIsr,
+        retention(config.TOPIC_RETENTION_AGGREGATES_MS),
+      ],
     },
   ];
 }
@@ -67,8 +88,8 @@ async function withAdmin<T>(
 }
 
 /**
- * Creates the missing topics (replication factor and min.insync.replicas from the config) and leaves
- * existing ones alone.
+ * Creates the missing topics (replication factor, min.insync.replicas and retention.ms from the config)
+ * and leaves existing ones alone: changing a live topic's retention is an operator's kafka-configs call.
  * Returns the names it created.
  */
 export async function ensureTopics(

@@ -1,5 +1,5 @@
 import cassandra from "cassandra-driver";
-import { migrate } from "../../common/src/cassandra-schema.ts";
+import { migrate, tableRetention } from "../../common/src/cassandra-schema.ts";
 import { contactPoints, keyspaceReplication } from "../../common/src/cassandra-settings.ts";
 import type { Config } from "../../common/src/config.ts";
 
@@ -53,7 +53,7 @@ export class RunsStore {
       localDataCenter: config.CASSANDRA_DC,
     });
     await client.connect();
-    await migrate(client, config.CASSANDRA_KEYSPACE, keyspaceReplication(config));
+    await migrate(client, config.CASSANDRA_KEYSPACE, keyspaceReplication(config), tableRetention(config));
     return new RunsStore(client, config.CASSANDRA_KEYSPACE);
   }
 

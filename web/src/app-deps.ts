@@ -41,6 +41,8 @@ export interface AppDeps {
   metrics: WebMetrics;
   adminToken: string;
   windowSizeMs: number;
+  /** CASSANDRA_TTL_WINDOWS_SECONDS: how long a stored window stays (0: for ever); the History page says so. */
+  windowsRetentionSeconds: number;
   limits: AppLimits;
   logger: { error(obj: object, msg: string): void };
   /** Milliseconds between SSE keep-alive comments. */

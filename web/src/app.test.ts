@@ -287,6 +287,17 @@ describe("history page", () => {
   });
 });
 
+describe("history retention", () => {
+  it("says how far back stored windows go, from the configured TTL", async () => {
+    const html = await (await createApp(testWorld().deps).request("/history")).text();
+    expect(html).toMatch(
+      /id="history-retention"[^>]*>Stored windows are kept 30 days after their last update/,
+    );
+    const forever = testWorld({ windowsRetentionSeconds: 0 }).deps;
+    expect(await (await createApp(forever).request("/history")).text()).toContain("kept for ever");
+  });
+});
+
 describe("storage outage", () => {
   it("answers 503 with Retry-After, as JSON for the API and as a page for people", async () => {
     const w = testWorld();

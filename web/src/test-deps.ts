@@ -81,6 +81,7 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
     metrics: createWebMetrics(false),
     adminToken: "",
     windowSizeMs: 10_000,
+    windowsRetentionSeconds: 30 * 86_400,
     limits: DEFAULT_LIMITS,
     heartbeatMs: 15_000,
     logger: { error: () => {} },

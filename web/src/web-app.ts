@@ -1,6 +1,6 @@
 import { Client } from "cassandra-driver";
 import type { Hono } from "hono";
-import { migrate } from "../../common/src/cassandra-schema.ts";
+import { migrate, tableRetention } from "../../common/src/cassandra-schema.ts";
 import { consistencyCode, contactPoints, keyspaceReplication } from "../../common/src/cassandra-settings.ts";
 import type { Logger } from "../../common/src/logger.ts";
 import { CassandraStore } from "./adapters/cassandra-store.ts";
@@ -42,7 +42,7 @@ export async function connectCassandra(cfg: WebConfig, log: Logger): Promise<Cli
     });
     try {
       await client.connect();
-      await migrate(client, cfg.CASSANDRA_KEYSPACE, keyspaceReplication(cfg));
+      await migrate(client, cfg.CASSANDRA_KEYSPACE, keyspaceReplication(cfg), tableRetention(cfg));
       return client;
     } catch (err) {
       await client.shutdown().catch(() => undefined);
@@ -121,6 +121,7 @@ export function buildWebApp(
     metrics,
     adminToken: cfg.WEB_ADMIN_TOKEN,
     windowSizeMs: cfg.WINDOW_SIZE_MS,
+    windowsRetentionSeconds: cfg.CASSANDRA_TTL_WINDOWS_SECONDS,
     limits: { ...DEFAULT_LIMITS, maxRows: cfg.WEB_MAX_ROWS },
     heartbeatMs: 15_000,
     logger: log,

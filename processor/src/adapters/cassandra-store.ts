@@ -1,5 +1,5 @@
 import { Client, policies, types } from "cassandra-driver";
-import { hourBucket, migrate } from "../../../common/src/cassandra-schema.ts";
+import { hourBucket, migrate, tableRetention } from "../../../common/src/cassandra-schema.ts";
 import {
   consistencyCode,
   contactPoints,
@@ -159,7 +159,7 @@ export class CassandraStore implements ProcessorStore {
     const client = createCassandraClient(config, readTimeoutMs);
     try {
       await client.connect();
-      await migrate(client, config.CASSANDRA_KEYSPACE, keyspaceReplication(config));
+      await migrate(client, config.CASSANDRA_KEYSPACE, keyspaceReplication(config), tableRetention(config));
     } catch (err) {
       // A failed attempt at start is retried with a new client: this one must not linger reconnecting.
       await client.shutdown().catch(() => undefined);

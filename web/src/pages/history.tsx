@@ -1,3 +1,4 @@
+import { fmtDuration, fmtTime } from "../format.ts";
 import { isoSeconds } from "../instant.ts";
 import { Layout, PageHead } from "./layout.tsx";
 
@@ -25,11 +26,23 @@ export const RANGES: [string, string][] = [
 /** What a datetime-local field shows: the UTC time, to the second, without an offset. */
 const fieldValue = (ms: number | null) => (ms === null ? "" : isoSeconds(ms).slice(0, 19));
 
-export function HistoryPage(props: { form: HistoryForm }) {
+/** How far back stored windows go: a window expires CASSANDRA_TTL_WINDOWS_SECONDS after its last update. */
+export function retentionNote(retentionSeconds: number, now: number): string {
+  if (retentionSeconds <= 0) return "Stored windows are kept for ever (CASSANDRA_TTL_WINDOWS_SECONDS=0).";
+  const ms = retentionSeconds * 1000;
+  const days = retentionSeconds / 86_400;
+  const span = Number.isInteger(days) ? `${days} day${days === 1 ? "" : "s"}` : fmtDuration(ms);
+  return `Stored windows are kept ${span} after their last update (CASSANDRA_TTL_WINDOWS_SECONDS): the history goes back to about ${fmtTime(now - ms)}.`;
+}
+
+export function HistoryPage(props: { form: HistoryForm; retentionSeconds: number; now: number }) {
   const f = props.form;
   return (
     <Layout title="History" active="history" scripts={["uPlot.iife.min.js", "charts.js", "history.js"]}>
       <PageHead title="History" sub="Stored windows from Cassandra, through GET /api/aggregates" />
+      <p class="muted" id="history-retention">
+        {retentionNote(props.retentionSeconds, props.now)}
+      </p>
       <form id="history-form" class="toolbar" method="get" action="/history">
         <label>
           Group

@@ -67,7 +67,10 @@ export function pageRoutes(deps: AppDeps): Hono {
           ? "from and to need both to be epoch milliseconds or ISO 8601 times (UTC unless an offset is given); showing a range back from now instead."
           : null,
     };
-    return c.html(html(<HistoryPage form={form} />), asked && !custom ? 400 : 200);
+    return c.html(
+      html(<HistoryPage form={form} retentionSeconds={deps.windowsRetentionSeconds} now={Date.now()} />),
+      asked && !custom ? 400 : 200,
+    );
   });
 
   pages.get("/users", async (c) => {

@@ -91,7 +91,7 @@ export class RecordRouter {
           reason: `invalid event: event_time ${eventTime}, ${this.valueField} ${v}`,
         };
       default:
-        return { to: "refused", cause: engine.lastRefusal };
+        return { to: "refused", cause: engine.refusalOf(slot) };
     }
   }
 }

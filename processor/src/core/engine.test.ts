@@ -307,7 +307,7 @@ describe("capacity", () => {
     expect(e.addRecord(0, 1, { nat: "A", age: 1 })).toBe(AddStatus.Added);
     expect(e.addRecord(0, 2, { nat: "B", age: 1 })).toBe(AddStatus.Added); // "*", A, B
     expect(e.addRecord(0, 3, { nat: "C", age: 1 })).toBe(AddStatus.Refused);
-    expect(e.lastRefusal).toBe("keys");
+    expect(e.refusalOf(0)).toBe("keys");
     expect(e.addRecord(0, 15, { nat: "A", age: 1 })).toBe(AddStatus.Added); // [0,10) closes: B unused
     expect(e.addRecord(0, 16, { nat: "C", age: 1 })).toBe(AddStatus.Added);
     expect(e.status()[0]).toMatchObject({ keys: 3, counters: { refused: 1 } });
@@ -318,11 +318,11 @@ describe("capacity", () => {
     e.addRecord(0, 0, { nat: "A", age: 1 });
     e.addRecord(0, 10, { nat: "A", age: 1 });
     expect(e.addRecord(0, 20, { nat: "A", age: 1 })).toBe(AddStatus.Refused);
-    expect(e.lastRefusal).toBe("windows");
+    expect(e.refusalOf(0)).toBe("windows");
     const c = engine({ maxCells: 8, initialWindows: 4, initialKeys: 2 });
     c.addRecord(0, 0, { nat: "A", age: 1 });
     expect(c.addRecord(0, 0, { nat: "B", age: 1 })).toBe(AddStatus.Refused);
-    expect(c.lastRefusal).toBe("cells");
+    expect(c.refusalOf(0)).toBe("cells");
   });
 
   it("grows the ring for a partition's open span, then refuses past maxOpenWindows", () => {

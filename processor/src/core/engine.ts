@@ -48,11 +48,6 @@ export class WindowEngine {
    * by the processor watermark while the partition was idle (false; README.md: Lateness).
    */
   lastLateBehindOwnWatermark = true;
-  /**
-   * What the latest Refused add() ran out of: `keys` (maxKeys distinct values in the partition's open
-   * windows), `windows` (maxOpenWindows) or `cells` (maxCells, keys × window slots).
-   */
-  lastRefusal: RefusalCause = "keys";
 
   private readonly maxT: number;
   private readonly parts: (PartitionState | undefined)[] = [];
@@ -184,7 +179,6 @@ export class WindowEngine {
   add(slot: number, eventTime: number, value: number, keys: ArrayLike<number>): AddStatus {
     const p = this.parts[slot];
     if (p === undefined) throw new Error(`slot ${slot} is not assigned`);
-    p.epoch++;
     return this.addOne(p, slot, eventTime, value, keys, 0);
   }
 
@@ -206,7 +200,6 @@ export class WindowEngine {
     if (times.length < count || values.length < count || keys.length < count * this.dims) {
       throw new RangeError(`batch columns shorter than ${count} events`);
     }
-    p.epoch++;
     let notAdded = 0;
     let i = 0;
     while (i < count) {
@@ -293,14 +286,12 @@ export class WindowEngine {
       if (id >= 0 && id < p.keyCount) continue;
       if (id === -1) {
         p.counters.refused++;
-        this.lastRefusal = p.keyRefusal;
         return AddStatus.Refused;
       }
       throw new RangeError(`key id ${id} unknown to slot ${slot}`);
     }
     if (!p.covers(kLo, kTop) && !this.makeRoom(p, eventTime, kLo, kTop)) {
       p.counters.refused++;
-      this.lastRefusal = p.ringRefusal;
       return AddStatus.Refused;
     }
     p.aggregate(kLo, kTop, keys, off, this.dims, value);
@@ -377,6 +368,15 @@ export class WindowEngine {
     }
     this.refreshWatermark();
     for (const p of this.active) p.tidyKeys();
+  }
+
+  /**
+   * What the latest Refused add() of a slot ran out of: `keys` (maxKeys distinct values in the
+   * partition's open windows), `windows` (maxOpenWindows) or `cells` (maxCells, keys × window slots).
+   * Recorded where the limit is met (keyId, the ring's growth), so addSlow() does no more for it.
+   */
+  refusalOf(slot: number): RefusalCause {
+    return this.part(slot).book.lastRefusal;
   }
 
   /** Recomputes the processor watermark and applies it to every partition (closing windows). */

@@ -1,4 +1,4 @@
-import type { PartitionCounters, WindowRow } from "./types.ts";
+import type { PartitionCounters, RefusalCause, WindowRow } from "./types.ts";
 import type { WindowSpec } from "./window-spec.ts";
 
 /** Sizing of one partition's storage. Growth past a max is refused by the caller of these methods. */
@@ -42,6 +42,21 @@ export function nextPow2(n: number): number {
  * (empty when highK < lowK). Window k sits in slot (head + k − lowK) mod ringCap. Slots outside
  * [lowK, highK] are always clear, so moving lowK down or highK up needs no clearing.
  */
+/** What the dictionary keeps beside its maps to release keys no open window uses. */
+class KeyBook {
+  /** Ids released by a sweep while other ids were handed out, reused before new ones. */
+  readonly freeKeys: number[] = [];
+  /**
+   * keyStamp[id] is epoch() when keyId() last returned id. An id handed out since the last add may be in
+   * the caller's hands without a cell yet: a sweep keeps it.
+   */
+  keyStamp: Float64Array = new Float64Array(0);
+  /** Whether a window was evicted or a key created since the last sweep: some keys may be unused. */
+  mayBeUnused = false;
+  /** The limit the latest keyId() returning −1 or growRing() failing met: why an add() was refused. */
+  lastRefusal: RefusalCause = "keys";
+}
+
 export class WindowRing {
   /**
    * The engine's fast path: an integer t in [fastStart, fastEnd) has its newest window in ring slot
@@ -63,22 +78,6 @@ export class WindowRing {
   readonly keyGroup: number[] = [];
   readonly keyName: string[] = [];
   private readonly dicts: Map<string, number>[] = [];
-  /** Ids released by a sweep while other ids were handed out, reused before new ones. */
-  private readonly freeKeys: number[] = [];
-  /**
-   * `epoch` moves on at every add (WindowEngine.add/addBatch); keyStamp[id] is the epoch in which keyId()
-   * last returned id. An id handed out since the last add may be in the caller's hands without a cell
-   * yet: a sweep keeps it.
-   */
-  epoch = 1;
-  private keyStamp: Int32Array = new Int32Array(0);
-  /** Whether a window was evicted or a key created since the last sweep: some keys may be unused. */
-  private keysMayBeUnused = false;
-  /** Why the latest keyId() returned −1: the dictionary is full, or no room for a key's cells. */
-  keyRefusal: "keys" | "cells" = "keys";
-  /** Why the latest growRing() failed. */
-  ringRefusal: "windows" | "cells" = "windows";
-
   ringCap = 0;
   ringShift = 0;
   ringMask = 0;
@@ -95,6 +94,9 @@ export class WindowRing {
   shown: Float64Array = new Float64Array(0);
   /** Window slots updated since the last takeDirty(): the only ones it needs to scan. */
   slotDirty: Uint8Array = new Uint8Array(0);
+
+  /** The dictionary's bookkeeping for releasing keys, apart from the fields the hot path reads. */
+  readonly book = new KeyBook();
 
   constructor(
     readonly partition: number,
@@ -114,13 +116,22 @@ export class WindowRing {
     this.stats = emptyStats(cells);
     this.shown = new Float64Array(cells);
     this.slotDirty = new Uint8Array(this.ringCap);
-    this.keyStamp = new Int32Array(this.keyCap);
+    this.book.keyStamp = new Float64Array(this.keyCap);
     if (includeAll) this.keyId(0, ALL_KEY);
+  }
+
+  /**
+   * Moves on by one at every add: each add() counts its event exactly once in processed, late, invalid
+   * or refused (so the hot path keeps no counter of its own for this); never 0, a stamp no id has.
+   */
+  private epoch(): number {
+    const c = this.counters;
+    return c.processed + c.late + c.invalid + c.refused + 1;
   }
 
   /** Key ids holding a value (the dictionary's size). */
   liveKeys(): number {
-    return this.keyCount - this.freeKeys.length;
+    return this.keyCount - this.book.freeKeys.length;
   }
 
   isEmpty(): boolean {
@@ -152,7 +163,7 @@ export class WindowRing {
     const dict = this.dicts[group]!;
     const known = dict.get(value);
     if (known !== undefined) {
-      this.keyStamp[known] = this.epoch;
+      this.book.keyStamp[known] = this.epoch();
       return known;
     }
     // Full: the keys no open window uses (and no caller holds) make room first.
@@ -160,25 +171,25 @@ export class WindowRing {
       this.sweepKeys();
       if (!this.hasRoomForKey()) return -1;
     }
-    if (this.freeKeys.length === 0 && this.keyCount === this.keyCap && !this.growKeys()) {
+    if (this.book.freeKeys.length === 0 && this.keyCount === this.keyCap && !this.growKeys()) {
       this.sweepKeys();
-      if (this.freeKeys.length === 0) {
-        this.keyRefusal = "cells";
+      if (this.book.freeKeys.length === 0) {
+        this.book.lastRefusal = "cells";
         return -1;
       }
     }
-    const id = this.freeKeys.length > 0 ? this.freeKeys.pop()! : this.keyCount++;
+    const id = this.book.freeKeys.length > 0 ? this.book.freeKeys.pop()! : this.keyCount++;
     dict.set(value, id);
     this.keyGroup[id] = group;
     this.keyName[id] = value;
-    this.keyStamp[id] = this.epoch;
-    this.keysMayBeUnused = true;
+    this.book.keyStamp[id] = this.epoch();
+    this.book.mayBeUnused = true;
     return id;
   }
 
   private hasRoomForKey(): boolean {
     if (this.liveKeys() >= this.limits.maxKeys) {
-      this.keyRefusal = "keys";
+      this.book.lastRefusal = "keys";
       return false;
     }
     return true;
@@ -204,28 +215,29 @@ export class WindowRing {
       used[key] = 1;
     });
     if (this.includeAll) used[ALL_KEY_ID] = 1;
-    const free = new Set(this.freeKeys);
+    const free = new Set(this.book.freeKeys);
     let released = 0;
     // An unused id kept for its caller is for a later sweep to release.
-    this.keysMayBeUnused = false;
+    this.book.mayBeUnused = false;
+    const epoch = this.epoch();
     for (let id = 0; id < this.keyCount; id++) {
       if (used[id] || free.has(id)) continue;
-      if (!compact && this.keyStamp[id] === this.epoch) {
-        this.keysMayBeUnused = true;
+      if (!compact && this.book.keyStamp[id] === epoch) {
+        this.book.mayBeUnused = true;
         continue;
       }
       this.dicts[this.keyGroup[id]!]!.delete(this.keyName[id]!);
       this.keyName[id] = "";
-      this.freeKeys.push(id);
+      this.book.freeKeys.push(id);
       released++;
     }
-    if (compact && this.freeKeys.length > 0) this.compactKeys(used);
-    else if (released > 0) this.freeKeys.sort((a, b) => b - a); // lowest ids reused first
+    if (compact && this.book.freeKeys.length > 0) this.compactKeys(used);
+    else if (released > 0) this.book.freeKeys.sort((a, b) => b - a); // lowest ids reused first
   }
 
   /** Sweeps, renumbering densely, if windows closed or keys came since the last sweep. */
   tidyKeys(): void {
-    if (this.keysMayBeUnused || this.freeKeys.length > 0) this.sweepKeys(true);
+    if (this.book.mayBeUnused || this.book.freeKeys.length > 0) this.sweepKeys(true);
   }
 
   private compactKeys(used: Uint8Array): void {
@@ -241,7 +253,7 @@ export class WindowRing {
     }
     this.keyGroup.length = next;
     this.keyName.length = next;
-    this.freeKeys.length = 0;
+    this.book.freeKeys.length = 0;
     const cap = nextPow2(Math.max(1, this.limits.initialKeys, next));
     this.relayKeys(cap, remap);
     this.keyCount = next;
@@ -271,9 +283,9 @@ export class WindowRing {
     }
     this.stats = stats;
     this.shown = shown;
-    const stamp = new Int32Array(cap);
-    if (remap === null) stamp.set(this.keyStamp.subarray(0, Math.min(cap, this.keyCap)));
-    this.keyStamp = stamp;
+    const stamp = new Float64Array(cap);
+    if (remap === null) stamp.set(this.book.keyStamp.subarray(0, Math.min(cap, this.keyCap)));
+    this.book.keyStamp = stamp;
     this.keyCap = cap;
   }
 
@@ -289,7 +301,7 @@ export class WindowRing {
   growRing(windows: number): boolean {
     const cap = nextPow2(windows);
     if (cap > this.limits.maxOpenWindows || cap * this.keyCap > this.limits.maxCells) {
-      this.ringRefusal = cap > this.limits.maxOpenWindows ? "windows" : "cells";
+      this.book.lastRefusal = cap > this.limits.maxOpenWindows ? "windows" : "cells";
       return false;
     }
     const cells = cap * this.keyCap;
@@ -443,7 +455,7 @@ export class WindowRing {
   protected evictBelow(k: number, out: WindowRow[]): void {
     if (this.highK < this.lowK || k <= this.lowK) return;
     this.clearFast();
-    this.keysMayBeUnused = true;
+    this.book.mayBeUnused = true;
     const last = Math.min(k - 1, this.highK);
     for (let w = this.lowK; w <= last; w++) {
       const slot = (this.head + (w - this.lowK)) & this.ringMask;

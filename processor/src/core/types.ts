@@ -37,7 +37,7 @@ export const AddStatus = {
 } as const;
 export type AddStatus = (typeof AddStatus)[keyof typeof AddStatus];
 
-/** Which capacity limit a Refused event met (WindowEngine.lastRefusal). */
+/** Which capacity limit a Refused event met (WindowEngine.refusalOf). */
 export type RefusalCause = "keys" | "windows" | "cells";
 
 /** One aggregate cell: a (source partition, window, group, key). */

@@ -2,6 +2,7 @@ import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import type { Config } from "../../common/src/config.ts";
 import { aggregateKey, encodeAggregateMessage } from "../../common/src/contracts/aggregate-message.ts";
 import type { WindowEngine, WindowRow } from "./core/index.ts";
+import type { E2eLatency } from "./e2e-latency.ts";
 import type { ProcessorMetrics } from "./metrics.ts";
 import type { Track } from "./partition-track.ts";
 import type { OutputTopics, ProcessorStore, StoredUser } from "./ports.ts";
@@ -43,6 +44,7 @@ export class WindowEmitter {
     private readonly store: ProcessorStore,
     private readonly topics: OutputTopics,
     private readonly metrics: ProcessorMetrics,
+    private readonly e2e: E2eLatency,
   ) {}
 
   /** The timed duties: publish the open rows, write them. */
@@ -85,7 +87,8 @@ export class WindowEmitter {
     this.finals(now);
     const dirty = this.engine.takeDirty();
     for (const r of dirty) this.pendingPartials.set(aggregateKey(r), r);
-    this.publish(dirty, now);
+    // The events aggregated since the last publish are in these rows: they are emitted now.
+    this.publish(dirty, now, dirty.length > 0 ? this.e2e.emitted(now) : null);
   }
 
   private writePartials(now: number): void {
@@ -118,7 +121,7 @@ export class WindowEmitter {
     }
   }
 
-  private publish(rows: WindowRow[], now: number): void {
+  private publish(rows: WindowRow[], now: number, producedAt: number | null = null): void {
     if (rows.length === 0) return;
     const watermark = finite(this.engine.watermark());
     this.topics.sendUntracked(
@@ -137,6 +140,7 @@ export class WindowEmitter {
           final: r.final,
           watermark,
           emittedAt: now,
+          producedAt,
         }),
       ),
     );

@@ -1,5 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
+export const E2E_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
 /** The processor's Prometheus metrics, in a registry of its own (several instances can share a process). */
 export class ProcessorMetrics {
   readonly registry = new Registry();
@@ -88,6 +90,19 @@ export class ProcessorMetrics {
     name: "processor_sink_latency_seconds",
     help: "Duration of successful Cassandra writes",
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  // End-to-end latency buckets: from a few ms (in-process) to minutes (a processor catching up).
+  readonly e2eProcessed = new Histogram({
+    name: "processor_e2e_processed_seconds",
+    help: "End-to-end latency, produced (record timestamp) to aggregated by the processor, of sampled events",
+    buckets: E2E_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly e2eEmitted = new Histogram({
+    name: "processor_e2e_emitted_seconds",
+    help: "End-to-end latency, produced to the window update carrying the event sent to the live topic, of sampled events",
+    buckets: E2E_BUCKETS,
     registers: [this.registry],
   });
   readonly eventsPerSec = new Gauge({

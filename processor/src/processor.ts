@@ -11,6 +11,7 @@ import { SideProducer } from "./adapters/side-producer.ts";
 import { type StatusServer, serveStatus } from "./adapters/status-server.ts";
 import { Checkpointer } from "./checkpointer.ts";
 import { WindowEngine } from "./core/index.ts";
+import { E2eLatency } from "./e2e-latency.ts";
 import { WindowEmitter } from "./emitter.ts";
 import { EventDecoder } from "./event-decoder.ts";
 import { Liveness } from "./liveness.ts";
@@ -88,6 +89,7 @@ export class Processor {
   private readonly router: RecordRouter;
   private readonly writes: WriteQueue;
   private readonly emitter: WindowEmitter;
+  private readonly e2e: E2eLatency;
   private readonly sideOutputs: SideOutputs;
   private readonly checkpointer: Checkpointer;
   private readonly reporter: StatusReporter;
@@ -167,6 +169,7 @@ export class Processor {
       onPermanent: (err) => this.fail(err),
       onRetriedAttempt: (err) => liveness.missed("Cassandra", err),
     });
+    this.e2e = new E2eLatency(this.metrics);
     this.emitter = new WindowEmitter(
       config,
       opts,
@@ -176,6 +179,7 @@ export class Processor {
       ports.store,
       ports.topics,
       this.metrics,
+      this.e2e,
     );
     this.sideOutputs = new SideOutputs(
       config,
@@ -211,6 +215,7 @@ export class Processor {
       totals: this.totals,
       paused: () => this.paused,
       failure: () => this.failure,
+      e2e: this.e2e,
     });
   }
 
@@ -435,6 +440,7 @@ export class Processor {
     const users: StoredUser[] = [];
     const totals = this.totals;
     let aggregated = 0;
+    const batchAt = this.now();
     for (const m of records) {
       const t = this.tracks.get(m.partition);
       const verdict = admit(t, m.offset, generation);
@@ -466,6 +472,7 @@ export class Processor {
           break;
         case "aggregate":
           aggregated++;
+          this.e2e.processed(m.timestamp, batchAt);
           if (route.partlyLate) {
             totals.partlyLate++;
             this.metrics.partlyLate.inc();

@@ -1,5 +1,6 @@
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import type { WindowEngine } from "./core/index.ts";
+import type { E2eLatency } from "./e2e-latency.ts";
 import { type ProcessorMetrics, RateMeter, RecentSample } from "./metrics.ts";
 import type { Track } from "./partition-track.ts";
 import type { OutputTopics, RecordSource } from "./ports.ts";
@@ -41,6 +42,7 @@ export interface StatusDeps {
   totals: Totals;
   paused: () => boolean;
   failure: () => Error | null;
+  e2e: E2eLatency;
 }
 
 /** /status and the Prometheus gauges, read from the loop's state; rates and gauges refresh once a second. */
@@ -134,6 +136,7 @@ export class StatusReporter {
       deadLettered: totals.deadLettered,
       eventsPerSec: Math.round(this.eventsPerSec),
       sinkLatencyMs: { p50: this.latencies.quantile(0.5), p99: this.latencies.quantile(0.99) },
+      e2eMs: this.d.e2e.status(),
       batchSize: {
         last: this.batchSizes.latest(),
         p50: this.batchSizes.quantile(0.5),

@@ -1,3 +1,4 @@
+import type { DeliveryLatency } from "./e2e-delivery.ts";
 import type { LiveHub } from "./live-hub.ts";
 import type { WebMetrics } from "./metrics.ts";
 import type { PipelineMonitor } from "./pipeline-monitor.ts";
@@ -35,6 +36,8 @@ export interface AppDeps {
   kafkaAdmin: KafkaAdmin;
   registry: SchemaRegistry;
   registryUrl: string;
+  /** The last end-to-end stage: produced → delivered to the browsers' streams. */
+  delivery: DeliveryLatency;
   hub: LiveHub;
   pipeline: PipelineMonitor;
   assets: StaticAssets;

@@ -55,6 +55,20 @@ export function combineStatuses(statuses: readonly ProcessorStatus[]): Processor
       p50: maxOf(statuses.map((s) => s.sinkLatencyMs.p50)),
       p99: maxOf(statuses.map((s) => s.sinkLatencyMs.p99)),
     },
+    ...(statuses.some((s) => s.e2eMs)
+      ? {
+          e2eMs: {
+            processed: {
+              p50: maxOf(statuses.map((s) => s.e2eMs?.processed.p50 ?? null)),
+              p99: maxOf(statuses.map((s) => s.e2eMs?.processed.p99 ?? null)),
+            },
+            emitted: {
+              p50: maxOf(statuses.map((s) => s.e2eMs?.emitted.p50 ?? null)),
+              p99: maxOf(statuses.map((s) => s.e2eMs?.emitted.p99 ?? null)),
+            },
+          },
+        }
+      : {}),
     startedAt: Math.min(...statuses.map((s) => s.startedAt)),
     paused: statuses.some((s) => s.paused === true),
     ...(pendingWrites === undefined ? {} : { pendingWrites }),

@@ -81,6 +81,20 @@ export const SchemaDiffResponse = z
   })
   .register(apiRegistry, { id: "SchemaDiff" });
 
+const QuantilesSchema = z.object({ p50: z.number().nullable(), p99: z.number().nullable() });
+export const LatencyResponse = z
+  .object({
+    at: z.number().describe("epoch milliseconds"),
+    processed: QuantilesSchema.nullable().describe(
+      "produced → aggregated (ms), from the processor; null when it does not answer",
+    ),
+    emitted: QuantilesSchema.nullable().describe("produced → window update sent (ms), from the processor"),
+    delivered: QuantilesSchema.describe(
+      "produced → fanned out to the browsers' live streams (ms), this web process",
+    ),
+  })
+  .register(apiRegistry, { id: "Latency" });
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<T extends true> = T;
 export type ConsoleSchemasMatchPorts = [

@@ -3,10 +3,12 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { createLogger } from "../../common/src/logger.ts";
+import { type ChildProcessor, spawnProcessor } from "../../processor/src/test-harness.ts";
 import { runApiSchedule } from "../../producer/src/api-source.ts";
 import { openPipeline, type Pipeline } from "../../producer/src/pipeline.ts";
 import { RunsStore } from "../../producer/src/runs-store.ts";
 import { registerUserSchema } from "../../producer/src/schema-registry.ts";
+import { produceSynthetic } from "../../producer/src/synthetic.ts";
 import { cleanupIsolated } from "../../producer/src/testing/cleanup.ts";
 import { type FaultServer, startFaultServer } from "../../producer/src/testing/fault-server.ts";
 import { isolatedConfig } from "../../producer/src/testing/test-config.ts";
@@ -19,7 +21,13 @@ const SHOTS = "test-results/screenshots";
 const TOKEN = "console-e2e-token";
 const page1 = readFileSync(new URL("../../fixtures/api/page-one-bad.json", import.meta.url), "utf8");
 // One run an hour: every run after the first is one the test asked for.
-const config = isolatedConfig("console", { PRODUCER_INTERVAL_MS: "3600000", RANDOMUSER_RESULTS: "6" });
+const config = isolatedConfig("console", {
+  PRODUCER_INTERVAL_MS: "3600000",
+  RANDOMUSER_RESULTS: "6",
+  CONSUMER_GROUP: `console_e2e_${Date.now().toString(36)}`,
+  PROCESSOR_METRICS_PORT: "0",
+  PRODUCER_METRICS_PORT: "0",
+});
 let server: FaultServer;
 let pipeline: Pipeline;
 let runs: RunsStore;
@@ -27,6 +35,7 @@ let web: RunningWeb;
 let browser: Browser;
 const stopScheduler = new AbortController();
 let scheduler: Promise<unknown>;
+let processor: ChildProcessor;
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
@@ -67,12 +76,15 @@ describe("the operations console in a browser", () => {
       scheduler: "console-e2e",
       fetch: { timeoutMs: 2000, maxAttempts: 1 },
     });
+    // The real processor on this test's topics and group, for the end-to-end latency.
+    processor = spawnProcessor(config, { PROCESSOR_INSTANCE: "console-e2e", LOG_LEVEL: "info" });
+    const statusPort = await processor.started;
     const cfg = loadWebConfig({
       ...process.env,
       ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v ?? "")])),
       WEB_PORT: "0",
       WEB_ADMIN_TOKEN: TOKEN,
-      PROCESSOR_STATUS_URL: "http://127.0.0.1:9",
+      PROCESSOR_STATUS_URL: `http://127.0.0.1:${statusPort}`,
       LOG_LEVEL: "warn",
     });
     web = await startWebServer(cfg, createLogger("console-e2e", "warn"));
@@ -85,6 +97,8 @@ describe("the operations console in a browser", () => {
   afterAll(async () => {
     stopScheduler.abort();
     await scheduler;
+    processor?.child.kill("SIGTERM");
+    await processor?.exited;
     await browser?.close();
     await web?.close();
     await pipeline?.close();
@@ -237,6 +251,42 @@ describe("the operations console in a browser", () => {
     expect(await page.locator("#diff-summary").textContent()).toMatch(/^[1-9]\d* lines added/);
     await shot(page, "schemas-diff");
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("Pipeline: the end-to-end latency chart moves while events flow (produced → processed → emitted → delivered)", async () => {
+    // Someone watches the live charts: updates are delivered to a browser.
+    const { page: overview } = await openPage("/");
+    const { page, problems } = await openPage("/pipeline");
+    const points = () => page.locator("#latency-chart").getAttribute("data-points").then(Number);
+    await expect.poll(points, { timeout: 15_000 }).toBeGreaterThan(0);
+    const stop = new AbortController();
+    const flowing = produceSynthetic(config, { pipeline, rate: 50, count: 20_000, signal: stop.signal });
+    try {
+      await expect
+        .poll(() => page.locator("#latency-status").textContent(), { timeout: 60_000 })
+        .toMatch(/^delivered p50 [\d.,]+ ms · p99 [\d.,]+ ms$/);
+      const before = await points();
+      await expect.poll(points, { timeout: 15_000 }).toBeGreaterThan(before + 2);
+      const l = (await (await fetch(`${web.url}/api/latency`)).json()) as Record<
+        string,
+        { p50: number | null; p99: number | null } | null
+      >;
+      for (const stage of ["processed", "emitted", "delivered"]) {
+        expect(l[stage]?.p50, stage).toBeGreaterThan(0);
+        expect(l[stage]?.p99, stage).toBeGreaterThanOrEqual(l[stage]?.p50 ?? 0);
+      }
+      // Each later stage includes the earlier ones.
+      expect(l.emitted?.p50).toBeGreaterThanOrEqual(l.processed?.p50 ?? 0);
+      const metrics = await (await fetch(`${web.url}/metrics`)).text();
+      expect(metrics).toMatch(/web_e2e_delivered_seconds_count [1-9]/);
+      await shot(page, "pipeline-latency");
+    } finally {
+      stop.abort();
+      await flowing;
+    }
+    expect(problems).toEqual([]);
+    await overview.close();
     await page.close();
   });
 

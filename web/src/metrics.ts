@@ -10,6 +10,7 @@ export interface WebMetrics {
   liveBatches: Counter;
   redriven: Counter<"outcome">;
   refused: Counter<"reason">;
+  e2eDelivered: Histogram;
 }
 
 /** A registry per app instance, so tests and the server never share or double-register metrics. */
@@ -50,6 +51,12 @@ export function createWebMetrics(withDefaults = true): WebMetrics {
     liveBatches: new Counter({
       name: "web_live_updates_total",
       help: "Hub updates fanned out to clients",
+      registers: [registry],
+    }),
+    e2eDelivered: new Histogram({
+      name: "web_e2e_delivered_seconds",
+      help: "End-to-end latency, produced (the oldest sampled event of a window update) to fanned out to the connected browsers' live streams",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: [registry],
     }),
     redriven: new Counter({

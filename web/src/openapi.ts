@@ -16,6 +16,7 @@ import {
 import {
   DeadLettersResponse,
   DeadLetterViewSchema,
+  LatencyResponse,
   RedriveResponse,
   SchemaDiffResponse,
   TopicMessagesResponse,
@@ -158,6 +159,13 @@ export const API_OPERATIONS: Operation[] = [
       403: { description: "a page of a foreign Origin (WEB_ALLOWED_ORIGINS)", body: ErrorBody },
       503: { description: "WEB_LIVE_MAX_CLIENTS live clients already (Retry-After: 5)", body: ErrorBody },
     },
+  },
+  {
+    method: "get",
+    path: "/latency",
+    summary:
+      "End-to-end latency p50/p99 of sampled events: produced → processed → window emitted → delivered",
+    responses: { 200: { description: "the stages' quantiles now (ms)", body: LatencyResponse } },
   },
   {
     method: "get",

@@ -163,7 +163,8 @@ export interface ProcessorFleetSource {
 
 /** The upstream feed of window rows (the compacted aggregates topic). */
 export interface LiveSource {
-  start(onRows: (rows: WindowRow[]) => void): Promise<void>;
+  /** `producedAt`: the oldest sampled event's produced time among the batch's updates (null when none carry one). */
+  start(onRows: (rows: WindowRow[], producedAt: number | null) => void): Promise<void>;
   stop(): Promise<void>;
 }
 

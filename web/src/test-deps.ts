@@ -1,5 +1,6 @@
 import { loadStaticAssets } from "./adapters/fs-assets.ts";
 import { type AppDeps, DEFAULT_LIMITS } from "./app-deps.ts";
+import { DeliveryLatency } from "./e2e-delivery.ts";
 import {
   MemoryAggregateStore,
   MemoryCheckpointStore,
@@ -49,6 +50,7 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
   const topics = new MemoryTopicReader();
   const redriver = new MemoryRedriver();
   const registry = new MemorySchemaRegistry();
+  const metrics = createWebMetrics(false);
   const admin = new MemoryKafkaAdmin();
   const processor = new MemoryProcessorStatus();
   const checkpoints = new MemoryCheckpointStore();
@@ -68,6 +70,7 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
     kafkaAdmin: admin,
     registry,
     registryUrl: "memory:",
+    delivery: new DeliveryLatency(metrics),
     hub: new LiveHub({ ringSize: 100, clientQueueSize: 100, retentionMs: 600_000, epoch: "t" }),
     pipeline: new PipelineMonitor({
       admin,
@@ -78,7 +81,7 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
       cacheMs: 0,
     }),
     assets: loadStaticAssets(),
-    metrics: createWebMetrics(false),
+    metrics,
     adminToken: "",
     windowSizeMs: 10_000,
     windowsRetentionSeconds: 30 * 86_400,

@@ -9,6 +9,7 @@ import { HttpProcessorStatus } from "./adapters/processor-status-http.ts";
 import { HttpSchemaRegistry } from "./adapters/registry-http.ts";
 import { createApp } from "./app.tsx";
 import { DEFAULT_LIMITS } from "./app-deps.ts";
+import { DeliveryLatency } from "./e2e-delivery.ts";
 import { CheckpointFinality } from "./finality.ts";
 import { LiveHub } from "./live-hub.ts";
 import { createWebMetrics, type WebMetrics } from "./metrics.ts";
@@ -29,6 +30,7 @@ export interface WebApp {
   history: WindowHistory;
   metrics: WebMetrics;
   guard: RequestGuard;
+  delivery: DeliveryLatency;
 }
 
 export async function connectCassandra(cfg: WebConfig, log: Logger): Promise<Client> {
@@ -66,6 +68,7 @@ export function buildWebApp(
 ): WebApp {
   const store = new CassandraStore(ports.cassandra, cfg.CASSANDRA_KEYSPACE);
   const metrics = ports.metrics ?? createWebMetrics();
+  const delivery = new DeliveryLatency(metrics);
   const hub = new LiveHub({
     ringSize: cfg.WEB_LIVE_RING,
     clientQueueSize: cfg.WEB_LIVE_CLIENT_QUEUE,
@@ -105,6 +108,7 @@ export function buildWebApp(
     finality: new CheckpointFinality(store, cfg.TOPIC_USERS, 1000),
   });
   const app = createApp({
+    delivery,
     history,
     users: store,
     runs: store,
@@ -132,7 +136,7 @@ export function buildWebApp(
       maxWaitMs: cfg.WEB_QUERY_MAX_WAIT_MS,
     }),
   });
-  return { app, hub, history, metrics, guard };
+  return { app, hub, history, metrics, guard, delivery };
 }
 
 /**
@@ -148,12 +152,16 @@ export function feedLive(web: WebApp, newSource: () => LiveSource, log: Logger):
     const source = newSource();
     current = source;
     source
-      .start((rows) => {
+      .start((rows, producedAt) => {
         web.metrics.liveRows.inc(rows.length);
         web.history.invalidate(rows);
         const before = web.hub.lastId;
         web.hub.ingest(rows);
-        if (web.hub.lastId !== before) web.metrics.liveBatches.inc();
+        if (web.hub.lastId !== before) {
+          web.metrics.liveBatches.inc();
+          // Fanned out to every connected browser's stream now: delivered, when someone is watching.
+          if (producedAt !== null && web.hub.clientCount > 0) web.delivery.delivered(producedAt, Date.now());
+        }
       })
       .catch(async (err: Error) => {
         log.error({ err: err.message }, "the live aggregates feed failed to start; retrying in 5 s");

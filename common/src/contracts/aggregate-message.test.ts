@@ -20,7 +20,7 @@ const msg = {
 describe("decodeAggregateMessage", () => {
   it("decodes a row and drops the extra fields", () => {
     const { watermark: _w, emittedAt: _e, ...row } = msg;
-    expect(decodeAggregateMessage(enc(msg))).toEqual({ kind: "row", row });
+    expect(decodeAggregateMessage(enc(msg))).toEqual({ kind: "row", row, producedAt: null });
   });
 
   it("treats null min/max as 0 and an empty value as a tombstone", () => {
@@ -48,11 +48,30 @@ describe("decodeAggregateMessage", () => {
   });
 });
 
+describe("producedAt", () => {
+  it("is passed on beside the row when the update carries it (end-to-end latency), null otherwise", () => {
+    const value = JSON.stringify({ ...msg, producedAt: 1_700_000_000_123 });
+    expect(decodeAggregateMessage(new TextEncoder().encode(value))).toMatchObject({
+      kind: "row",
+      producedAt: 1_700_000_000_123,
+    });
+    const bad = JSON.stringify({ ...msg, producedAt: "soon" });
+    expect(decodeAggregateMessage(new TextEncoder().encode(bad))).toMatchObject({
+      kind: "row",
+      producedAt: null,
+    });
+  });
+});
+
 describe("encodeAggregateMessage", () => {
   it("is what the decoder reads, keyed by group, key, window and partition", () => {
     const { key, value } = encodeAggregateMessage(msg);
     expect(key).toBe("nat|FR|0|2");
     const { watermark: _w, emittedAt: _e, ...row } = msg;
-    expect(decodeAggregateMessage(new TextEncoder().encode(value))).toEqual({ kind: "row", row });
+    expect(decodeAggregateMessage(new TextEncoder().encode(value))).toEqual({
+      kind: "row",
+      row,
+      producedAt: null,
+    });
   });
 });

@@ -18,10 +18,15 @@ export interface AggregateMessage {
   /** The processor watermark when the row was sent; null before it has one. */
   watermark: number | null;
   emittedAt: number;
+  /**
+   * When the oldest sampled event this update carries was produced (its record timestamp): the web tier's
+   * end-to-end delivery latency starts there. Null (or absent, from an older processor) when none was sampled.
+   */
+  producedAt?: number | null;
 }
 
-/** The row a reader keeps (the send's watermark and time are dropped). */
-export type AggregateRow = Omit<AggregateMessage, "watermark" | "emittedAt">;
+/** The row a reader keeps (the send's watermark and times are dropped). */
+export type AggregateRow = Omit<AggregateMessage, "watermark" | "emittedAt" | "producedAt">;
 
 export const aggregateKey = (
   r: Pick<AggregateMessage, "group" | "key" | "windowStart" | "partition">,
@@ -52,7 +57,7 @@ const AggregateMessageSchema = z.object({
 });
 
 export type DecodedAggregate =
-  | { kind: "row"; row: AggregateRow }
+  | { kind: "row"; row: AggregateRow; producedAt: number | null }
   | { kind: "tombstone" }
   | { kind: "invalid"; reason: string };
 
@@ -69,5 +74,10 @@ export function decodeAggregateMessage(value: Uint8Array | null | undefined): De
     const i = parsed.error.issues[0];
     return { kind: "invalid", reason: `${i?.path.join(".") || "value"}: ${i?.message ?? "invalid"}` };
   }
-  return { kind: "row", row: parsed.data };
+  const producedAt = (json as { producedAt?: unknown }).producedAt;
+  return {
+    kind: "row",
+    row: parsed.data,
+    producedAt: typeof producedAt === "number" && Number.isFinite(producedAt) ? producedAt : null,
+  };
 }

@@ -50,6 +50,11 @@ export const ProcessorStatusSchema = z.object({
   deadLettered: n,
   eventsPerSec: n,
   sinkLatencyMs: z.object({ p50: n.nullable(), p99: n.nullable() }),
+  /** End-to-end latency (ms) of sampled events: produced → processed, produced → window update emitted. */
+  e2eMs: z.object({
+    processed: z.object({ p50: n.nullable(), p99: n.nullable() }),
+    emitted: z.object({ p50: n.nullable(), p99: n.nullable() }),
+  }),
   /** Messages per consumed batch, over the recent batches. */
   batchSize: BatchSizesSchema,
   startedAt: n,
@@ -83,5 +88,6 @@ export const ProcessorStatusReadSchema = ProcessorStatusSchema.extend({
   refusedByCause: true,
   batchSize: true,
   failure: true,
+  e2eMs: true,
 });
 export type ProcessorStatusRead = z.infer<typeof ProcessorStatusReadSchema>;

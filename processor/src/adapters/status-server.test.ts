@@ -14,6 +14,7 @@ const status: ProcessorStatus = {
   partlyLate: 0,
   refused: 0,
   refusedByCause: { keys: 0, windows: 0, cells: 0 },
+  e2eMs: { processed: { p50: null, p99: null }, emitted: { p50: null, p99: null } },
   deadLettered: 0,
   eventsPerSec: 0,
   sinkLatencyMs: { p50: null, p99: null },

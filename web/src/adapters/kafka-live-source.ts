@@ -33,7 +33,7 @@ export class KafkaLiveSource implements LiveSource {
 
   constructor(private readonly opts: KafkaLiveSourceOptions) {}
 
-  async start(onRows: (rows: WindowRow[]) => void): Promise<void> {
+  async start(onRows: (rows: WindowRow[], producedAt: number | null) => void): Promise<void> {
     const consumer = new RdKafka.KafkaConsumer(
       {
         "bootstrap.servers": this.opts.bootstrap,
@@ -90,17 +90,24 @@ export class KafkaLiveSource implements LiveSource {
     }
   }
 
-  private poll(consumer: RdKafka.KafkaConsumer, onRows: (rows: WindowRow[]) => void): void {
+  private poll(
+    consumer: RdKafka.KafkaConsumer,
+    onRows: (rows: WindowRow[], producedAt: number | null) => void,
+  ): void {
     if (this.stopped) return;
     consumer.consume(this.opts.maxBatch ?? 1000, (err, messages) => {
       if (err) this.opts.onError?.(err);
       const rows: WindowRow[] = [];
+      let producedAt: number | null = null;
       for (const m of messages ?? []) {
         const d = decodeAggregateMessage(m.value);
-        if (d.kind === "row") rows.push(d.row);
-        else if (d.kind === "invalid") this.opts.onInvalid?.(d.reason, m.partition, m.offset);
+        if (d.kind === "row") {
+          rows.push(d.row);
+          if (d.producedAt !== null && (producedAt === null || d.producedAt < producedAt))
+            producedAt = d.producedAt;
+        } else if (d.kind === "invalid") this.opts.onInvalid?.(d.reason, m.partition, m.offset);
       }
-      if (rows.length > 0) onRows(rows);
+      if (rows.length > 0) onRows(rows, producedAt);
       // consume() already waits up to its timeout on librdkafka's thread; only an error (broker
       // gone) returns at once, and must not turn this into a busy loop.
       this.timer = setTimeout(() => this.poll(consumer, onRows), err ? 1000 : 0);

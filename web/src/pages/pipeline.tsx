@@ -387,7 +387,7 @@ export function PipelineLive(props: { snap: PipelineSnapshot }) {
 
 export function PipelinePage(props: { snap: PipelineSnapshot }) {
   return (
-    <Layout title="Pipeline" active="pipeline">
+    <Layout title="Pipeline" active="pipeline" scripts={["uPlot.iife.min.js", "charts.js", "latency.js"]}>
       <PageHead
         title="Pipeline"
         sub="Topics, offsets, consumer lag and processor health · refreshes every 3 s"
@@ -396,6 +396,15 @@ export function PipelinePage(props: { snap: PipelineSnapshot }) {
           JSON
         </a>
       </PageHead>
+      <section class="card">
+        <div class="card-head">
+          <h2>End-to-end latency · p50 / p99</h2>
+          <span class="muted" id="latency-status">
+            produced → processed → window emitted → delivered to the browser · every 2 s
+          </span>
+        </div>
+        <div id="latency-chart" class="chart" data-points="0" />
+      </section>
       <PipelineLive snap={props.snap} />
     </Layout>
   );

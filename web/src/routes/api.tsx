@@ -83,6 +83,16 @@ export function apiRoutes(deps: AppDeps): Hono {
     act("schedule resumed", () => deps.schedule.setPaused(API_SCHEDULE, false, "web console")),
   );
 
+  api.get("/latency", async (c) => {
+    const p = (await deps.pipeline.snapshot()).processor;
+    return c.json({
+      at: Date.now(),
+      processed: p?.e2eMs?.processed ?? null,
+      emitted: p?.e2eMs?.emitted ?? null,
+      delivered: deps.delivery.quantiles(),
+    });
+  });
+
   api.get("/pipeline", async (c) => c.json(await deps.pipeline.snapshot()));
 
   api.get("/live/snapshot", (c) => c.json(deps.hub.snapshot()));

@@ -2,6 +2,29 @@ import type { Compatibility, SchemaVersion } from "../ports.ts";
 import { type DiffLine, prettySchema } from "../schema-diff.ts";
 import { Layout, PageHead } from "./layout.tsx";
 
+/** Unchanged lines kept around each change, as `diff -U3` does. */
+const CONTEXT = 3;
+
+/** The diff with long unchanged stretches folded to a count, so the changes are in view. */
+function withContext(lines: DiffLine[], context: number): (DiffLine | { skipped: number })[] {
+  const near = lines.map(() => false);
+  lines.forEach((l, i) => {
+    if (l.kind === "same") return;
+    for (let j = Math.max(0, i - context); j <= Math.min(lines.length - 1, i + context); j++) near[j] = true;
+  });
+  const out: (DiffLine | { skipped: number })[] = [];
+  let skipped = 0;
+  lines.forEach((l, i) => {
+    if (near[i]) {
+      if (skipped) out.push({ skipped });
+      skipped = 0;
+      out.push(l);
+    } else skipped++;
+  });
+  if (skipped) out.push({ skipped });
+  return out;
+}
+
 export interface SubjectRow {
   subject: string;
   versions: number[];
@@ -147,12 +170,16 @@ export function SubjectPage(props: SubjectPageProps) {
               </span>
             </div>
             <pre class="diff" id="diff">
-              {props.diff.lines.map((l) => (
-                <span class={l.kind}>
-                  {l.kind === "add" ? "+ " : l.kind === "del" ? "- " : "  "}
-                  {l.text}
-                </span>
-              ))}
+              {withContext(props.diff.lines, CONTEXT).map((l) =>
+                "skipped" in l ? (
+                  <span class="skip">{`  … ${l.skipped} unchanged lines`}</span>
+                ) : (
+                  <span class={l.kind}>
+                    {l.kind === "add" ? "+ " : l.kind === "del" ? "- " : "  "}
+                    {l.text}
+                  </span>
+                ),
+              )}
             </pre>
           </section>
         ) : null}

@@ -56,7 +56,8 @@ export interface Results {
     sseClients: number;
     p99DelayMs: number;
     fanout: { clients: number; connected: number; p50DelayMs: number; p99DelayMs: number }[];
-    api: { requestsPerSec: number; p50Ms: number; p99Ms: number; errors: number };
+    api: HttpScenarioResult;
+    pages?: HttpScenarioResult;
   };
   memory?: {
     processorRssMbMax: number;
@@ -65,6 +66,19 @@ export interface Results {
     flat: boolean;
   };
   errors: Record<string, string>;
+}
+
+/** A bench/k6 HTTP scenario as the bench runs it (autocannon), judged by the scenario's thresholds. */
+export interface HttpScenarioResult {
+  scenario: string;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  threshold?: string;
+  /** The latency at the threshold's percentile. */
+  thresholdPercentileMs?: number;
+  passed?: boolean;
 }
 
 export interface CountsCheck {
@@ -165,7 +179,13 @@ export function markdown(r: Results): string {
   if (r.web) {
     lines.push(
       `| SSE fan-out: clients held, p99 delay ms | ${r.web.sseClients}, ${fmt(r.web.p99DelayMs, 1)} | 1 000 at p99 ≤ 100 | ${verdict(r.web.sseClients >= 1000 && r.web.p99DelayMs <= 100, `${r.web.sseClients} clients, p99 ${fmt(r.web.p99DelayMs, 1)} ms`)} |`,
-      `| aggregates API: req/s, p50 / p99 ms | ${fmt(r.web.api.requestsPerSec)}, ${fmt(r.web.api.p50Ms, 1)} / ${fmt(r.web.api.p99Ms, 1)} | — | — |`,
+      ...[r.web.api, r.web.pages].flatMap((h, i) =>
+        h
+          ? [
+              `| ${i === 0 ? "aggregates API" : "dashboard pages"} (${h.scenario}'s scenario, autocannon): req/s, p50 / p99 ms | ${fmt(h.requestsPerSec)}, ${fmt(h.p50Ms, 1)} / ${fmt(h.p99Ms, 1)} | ${h.threshold ?? "—"} | ${h.passed === undefined ? "—" : verdict(h.passed, `${fmt(h.thresholdPercentileMs ?? Number.NaN)} ms at the percentile, ${h.errors} failed`)} |`,
+            ]
+          : [],
+      ),
     );
   }
   if (r.memory) {

@@ -3,7 +3,8 @@ import autocannon from "autocannon";
 import { Client } from "cassandra-driver";
 import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
 import { ensureTopics } from "../../common/src/kafka-topics.ts";
-import type { Results } from "../report.ts";
+import { API_SCENARIO, type HttpScenario, PAGES_SCENARIO } from "../k6/scenarios.ts";
+import type { HttpScenarioResult, Results } from "../report.ts";
 import { percentile, subscribe } from "../sse-client.ts";
 import { benchConfig, sleep } from "./bench-env.ts";
 import { spawnService, stopChild, waitHttp } from "./children.ts";
@@ -73,6 +74,36 @@ async function fanout(port: number, topic: string, clients: number, producer: Ka
   };
 }
 
+/**
+ * One of bench/k6's HTTP scenarios with autocannon: the same connections, paths (cycled per
+ * connection) and duration (BENCH_API_SECONDS shortens it), judged by the same thresholds.
+ */
+async function httpScenario(base: string, name: string, s: HttpScenario): Promise<HttpScenarioResult> {
+  const paths = s.paths(Date.now());
+  const run = await autocannon({
+    url: base,
+    connections: s.vus,
+    duration: Number(process.env.BENCH_API_SECONDS ?? s.seconds),
+    requests: paths.map((path) => ({ method: "GET", path })),
+  });
+  const failed = run.errors + run.non2xx;
+  const total = run.requests.total + run.errors;
+  const failedRate = total > 0 ? failed / total : 1;
+  const pMs = s.thresholds.percentile === 99 ? run.latency.p99 : run.latency.p97_5;
+  const result = {
+    scenario: `bench/k6/${name}.ts`,
+    requestsPerSec: Math.round(run.requests.average),
+    p50Ms: run.latency.p50,
+    p99Ms: run.latency.p99,
+    errors: failed,
+    thresholdPercentileMs: pMs,
+    threshold: `p(${s.thresholds.percentile}) < ${s.thresholds.maxMs} ms, failed < ${s.thresholds.failedRate * 100}%`,
+    passed: failedRate < s.thresholds.failedRate && pMs < s.thresholds.maxMs,
+  };
+  console.log(`  ${name} (${result.scenario} with autocannon): ${JSON.stringify(result)}`);
+  return result;
+}
+
 async function seedWindows(client: Client, ks: string, from: number, to: number): Promise<void> {
   const stmt = `INSERT INTO ${ks}.window_aggregates (group_name, hour, window_start, key, kafka_partition,
     window_end, count, sum_age, min_age, max_age, final, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,toTimestamp(now()))`;
@@ -126,14 +157,9 @@ export async function webSection(r: Results): Promise<void> {
       console.log(`  fan-out ${n}: ${JSON.stringify(f)}`);
       results.push(f);
     }
-    const api = await autocannon({
-      url: `http://127.0.0.1:${port}/api/aggregates?group=nat&from=${hourAgo}&to=${now}`,
-      connections: 20,
-      duration: Number(process.env.BENCH_API_SECONDS ?? 10),
-    });
-    console.log(
-      `  API: ${Math.round(api.requests.average)} req/s, p50 ${api.latency.p50} ms, p99 ${api.latency.p99} ms`,
-    );
+    const base = `http://127.0.0.1:${port}`;
+    const api = await httpScenario(base, "api", API_SCENARIO);
+    const pages = await httpScenario(base, "pages", PAGES_SCENARIO);
     const held = results.filter((f) => f.connected === f.clients && f.received >= f.expected * 0.99);
     const best = held.at(-1);
     r.web = {
@@ -145,12 +171,8 @@ export async function webSection(r: Results): Promise<void> {
         p50DelayMs: Math.round(f.p50DelayMs * 10) / 10,
         p99DelayMs: Math.round(f.p99DelayMs * 10) / 10,
       })),
-      api: {
-        requestsPerSec: Math.round(api.requests.average),
-        p50Ms: api.latency.p50,
-        p99Ms: api.latency.p99,
-        errors: api.errors + api.non2xx,
-      },
+      api,
+      pages,
     };
   } finally {
     await producer.disconnect();

@@ -11,3 +11,12 @@ describe("processor node flags", () => {
     for (const flag of PROCESSOR_NODE_FLAGS) expect(words).toContain(flag);
   });
 });
+
+describe("processor node flags in the Kubernetes manifest", () => {
+  it("are the ones the processor Deployment's container starts with", () => {
+    const manifest = readFileSync(new URL("../../deploy/k8s/base/processor.yaml", import.meta.url), "utf8");
+    const command = /command: \[([^\]]*)\]/.exec(manifest)?.[1] ?? "";
+    const words = command.split(",").map((w) => w.trim());
+    for (const flag of PROCESSOR_NODE_FLAGS) expect(words).toContain(flag);
+  });
+});

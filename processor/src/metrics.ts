@@ -22,6 +22,12 @@ export class ProcessorMetrics {
     help: "Dead letters whose original value was too large and was cut to its first bytes",
     registers: [this.registry],
   });
+  readonly sideOutputsNotResent = new Counter({
+    name: "processor_side_outputs_not_resent_total",
+    help: "Late events and dead letters of a replay not sent again: their topic already held them",
+    labelNames: ["topic"] as const,
+    registers: [this.registry],
+  });
   readonly sideQueueFull = new Counter({
     name: "processor_side_queue_full_total",
     help: "Late or dead-letter sends that found the producer's local queue full and waited",

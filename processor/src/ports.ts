@@ -84,7 +84,13 @@ export interface ProcessorStore {
 /** The topics the processor writes: late and dead letters tracked until acknowledged, live rows not. */
 export interface OutputTopics {
   connect(): Promise<void>;
-  sendTracked(topic: string, key: Buffer | string | null, value: Buffer, headers: Headers): void;
+  /** To partition `partition` of the topic: the side outputs of source partition p go to partition p. */
+  sendTracked(topic: string, key: Buffer | string | null, value: Buffer, headers: Headers, partition: number): void;
+  /**
+   * The highest `source_offset` of source partition p that partition p of `topic` already holds (null: none),
+   * so that a replay from an older checkpoint does not send it again; rejects if it cannot tell in time.
+   */
+  lastSourceOffset(topic: string, sourcePartition: number): Promise<number | null>;
   /** The live view tolerates a lost update (the next one, or the final row, replaces it). */
   sendUntracked(topic: string, messages: { key: string; value: string }[]): void;
   /** Resolves when every tracked send made before the call is acknowledged; throws after a fatal failure. */

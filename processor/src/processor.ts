@@ -285,6 +285,13 @@ export class Processor {
         () => this.ports.store.readCheckpoint(this.config.TOPIC_USERS, partition),
         (err) => this.ports.store.permanentError(err),
       );
+      // Before any record of the partition is processed: what a previous run already sent is not sent again.
+      try {
+        await this.sideOutputs.resume(partition);
+      } catch (err) {
+        this.fail(err as Error);
+        throw err;
+      }
       try {
         const [a] = this.engine.assign(
           [cp ? { partition, snapshot: new Uint8Array(cp.state) } : { partition }],

@@ -12,6 +12,12 @@ import type { Totals } from "./status.ts";
  * checkpoint waits for them (they are part of the exactly-once effect).
  */
 export class SideOutputs {
+  /**
+   * Per source partition, the highest source offset whose late event / dead letter its topic already holds
+   * (read on assignment): a replay from an older checkpoint does not send those again.
+   */
+  private readonly sent = new Map<number, { late: number; dlq: number }>();
+
   constructor(
     private readonly config: Config,
     private readonly topics: OutputTopics,
@@ -20,6 +26,22 @@ export class SideOutputs {
     private readonly maxPayloadBytes: number,
   ) {}
 
+  /** Reads back, on assignment of `partition`, what the late and dead-letter topics hold of it. */
+  async resume(partition: number): Promise<void> {
+    const [late, dlq] = await Promise.all([
+      this.topics.lastSourceOffset(this.config.TOPIC_LATE, partition),
+      this.topics.lastSourceOffset(this.config.TOPIC_DLQ, partition),
+    ]);
+    this.sent.set(partition, { late: late ?? -1, dlq: dlq ?? -1 });
+  }
+
+  /** A side output a previous run of this partition already delivered (its checkpoint came before). */
+  private delivered(m: SourceRecord, kind: "late" | "dlq"): boolean {
+    const done = (this.sent.get(m.partition)?.[kind] ?? -1) >= m.offset;
+    if (done) this.metrics.sideOutputsNotResent.inc({ topic: kind });
+    return done;
+  }
+
   deadLetter(m: SourceRecord, reason: string): void {
     const letter = decodeDeadLetter(
       { value: m.value, key: m.key, partition: m.partition, offset: m.offset, source: sourceOf(m) },
@@ -27,7 +49,8 @@ export class SideOutputs {
       this.maxPayloadBytes,
     );
     if (letter.truncated) this.metrics.deadLettersTruncated.inc();
-    this.topics.sendTracked(this.config.TOPIC_DLQ, letter.key, letter.value, letter.headers);
+    if (!this.delivered(m, "dlq"))
+      this.topics.sendTracked(this.config.TOPIC_DLQ, letter.key, letter.value, letter.headers, m.partition);
     this.totals.deadLettered++;
     this.metrics.deadLettered.inc({ stage: "decode" });
     this.metrics.events.inc({ outcome: "dead_letter" });
@@ -45,7 +68,14 @@ export class SideOutputs {
         sourceOffset: m.offset,
       }),
     };
-    this.topics.sendTracked(this.config.TOPIC_LATE, m.key ?? null, m.value ?? Buffer.alloc(0), headers);
+    if (!this.delivered(m, "late"))
+      this.topics.sendTracked(
+        this.config.TOPIC_LATE,
+        m.key ?? null,
+        m.value ?? Buffer.alloc(0),
+        headers,
+        m.partition,
+      );
     this.totals.late++;
     this.metrics.late.inc();
     this.metrics.events.inc({ outcome: "late" });

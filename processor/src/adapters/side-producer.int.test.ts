@@ -37,7 +37,7 @@ describe("SideProducer (real Kafka)", () => {
     await side.connect();
     try {
       for (let i = 0; i < 200; i++)
-        side.sendTracked(config.TOPIC_LATE, `k${i}`, Buffer.from(`v${i}`), { i: String(i) });
+        side.sendTracked(config.TOPIC_LATE, `k${i}`, Buffer.from(`v${i}`), { i: String(i) }, 0);
       await side.barrier();
       expect(side.queueFullRetries()).toBeGreaterThan(0);
       expect(fatal).toEqual([]);
@@ -53,11 +53,11 @@ describe("SideProducer (real Kafka)", () => {
     const side = new SideProducer(config, log, { clientId: "side-test-big", onFatal: (e) => fatal.push(e) });
     await side.connect();
     try {
-      side.sendTracked(config.TOPIC_DLQ, "big", Buffer.alloc(2_000_000, 1), {});
+      side.sendTracked(config.TOPIC_DLQ, "big", Buffer.alloc(2_000_000, 1), {}, 0);
       await expect(side.barrier()).rejects.toThrow(/2000000 bytes\) cannot be delivered/);
       expect(fatal).toHaveLength(1);
       // Later sends may well succeed; the failure still holds every later checkpoint back.
-      side.sendTracked(config.TOPIC_DLQ, "small", Buffer.from("ok"), {});
+      side.sendTracked(config.TOPIC_DLQ, "small", Buffer.from("ok"), {}, 0);
       await expect(side.barrier()).rejects.toThrow(/cannot be delivered/);
       expect(fatal).toHaveLength(1);
     } finally {
@@ -80,11 +80,31 @@ describe("SideProducer (real Kafka)", () => {
           Array.from({ length: 100 }, (_, j) => ({ key: `w${j}`, value: `{"n":${i}}` })),
         );
       }
-      side.sendTracked(config.TOPIC_DLQ, "letter", Buffer.from("{}"), {});
+      side.sendTracked(config.TOPIC_DLQ, "letter", Buffer.from("{}"), {}, 0);
       await side.barrier();
       await new Promise((r) => setTimeout(r, 200));
       expect(side.liveUpdatesDropped()).toBeGreaterThan(0);
       expect(fatal).toEqual([]);
+    } finally {
+      await side.close();
+    }
+  });
+
+  it("reads back the highest source offset a partition holds for its source partition, past other letters", async () => {
+    const side = new SideProducer(config, log, { clientId: "side-test-read-back", onFatal: () => undefined });
+    await side.connect();
+    try {
+      const from = (offset: number) => ({ source_partition: "0", source_offset: String(offset) });
+      side.sendTracked(config.TOPIC_LATE, "a", Buffer.from("a"), from(7), 0);
+      side.sendTracked(config.TOPIC_LATE, "b", Buffer.from("b"), from(9), 0);
+      // Letters of other writers (the producer's dead letters carry no source partition) after them.
+      for (let i = 0; i < 150; i++) side.sendTracked(config.TOPIC_LATE, `o${i}`, Buffer.from("o"), {}, 0);
+      await side.barrier();
+      expect(await side.lastSourceOffset(config.TOPIC_LATE, 0)).toBe(9);
+      expect(await side.lastSourceOffset(config.TOPIC_AGGREGATES, 0)).toBeNull();
+      await expect(side.lastSourceOffset(config.TOPIC_LATE, 1)).rejects.toThrow(
+        /partition 1: cannot read back .*\(it has 1 partitions: it needs as many as the users topic/,
+      );
     } finally {
       await side.close();
     }

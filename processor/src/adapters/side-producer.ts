@@ -2,6 +2,7 @@ import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { Config } from "../../../common/src/config.ts";
 import type { Logger } from "../../../common/src/logger.ts";
 import type { Headers, OutputTopics } from "../ports.ts";
+import { SideOutputLog } from "./side-output-log.ts";
 
 /** librdkafka's "Local: Queue full": produce() refuses at once while its queue is at its bound. */
 export const ERR_QUEUE_FULL = -184;
@@ -16,6 +17,8 @@ export interface SideProducerOptions {
   liveQueueMessages?: number;
   /** How long a live update may wait for the broker before it is dropped. */
   liveTimeoutMs?: number;
+  /** Bound of the read back of a late / dead-letter partition on assignment (lastSourceOffset). */
+  readBackTimeoutMs?: number;
 }
 
 const codeOf = (err: unknown): number | undefined => {
@@ -39,6 +42,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class SideProducer implements OutputTopics {
   private readonly tracked: KafkaJS.Producer;
   private readonly live: KafkaJS.Producer;
+  private readonly readBack: SideOutputLog;
   private readonly inFlight = new Set<Promise<void>>();
   private failed: Error | null = null;
   private closing = false;
@@ -51,6 +55,10 @@ export class SideProducer implements OutputTopics {
     private readonly log: Logger,
     private readonly opts: SideProducerOptions,
   ) {
+    this.readBack = new SideOutputLog(config, {
+      clientId: opts.clientId,
+      timeoutMs: opts.readBackTimeoutMs ?? 30_000,
+    });
     const kafka = new KafkaJS.Kafka({});
     this.tracked = kafka.producer({
       "bootstrap.servers": config.KAFKA_BOOTSTRAP,
@@ -98,8 +106,14 @@ export class SideProducer implements OutputTopics {
   }
 
   /** Sends and tracks until acknowledged; librdkafka retries transient broker errors without end. */
-  sendTracked(topic: string, key: Buffer | string | null, value: Buffer, headers: Headers): void {
-    const p = this.deliver(topic, key, value, headers);
+  sendTracked(
+    topic: string,
+    key: Buffer | string | null,
+    value: Buffer,
+    headers: Headers,
+    partition: number,
+  ): void {
+    const p = this.deliver(topic, key, value, headers, partition);
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }
@@ -109,11 +123,12 @@ export class SideProducer implements OutputTopics {
     key: Buffer | string | null,
     value: Buffer,
     headers: Headers,
+    partition: number,
   ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         // A fresh message object each attempt: the client rewrites the one it is given.
-        await this.tracked.send({ topic, messages: [{ key, value, headers: { ...headers } }] });
+        await this.tracked.send({ topic, messages: [{ key, value, partition, headers: { ...headers } }] });
         return;
       } catch (err) {
         if (codeOf(err) === ERR_QUEUE_FULL && !this.closing && this.failed === null) {
@@ -133,6 +148,10 @@ export class SideProducer implements OutputTopics {
         return;
       }
     }
+  }
+
+  lastSourceOffset(topic: string, sourcePartition: number): Promise<number | null> {
+    return this.readBack.lastSourceOffset(topic, sourcePartition);
   }
 
   /** Resolves when every tracked send made before the call is acknowledged; throws after a fatal failure. */
@@ -164,6 +183,6 @@ export class SideProducer implements OutputTopics {
       this.tracked.flush({ timeout: timeoutMs }).catch(() => undefined),
       this.live.flush({ timeout: timeoutMs }).catch(() => undefined),
     ]);
-    await Promise.all([this.tracked.disconnect(), this.live.disconnect()]);
+    await Promise.all([this.tracked.disconnect(), this.live.disconnect(), this.readBack.close()]);
   }
 }

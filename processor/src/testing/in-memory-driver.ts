@@ -268,6 +268,7 @@ export interface Sent {
   key: Buffer | string | null;
   value: Buffer;
   headers: Headers;
+  partition: number;
 }
 
 /** Output topics in memory; tracked sends wait for `acks` to open. */
@@ -280,9 +281,15 @@ export class MemoryTopics implements OutputTopics {
 
   async connect(): Promise<void> {}
 
-  sendTracked(topic: string, key: Buffer | string | null, value: Buffer, headers: Headers): void {
+  sendTracked(
+    topic: string,
+    key: Buffer | string | null,
+    value: Buffer,
+    headers: Headers,
+    partition: number,
+  ): void {
     const p = this.acks.pass().then(() => {
-      this.tracked.push({ topic, key, value, headers });
+      this.tracked.push({ topic, key, value, headers, partition });
     });
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
@@ -290,6 +297,17 @@ export class MemoryTopics implements OutputTopics {
 
   sendUntracked(topic: string, messages: { key: string; value: string }[]): void {
     for (const m of messages) this.live.push({ topic, ...m });
+  }
+
+  async lastSourceOffset(topic: string, sourcePartition: number): Promise<number | null> {
+    let best: number | null = null;
+    for (const s of this.on(topic)) {
+      if (s.partition !== sourcePartition || String(s.headers.source_partition) !== String(sourcePartition))
+        continue;
+      const offset = Number(String(s.headers.source_offset));
+      if (best === null || offset > best) best = offset;
+    }
+    return best;
   }
 
   async barrier(): Promise<void> {

@@ -85,7 +85,13 @@ export interface ProcessorStore {
 export interface OutputTopics {
   connect(): Promise<void>;
   /** To partition `partition` of the topic: the side outputs of source partition p go to partition p. */
-  sendTracked(topic: string, key: Buffer | string | null, value: Buffer, headers: Headers, partition: number): void;
+  sendTracked(
+    topic: string,
+    key: Buffer | string | null,
+    value: Buffer,
+    headers: Headers,
+    partition: number,
+  ): void;
   /**
    * The highest `source_offset` of source partition p that partition p of `topic` already holds (null: none),
    * so that a replay from an older checkpoint does not send it again; rejects if it cannot tell in time.

@@ -68,9 +68,9 @@ export class SideOutputLog {
         `${topic} partition ${p}: cannot read back which side outputs of source partition ${p} it holds (${why}); not processing the partition rather than sending them twice`,
       );
     try {
-      this.connected ??= call<unknown>((cb) => this.consumer.connect({ timeout: this.opts.timeoutMs }, cb)).then(
-        () => undefined,
-      );
+      this.connected ??= call<unknown>((cb) =>
+        this.consumer.connect({ timeout: this.opts.timeoutMs }, cb),
+      ).then(() => undefined);
       await this.connected;
       const meta = await call<RdKafka.Metadata>((cb) =>
         this.consumer.getMetadata({ topic, timeout: Math.max(1, deadline - Date.now()) }, cb),

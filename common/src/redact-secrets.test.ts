@@ -17,6 +17,16 @@ describe("redactSecrets", () => {
     },
   };
 
+  it("a stray quote that opens a container the scan closes early hides no secret behind it", () => {
+    for (const text of [
+      '{"salt":{""password" : {"a":"hunter2}x"}}}',
+      '{"salt":[""sha1":["hunter2]"]]}',
+      '{"md5":{"x":"\\"password":{"v":"hunter2"}}}',
+    ]) {
+      expect(redactSecrets(text), text).not.toContain("hunter2");
+    }
+  });
+
   it("replaces every login secret of a JSON payload, at any depth, keeping the rest byte for byte", () => {
     const out = redactSecrets(JSON.stringify({ event_time: 1, user }));
     expect(JSON.parse(out)).toEqual({

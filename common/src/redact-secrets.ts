@@ -32,9 +32,12 @@ export function redactSecrets(text: string): string {
       copied = end;
     } else if (text[valueStart] !== "{" && text[valueStart] !== "[") {
       // A key inside text already redacted: in broken text a string may end where JSON would not, and the
-      // value after such a key can reach past what was redacted. (Containers there stay unscanned: nested
-      // secrets inside a redacted value would make the scan quadratic.)
+      // value after such a key can reach past what was redacted.
       copied = Math.max(copied, endOfValue(text, valueStart));
+    } else {
+      // The same with a container value: finding its end would rescan what was redacted (quadratic over
+      // nested secrets), so everything to the end of the text is redacted instead.
+      copied = text.length;
     }
   }
   return copied === 0 ? text : out + text.slice(copied);

@@ -22,6 +22,8 @@ describe("redactSecrets", () => {
       '{"salt":{""password" : {"a":"hunter2}x"}}}',
       '{"salt":[""sha1":["hunter2]"]]}',
       '{"md5":{"x":"\\"password":{"v":"hunter2"}}}',
+      '{"salt":["{"password":["x}hunter2"]}]}',
+      '"salt":["{"password":["☃}hunter2"]}',
     ]) {
       expect(redactSecrets(text), text).not.toContain("hunter2");
     }

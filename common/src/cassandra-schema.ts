@@ -114,6 +114,11 @@ export const migrations: Migration[] = [
     description: "retention: default_time_to_live per table (docs/retention.md)",
     statements: retentionStatements,
   },
+  {
+    version: 5,
+    description: "the group-by of every processor instance, so the web tier serves the groups it writes",
+    statements: (ks) => [`ALTER TABLE ${ks}.processor_instances ADD group_by list<text>`],
+  },
 ];
 
 // A column another process added between our read of schema_migrations and our ALTER: already done.

@@ -130,6 +130,13 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** The fields GROUP_BY names, in order; the pipeline also aggregates every event under "all". */
+export function groupByFields(config: Pick<Config, "GROUP_BY">): string[] {
+  return config.GROUP_BY.split(",")
+    .map((g) => g.trim())
+    .filter((g) => g !== "");
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {

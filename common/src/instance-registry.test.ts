@@ -14,6 +14,7 @@ const beat = (over: Partial<InstanceHeartbeat>): InstanceHeartbeat => ({
   status: "running",
   processed: 0,
   eventsPerSec: 0,
+  groupBy: ["nat", "gender"],
   ...over,
 });
 

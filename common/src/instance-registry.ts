@@ -23,6 +23,8 @@ export interface InstanceHeartbeat {
   status: InstanceStatus;
   processed: number;
   eventsPerSec: number;
+  /** Its GROUP_BY fields (migration 5): the groups it writes besides "all"; [] from an older instance. */
+  groupBy: string[];
 }
 
 /** "gone": no heartbeat for GONE_AFTER_BEATS intervals (killed, frozen or cut off) without saying "stopped". */
@@ -39,7 +41,7 @@ export function liveness(beat: InstanceHeartbeat, now: number): InstanceLiveness
 const STATUSES: readonly InstanceStatus[] = ["starting", "running", "paused", "failed", "stopped"];
 
 const COLUMNS =
-  "group_name, instance, address, host, pid, started_at, heartbeat_at, heartbeat_interval_ms, assigned, status, processed, events_per_sec";
+  "group_name, instance, address, host, pid, started_at, heartbeat_at, heartbeat_interval_ms, assigned, status, processed, events_per_sec, group_by";
 
 export async function writeHeartbeat(
   client: Client,
@@ -48,7 +50,7 @@ export async function writeHeartbeat(
   consistency?: number,
 ): Promise<void> {
   await client.execute(
-    `INSERT INTO ${keyspace}.processor_instances (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO ${keyspace}.processor_instances (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       beat.group,
       beat.instance,
@@ -62,6 +64,7 @@ export async function writeHeartbeat(
       beat.status,
       types.Long.fromNumber(beat.processed),
       beat.eventsPerSec,
+      beat.groupBy,
     ],
     { prepare: true, isIdempotent: true, ...(consistency === undefined ? {} : { consistency }) },
   );
@@ -94,6 +97,7 @@ export async function readHeartbeats(
       status: (STATUSES as readonly string[]).includes(status) ? (status as InstanceStatus) : "running",
       processed: processed ? processed.toNumber() : 0,
       eventsPerSec: (r.get("events_per_sec") as number | null) ?? 0,
+      groupBy: (r.get("group_by") as string[] | null) ?? [],
     };
   });
 }

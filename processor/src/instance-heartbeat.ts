@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Client } from "cassandra-driver";
-import type { Config } from "../../common/src/config.ts";
+import { type Config, groupByFields } from "../../common/src/config.ts";
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import {
   type InstanceHeartbeat,
@@ -79,6 +79,7 @@ export class Heartbeat {
       status: override ?? statusOf(s),
       processed: s.processed,
       eventsPerSec: s.eventsPerSec,
+      groupBy: groupByFields(this.config),
     };
     try {
       await writeHeartbeat(this.client, this.config.CASSANDRA_KEYSPACE, row);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Config } from "../../common/src/config.ts";
+import { type Config, groupByFields } from "../../common/src/config.ts";
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger, type Logger } from "../../common/src/logger.ts";
@@ -127,9 +127,7 @@ export class Processor {
     this.engineNow = this.now();
     this.lastLoopAt = this.engineNow;
     this.budget = shutdownBudget(opts.PROCESSOR_SHUTDOWN_TIMEOUT_MS);
-    const dims = config.GROUP_BY.split(",")
-      .map((g) => g.trim())
-      .filter((g) => g !== "");
+    const dims = groupByFields(config);
     this.engine = new WindowEngine({
       windowSizeMs: config.WINDOW_SIZE_MS,
       windowSlideMs: config.WINDOW_SLIDE_MS,

@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { type Client, types } from "cassandra-driver";
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
-import { type Config, loadConfig } from "../../common/src/config.ts";
+import { type Config, groupByFields, loadConfig } from "../../common/src/config.ts";
 import type { AggregateMessage } from "../../common/src/contracts/aggregate-message.ts";
 import { createAdmin, deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
@@ -86,12 +86,7 @@ export async function writeFixture(path: string, o: FixtureGeneratorOptions): Pr
 }
 
 export function groupsOf(config: Config): string[] {
-  return [
-    "all",
-    ...config.GROUP_BY.split(",")
-      .map((g) => g.trim())
-      .filter((g) => g !== ""),
-  ];
+  return ["all", ...groupByFields(config)];
 }
 
 export function reference(events: readonly RefEvent[], config: Config): RefRow[] {

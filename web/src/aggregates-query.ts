@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { WindowQuery } from "./ports.ts";
-import { GROUPS } from "./window-types.ts";
 
 export const MAX_RANGE_MS = 7 * 24 * 3_600_000;
 
@@ -13,7 +12,9 @@ const epochMs = (name: string) =>
 
 export const AggregatesQuerySchema = z
   .object({
-    group: z.enum(GROUPS, { error: `group must be one of ${GROUPS.join(", ")}` }),
+    group: z
+      .string({ error: "group is required" })
+      .describe('"all" or a GROUP_BY field of the processors; GET /api/groups lists them'),
     from: epochMs("from"),
     to: epochMs("to"),
     key: z
@@ -31,8 +32,14 @@ export const AggregatesQuerySchema = z
 
 export type ParsedQuery = { ok: true; query: WindowQuery } | { ok: false; error: string };
 
-/** Validates the /api/aggregates query string once, at the edge; the error names the bad parameter. */
-export function parseAggregatesQuery(params: Record<string, string | undefined>): ParsedQuery {
+/**
+ * Validates the /api/aggregates query string once, at the edge, the group against the configured ones;
+ * the error names the bad parameter.
+ */
+export function parseAggregatesQuery(
+  params: Record<string, string | undefined>,
+  groups: readonly string[],
+): ParsedQuery {
   const parsed = AggregatesQuerySchema.safeParse(params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -40,5 +47,6 @@ export function parseAggregatesQuery(params: Record<string, string | undefined>)
     return { ok: false, error: `${where}: ${issue?.message ?? "invalid"}` };
   }
   const { group, from, to, key } = parsed.data;
+  if (!groups.includes(group)) return { ok: false, error: `group: must be one of ${groups.join(", ")}` };
   return { ok: true, query: key === undefined ? { group, from, to } : { group, from, to, key } };
 }

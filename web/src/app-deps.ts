@@ -44,6 +44,8 @@ export interface AppDeps {
   metrics: WebMetrics;
   adminToken: string;
   windowSizeMs: number;
+  /** The groups the API serves and the pages offer (aggregation-groups.ts). */
+  groups: { list(): Promise<string[]> };
   /** CASSANDRA_TTL_WINDOWS_SECONDS: how long a stored window stays (0: for ever); the History page says so. */
   windowsRetentionSeconds: number;
   limits: AppLimits;

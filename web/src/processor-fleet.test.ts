@@ -18,6 +18,7 @@ const beat = (instance: string, over: Partial<InstanceHeartbeat> = {}): Instance
   status: "running",
   processed: 0,
   eventsPerSec: 0,
+  groupBy: ["nat", "gender"],
   ...over,
 });
 const status = (instance: string, assigned: number[]): ProcessorStatus => ({

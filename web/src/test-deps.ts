@@ -84,6 +84,7 @@ export function testWorld(over: Partial<AppDeps> = {}): TestWorld {
     metrics,
     adminToken: "",
     windowSizeMs: 10_000,
+    groups: { list: async () => ["all", "nat", "gender"] },
     windowsRetentionSeconds: 30 * 86_400,
     limits: DEFAULT_LIMITS,
     heartbeatMs: 15_000,

@@ -2,11 +2,13 @@ import { Client } from "cassandra-driver";
 import type { Hono } from "hono";
 import { migrate, tableRetention } from "../../common/src/cassandra-schema.ts";
 import { consistencyCode, contactPoints, keyspaceReplication } from "../../common/src/cassandra-settings.ts";
+import { groupByFields } from "../../common/src/config.ts";
 import type { Logger } from "../../common/src/logger.ts";
 import { CassandraStore } from "./adapters/cassandra-store.ts";
 import { loadStaticAssets } from "./adapters/fs-assets.ts";
 import { HttpProcessorStatus } from "./adapters/processor-status-http.ts";
 import { HttpSchemaRegistry } from "./adapters/registry-http.ts";
+import { AggregationGroups } from "./aggregation-groups.ts";
 import { createApp } from "./app.tsx";
 import { DEFAULT_LIMITS } from "./app-deps.ts";
 import { DeliveryLatency } from "./e2e-delivery.ts";
@@ -125,6 +127,11 @@ export function buildWebApp(
     metrics,
     adminToken: cfg.WEB_ADMIN_TOKEN,
     windowSizeMs: cfg.WINDOW_SIZE_MS,
+    groups: new AggregationGroups({
+      registry: store,
+      consumerGroup: cfg.CONSUMER_GROUP,
+      fallback: groupByFields(cfg),
+    }),
     windowsRetentionSeconds: cfg.CASSANDRA_TTL_WINDOWS_SECONDS,
     limits: { ...DEFAULT_LIMITS, maxRows: cfg.WEB_MAX_ROWS },
     heartbeatMs: 15_000,

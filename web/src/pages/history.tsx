@@ -35,7 +35,15 @@ export function retentionNote(retentionSeconds: number, now: number): string {
   return `Stored windows are kept ${span} after their last update (CASSANDRA_TTL_WINDOWS_SECONDS): the history goes back to about ${fmtTime(now - ms)}.`;
 }
 
-export function HistoryPage(props: { form: HistoryForm; retentionSeconds: number; now: number }) {
+/** Labels of the groups the product ships; any other GROUP_BY field is shown by its name. */
+const GROUP_LABELS: Record<string, string> = { all: "All users", gender: "Gender", nat: "Nationality" };
+
+export function HistoryPage(props: {
+  form: HistoryForm;
+  groups: string[];
+  retentionSeconds: number;
+  now: number;
+}) {
   const f = props.form;
   return (
     <Layout title="History" active="history" scripts={["uPlot.iife.min.js", "charts.js", "history.js"]}>
@@ -47,13 +55,9 @@ export function HistoryPage(props: { form: HistoryForm; retentionSeconds: number
         <label>
           Group
           <select name="group">
-            {[
-              ["all", "All users"],
-              ["gender", "Gender"],
-              ["nat", "Nationality"],
-            ].map(([v, l]) => (
-              <option value={v} selected={f.group === v}>
-                {l}
+            {props.groups.map((g) => (
+              <option value={g} selected={f.group === g}>
+                {GROUP_LABELS[g] ?? g}
               </option>
             ))}
           </select>

@@ -13,7 +13,7 @@ export function apiRoutes(deps: AppDeps): Hono {
   const api = new Hono();
 
   api.get("/aggregates", async (c) => {
-    const parsed = parseAggregatesQuery(c.req.query());
+    const parsed = parseAggregatesQuery(c.req.query(), await deps.groups.list());
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);
     const { query } = parsed;
     try {
@@ -30,6 +30,8 @@ export function apiRoutes(deps: AppDeps): Hono {
       throw e;
     }
   });
+
+  api.get("/groups", async (c) => c.json({ groups: await deps.groups.list() }));
 
   api.get("/users/:id", async (c) => {
     const id = c.req.param("id");

@@ -41,8 +41,9 @@ export function pageRoutes(deps: AppDeps): Hono {
     return c.html(html(<OverviewPage windowSizeMs={deps.windowSizeMs} transport={transport} />));
   });
 
-  pages.get("/history", (c) => {
+  pages.get("/history", async (c) => {
     const q = c.req.query();
+    const groups = await deps.groups.list();
     // An absolute range (a replayed recording, an incident) comes as from/to; without both, a range
     // counted back from now.
     const from = parseInstant(q.from);
@@ -50,7 +51,7 @@ export function pageRoutes(deps: AppDeps): Hono {
     const custom = from !== null && to !== null;
     const asked = Boolean(q.from || q.to);
     const form: HistoryForm = {
-      group: pick(q.group, ["all", "nat", "gender"], "all"),
+      group: pick(q.group, groups, "all"),
       key: (q.key ?? "").slice(0, 100),
       range: custom
         ? "custom"
@@ -68,7 +69,14 @@ export function pageRoutes(deps: AppDeps): Hono {
           : null,
     };
     return c.html(
-      html(<HistoryPage form={form} retentionSeconds={deps.windowsRetentionSeconds} now={Date.now()} />),
+      html(
+        <HistoryPage
+          form={form}
+          groups={groups}
+          retentionSeconds={deps.windowsRetentionSeconds}
+          now={Date.now()}
+        />,
+      ),
       asked && !custom ? 400 : 200,
     );
   });

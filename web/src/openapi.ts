@@ -80,6 +80,15 @@ export const API_OPERATIONS: Operation[] = [
   },
   {
     method: "get",
+    path: "/groups",
+    summary: 'The groups /api/aggregates serves: "all" and the GROUP_BY fields the processors publish',
+    responses: {
+      200: { description: "the groups", body: z.object({ groups: z.array(z.string()) }) },
+      503: unavailable,
+    },
+  },
+  {
+    method: "get",
     path: "/users",
     summary: "Stored users with this username",
     query: z.object({ username: z.string().min(1).max(200) }),

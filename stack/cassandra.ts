@@ -3,10 +3,11 @@ import { join } from "node:path";
 import { Client, policies } from "cassandra-driver";
 import { contactPoints } from "../common/src/cassandra-settings.ts";
 import type { Config } from "../common/src/config.ts";
+import { answerWithin } from "../common/src/timeouts.ts";
 import { classpath } from "./maven.ts";
 import { confDir, ensureDir, type StackDirs } from "./paths.ts";
 import { startJava } from "./process.ts";
-import { type Service, withTimeout } from "./service.ts";
+import type { Service } from "./service.ts";
 import type { CassandraNode, Topology } from "./topology.ts";
 import { versions } from "./versions.ts";
 
@@ -183,8 +184,8 @@ export function cassandraService(
           ? client(config, contactPoints({ CASSANDRA_CONTACT_POINT: endpoint }))
           : client(config, [address], address);
       try {
-        await withTimeout(c.connect(), 5_000, "cassandra connect");
-        await withTimeout(c.execute("SELECT release_version FROM system.local"), 5_000, "cassandra query");
+        await answerWithin(c.connect(), 5_000, "cassandra connect");
+        await answerWithin(c.execute("SELECT release_version FROM system.local"), 5_000, "cassandra query");
         return true;
       } catch {
         return false;
@@ -196,7 +197,7 @@ export function cassandraService(
       const ks = config.CASSANDRA_KEYSPACE;
       const c = client(config, contactPoints(config));
       try {
-        await withTimeout(c.connect(), 10_000, "cassandra connect");
+        await answerWithin(c.connect(), 10_000, "cassandra connect");
         const r = await c.execute(
           "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?",
           [ks],

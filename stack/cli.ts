@@ -2,12 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseCommandLine } from "../common/src/command-line.ts";
 import { type Config, loadConfig } from "../common/src/config.ts";
+import { sleep } from "../common/src/timeouts.ts";
 import { repoRoot, type StackDirs } from "./paths.ts";
 import { heldPorts } from "./port-probe.ts";
 import { logFile, residentMiB, runningPid, stopService } from "./process.ts";
 import { prometheusDown, prometheusUp } from "./prometheus.ts";
 import { describeReset, resetAll } from "./reset.ts";
-import { type Service, sleep } from "./service.ts";
+import type { Service } from "./service.ts";
 import { stackServices } from "./services.ts";
 import { planUp } from "./up-plan.ts";
 

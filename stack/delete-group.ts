@@ -1,4 +1,4 @@
-import { sleep } from "./service.ts";
+import { sleep } from "../common/src/timeouts.ts";
 
 // Kafka protocol error codes a DeleteGroups answer carries per group.
 const COORDINATOR_LOAD_IN_PROGRESS = 14;

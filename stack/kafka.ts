@@ -3,11 +3,12 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { Config } from "../common/src/config.ts";
+import { answerWithin, sleep } from "../common/src/timeouts.ts";
 import { deleteGroup } from "./delete-group.ts";
 import { classpath } from "./maven.ts";
 import { confDir, ensureDir, type StackDirs } from "./paths.ts";
 import { startJava } from "./process.ts";
-import { type Service, sleep, withTimeout } from "./service.ts";
+import type { Service } from "./service.ts";
 import type { KafkaNode, Topology } from "./topology.ts";
 import { versions } from "./versions.ts";
 
@@ -127,8 +128,8 @@ export function kafkaService(config: Config, dirs: StackDirs, topo: Topology, no
     async ready() {
       const a = admin(endpoint.split(","));
       try {
-        await withTimeout(a.connect(), 5_000, "kafka connect");
-        await withTimeout(a.listTopics(), 5_000, "kafka metadata");
+        await answerWithin(a.connect(), 5_000, "kafka connect");
+        await answerWithin(a.listTopics(), 5_000, "kafka metadata");
         return true;
       } catch {
         return false;
@@ -140,7 +141,7 @@ export function kafkaService(config: Config, dirs: StackDirs, topo: Topology, no
       const ours = [config.TOPIC_USERS, config.TOPIC_DLQ, config.TOPIC_LATE, config.TOPIC_AGGREGATES];
       const a = admin(config.KAFKA_BOOTSTRAP.split(","));
       try {
-        await withTimeout(a.connect(), 10_000, "kafka connect");
+        await answerWithin(a.connect(), 10_000, "kafka connect");
         const existing = new Set(await a.listTopics());
         const topics = ours.filter((t) => existing.has(t));
         if (topics.length) {

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { sleep } from "../common/src/timeouts.ts";
 import { ensureDir, type StackDirs } from "./paths.ts";
 
 // Each service runs detached with a marker system property, so `down` can tell a process it
@@ -42,8 +43,6 @@ export function startJava(
   writeFileSync(pidFile(dirs, service), String(child.pid));
   return child.pid;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SIGTERM, then SIGKILL after graceMs; `signal` SIGKILL kills at once (the chaos test's kill -9). */
 export async function stopService(

@@ -22,5 +22,3 @@ export function benchConfig(
   };
   return { config: loadConfig({ ...process.env, ...env }), env };
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

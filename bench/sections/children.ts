@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { sleep } from "../../common/src/timeouts.ts";
 import { repoRoot } from "../../stack/paths.ts";
-import { sleep } from "./bench-env.ts";
 
 /** A service of the repo (processor, web) as its own process, the way `bun run dev` runs it. */
 export function spawnService(

@@ -1,9 +1,10 @@
+import { sleep } from "../../common/src/timeouts.ts";
 import { PROCESSOR_NODE_FLAGS } from "../../processor/src/node-flags.ts";
 import { openPipeline, syntheticUser } from "../../producer/src/index.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import type { Results } from "../report.ts";
 import { percentile, subscribe } from "../sse-client.ts";
-import { benchConfig, sleep } from "./bench-env.ts";
+import { benchConfig } from "./bench-env.ts";
 import { spawnService, stopChild, waitHttp } from "./children.ts";
 
 // Produce → browser: events are produced at a fixed rate with event time = now, through the real

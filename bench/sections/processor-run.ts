@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { Client } from "cassandra-driver";
+import { createCassandraClient } from "../../common/src/cassandra-client.ts";
 import type { Config } from "../../common/src/config.ts";
+import { sleep } from "../../common/src/timeouts.ts";
 import { PROCESSOR_NODE_FLAGS } from "../../processor/src/node-flags.ts";
 import { repoRoot } from "../../stack/paths.ts";
-import { sleep } from "./bench-env.ts";
 import { cpuSeconds, rssMb } from "./proc-stat.ts";
 
 // The processor as the bench measures it: `instances` processes in one consumer group, each its own
@@ -98,10 +98,7 @@ export async function timeProcessors(
 
 /** Sum of `count` over every stored window row, by group (all / nat / gender). */
 export async function storedCounts(config: Config): Promise<Record<string, number>> {
-  const c = new Client({
-    contactPoints: [config.CASSANDRA_CONTACT_POINT],
-    localDataCenter: config.CASSANDRA_DC,
-  });
+  const c = createCassandraClient(config);
   await c.connect();
   try {
     const counts: Record<string, number> = {};

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RdKafka } from "@confluentinc/kafka-javascript";
-import { Client } from "cassandra-driver";
+import type { RdKafka } from "@confluentinc/kafka-javascript";
+import { createCassandraClient } from "../../common/src/cassandra-client.ts";
 import type { Config } from "../../common/src/config.ts";
+import { createBatchConsumer } from "../../common/src/kafka-consumer.ts";
 import { loadProcessorOptions } from "../../processor/src/processor-options.ts";
 import { hotspotsOfDir } from "../profile.ts";
 import type { Results } from "../report.ts";
@@ -28,7 +29,7 @@ async function rawConsume(
   batchSize: number,
 ): Promise<{ eventsPerSec: number; eventsPerCpuSecond: number }> {
   const fetch = loadProcessorOptions(process.env);
-  const consumer = new RdKafka.KafkaConsumer(
+  const consumer = createBatchConsumer(
     {
       "bootstrap.servers": config.KAFKA_BOOTSTRAP,
       "group.id": `${config.CONSUMER_GROUP}_raw_${batchSize}`,
@@ -39,11 +40,8 @@ async function rawConsume(
       "fetch.wait.max.ms": 50,
     },
     { "auto.offset.reset": "earliest" },
+    { consumeTimeoutMs: 100 },
   );
-  consumer.setDefaultConsumeTimeout(100);
-  (
-    consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }
-  ).setDefaultIsTimeoutOnlyForFirstMessage(true);
   await new Promise<void>((res, rej) => consumer.connect({ timeout: 30_000 }, (e) => (e ? rej(e) : res())));
   consumer.subscribe([config.TOPIC_USERS]);
   let seen = 0;
@@ -74,10 +72,7 @@ const cpuMicros = () => {
 };
 
 async function dropKeyspaces(config: Config, keyspaces: string[]): Promise<void> {
-  const c = new Client({
-    contactPoints: [config.CASSANDRA_CONTACT_POINT],
-    localDataCenter: config.CASSANDRA_DC,
-  });
+  const c = createCassandraClient(config);
   await c.connect();
   for (const ks of keyspaces) await c.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
   await c.shutdown();

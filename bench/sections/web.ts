@@ -1,12 +1,14 @@
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import autocannon from "autocannon";
-import { Client } from "cassandra-driver";
+import type { Client } from "cassandra-driver";
+import { createCassandraClient } from "../../common/src/cassandra-client.ts";
 import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
 import { ensureTopics } from "../../common/src/kafka-topics.ts";
+import { sleep } from "../../common/src/timeouts.ts";
 import { API_SCENARIO, type HttpScenario, PAGES_SCENARIO } from "../k6/scenarios.ts";
 import type { HttpScenarioResult, Results } from "../report.ts";
 import { percentile, subscribe } from "../sse-client.ts";
-import { benchConfig, sleep } from "./bench-env.ts";
+import { benchConfig } from "./bench-env.ts";
 import { spawnService, stopChild, waitHttp } from "./children.ts";
 
 // The web tier alone: (1) SSE fan-out — the bench publishes window rows to the aggregates topic
@@ -132,10 +134,7 @@ async function seedWindows(client: Client, ks: string, from: number, to: number)
 export async function webSection(r: Results): Promise<void> {
   const { config, env } = benchConfig("web");
   await ensureTopics(config);
-  const cass = new Client({
-    contactPoints: [config.CASSANDRA_CONTACT_POINT],
-    localDataCenter: config.CASSANDRA_DC,
-  });
+  const cass = createCassandraClient(config);
   await cass.connect();
   await migrate(cass, config.CASSANDRA_KEYSPACE);
   const now = Date.now();

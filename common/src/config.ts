@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseSettings } from "./env-settings.ts";
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from "./event-time.ts";
 
 // Every setting of the pipeline, read from the environment once and validated here, at the edge.
@@ -138,10 +139,5 @@ export function groupByFields(config: Pick<Config, "GROUP_BY">): string[] {
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
-  }
-  return parsed.data;
+  return parseSettings(ConfigSchema, env, "configuration");
 }

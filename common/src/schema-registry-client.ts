@@ -1,7 +1,9 @@
 // The package index also loads every KMS/encryption rule executor (AWS, Azure, GCP SDKs: over a second of
 // start-up); the client module alone is all the pipeline needs.
+
 import { SchemaRegistryClient } from "@confluentinc/schemaregistry/dist/schemaregistry-client";
 import type { Config } from "./config.ts";
+import { answerWithin } from "./timeouts.ts";
 
 export interface RegistryClientOptions {
   /**
@@ -21,15 +23,6 @@ export function registryCallBoundMs(config: Config, { retries }: RegistryClientO
   let waits = 0;
   for (let r = 0; r < retries; r++) waits += Math.min(RETRY_MAX_WAIT_MS, RETRY_WAIT_MS * 2 ** r);
   return (retries + 1) * config.SCHEMA_REGISTRY_TIMEOUT_MS + waits + MARGIN_MS;
-}
-
-/** Rejects with a message naming `what` once `ms` passed without `p` settling. */
-function deadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -57,7 +50,7 @@ export function createRegistryClient(
       return (...args: unknown[]) => {
         const out: unknown = member.apply(target, args);
         return out instanceof Promise
-          ? deadline(out, bound, `schema registry ${config.SCHEMA_REGISTRY_URL}: ${String(prop)}`)
+          ? answerWithin(out, bound, `schema registry ${config.SCHEMA_REGISTRY_URL}: ${String(prop)}`)
           : out;
       };
     },

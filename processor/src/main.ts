@@ -1,8 +1,8 @@
+import { createCassandraClient } from "../../common/src/cassandra-client.ts";
 import { parseCommandLine } from "../../common/src/command-line.ts";
 import { loadConfig } from "../../common/src/config.ts";
 import { endpoints, explainUnreachable, startWhenReachable } from "../../common/src/first-contact.ts";
 import { createLogger } from "../../common/src/logger.ts";
-import { createCassandraClient } from "./adapters/cassandra-store.ts";
 import { Heartbeat } from "./instance-heartbeat.ts";
 import { FAILED_FOR_GOOD, supervise } from "./instances.ts";
 import { startProcessor } from "./processor.ts";

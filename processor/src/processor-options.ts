@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseSettings } from "../../common/src/env-settings.ts";
 import { DEFAULT_DLQ_MAX_PAYLOAD_BYTES } from "./decode-dead-letter.ts";
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -112,10 +113,5 @@ export function loadProcessorOptions(
   env: Record<string, string | undefined> = process.env,
   overrides: Partial<ProcessorOptions> = {},
 ): ProcessorOptions {
-  const parsed = ProcessorOptionsSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`invalid processor options:\n${lines.join("\n")}`);
-  }
-  return { ...parsed.data, ...overrides };
+  return { ...parseSettings(ProcessorOptionsSchema, env, "processor options"), ...overrides };
 }

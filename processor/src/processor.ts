@@ -3,7 +3,9 @@ import { type Config, groupByFields } from "../../common/src/config.ts";
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger, type Logger } from "../../common/src/logger.ts";
+import { PermanentError, retry } from "../../common/src/retry.ts";
 import { retryAtStart } from "../../common/src/retry-at-start.ts";
+import { withTimeout } from "../../common/src/timeouts.ts";
 import { CassandraStore } from "./adapters/cassandra-store.ts";
 import { KafkaSource } from "./adapters/kafka-source.ts";
 import { registrySource } from "./adapters/schema-registry.ts";
@@ -71,8 +73,6 @@ interface Fetch {
 
 /** Largest step of the core's clock per loop turn; a turn normally takes at most ~100 ms (consume timeout). */
 const MAX_CLOCK_STEP_MS = 250;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The consumer-group processor (docs/exactly-once.md): the loop that takes batches from the source,
@@ -323,7 +323,8 @@ export class Processor {
         () => this.checkpointer.checkpoint(mine),
         () => this.engine.revoke(mine),
       );
-      await this.withTimeout(persisted, this.budget.revokeWaitMs, "revocation checkpoint");
+      const ms = this.budget.revokeWaitMs;
+      await withTimeout(persisted, ms, `revocation checkpoint took longer than ${ms} ms`);
     } catch (err) {
       // The next owner resumes from the previous checkpoint and recomputes the same rows.
       this.log.warn({ partitions: mine, err: (err as Error).message }, "revoked without a final checkpoint");
@@ -533,40 +534,20 @@ export class Processor {
   private async retry<T>(
     what: string,
     fn: () => Promise<T>,
-    permanent: (err: unknown) => string | null = () => null,
+    permanent?: (err: unknown) => string | null,
   ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        const reason = permanent(err);
-        if (reason !== null) {
-          const e = new Error(`${what}: ${reason}`, { cause: err });
-          this.fail(e);
-          throw e;
-        }
-        if (this.stopping && attempt > 0) throw err;
-        const delay = Math.min(this.opts.PROCESSOR_MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 10));
-        this.log.warn(
-          { attempt: attempt + 1, retryInMs: delay, err: (err as Error).message },
-          `${what} failed, retrying`,
-        );
-        await sleep(delay);
-      }
-    }
-  }
-
-  private async withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        p,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
+      return await retry(fn, {
+        what,
+        log: this.log,
+        baseMs: 100,
+        maxMs: this.opts.PROCESSOR_MAX_BACKOFF_MS,
+        ...(permanent ? { permanent } : {}),
+        stopping: () => this.stopping,
+      });
+    } catch (err) {
+      if (err instanceof PermanentError) this.fail(err);
+      throw err;
     }
   }
 }
@@ -616,18 +597,13 @@ export async function startProcessor(config: Config, start: StartOptions = {}): 
   log.info({ instance, port: server.port, group: config.CONSUMER_GROUP }, "processor started");
   let stopped: Promise<void> | null = null;
   const stop = async () => {
-    const bound = opts.PROCESSOR_SHUTDOWN_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`graceful stop took longer than ${bound} ms`)), bound);
-    });
     try {
-      await Promise.race([processor.stop(), timeout]);
+      const bound = opts.PROCESSOR_SHUTDOWN_TIMEOUT_MS;
+      await withTimeout(processor.stop(), bound, `graceful stop took longer than ${bound} ms`);
     } catch (err) {
       processor.abort();
       throw err;
     } finally {
-      clearTimeout(timer);
       await server?.close();
       await store.close().catch(() => undefined);
     }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { type Client, types } from "cassandra-driver";
+import { createCassandraClient } from "../../common/src/cassandra-client.ts";
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import { type Config, groupByFields, loadConfig } from "../../common/src/config.ts";
 import type { AggregateMessage } from "../../common/src/contracts/aggregate-message.ts";
@@ -18,7 +19,6 @@ import { createRng } from "../../producer/src/rng.ts";
 import { registerUserSchema } from "../../producer/src/schema-registry.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
-import { createCassandraClient } from "./adapters/cassandra-store.ts";
 import { batchReference, compareRows, type RefEvent, type RefRow } from "./core/reference.ts";
 import { PROCESSOR_NODE_FLAGS } from "./node-flags.ts";
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createLogger } from "../../common/src/logger.ts";
+import { sleep } from "../../common/src/timeouts.ts";
 import { startProcessor } from "../../processor/src/processor.ts";
 import { cassandraClient, configEnv, dropAll, uniqueConfig } from "../../processor/src/test-harness.ts";
 import { replayFile } from "../../producer/src/replay.ts";
@@ -19,8 +20,6 @@ export interface CheckResult {
 interface ApiWindow extends GoldenWindow {
   final: boolean;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Replays one fixture through the real pipeline — producer → Kafka → processor → Cassandra → the

@@ -1,9 +1,11 @@
-import { Client } from "cassandra-driver";
+import type { Client } from "cassandra-driver";
 import type { Hono } from "hono";
+import { createCassandraClient } from "../../common/src/cassandra-client.ts";
 import { migrate, tableRetention } from "../../common/src/cassandra-schema.ts";
-import { consistencyCode, contactPoints, keyspaceReplication } from "../../common/src/cassandra-settings.ts";
+import { consistencyCode, keyspaceReplication } from "../../common/src/cassandra-settings.ts";
 import { groupByFields } from "../../common/src/config.ts";
 import type { Logger } from "../../common/src/logger.ts";
+import { retryAtStart } from "../../common/src/retry-at-start.ts";
 import { CassandraStore } from "./adapters/cassandra-store.ts";
 import { loadStaticAssets } from "./adapters/fs-assets.ts";
 import { HttpProcessorStatus } from "./adapters/processor-status-http.ts";
@@ -36,25 +38,24 @@ export interface WebApp {
 }
 
 export async function connectCassandra(cfg: WebConfig, log: Logger): Promise<Client> {
-  for (let attempt = 1; ; attempt++) {
-    const client = new Client({
-      contactPoints: contactPoints(cfg),
-      localDataCenter: cfg.CASSANDRA_DC,
-      // The web tier mostly reads window rows: it reads at their level (LOCAL_QUORUM in a cluster sees
-      // every write the processor made at LOCAL_QUORUM).
-      queryOptions: { consistency: consistencyCode(cfg.CASSANDRA_CONSISTENCY_WINDOWS) },
-    });
-    try {
-      await client.connect();
-      await migrate(client, cfg.CASSANDRA_KEYSPACE, keyspaceReplication(cfg), tableRetention(cfg));
-      return client;
-    } catch (err) {
-      await client.shutdown().catch(() => undefined);
-      if (attempt >= 30) throw err;
-      log.warn({ err: (err as Error).message, attempt }, "Cassandra not reachable yet; retrying");
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-  }
+  // The web tier mostly reads window rows: it reads at their level (LOCAL_QUORUM in a cluster sees every
+  // write the processor made at LOCAL_QUORUM).
+  const consistency = consistencyCode(cfg.CASSANDRA_CONSISTENCY_WINDOWS);
+  return retryAtStart(
+    `Cassandra at ${cfg.CASSANDRA_CONTACT_POINT}`,
+    async () => {
+      const client = createCassandraClient(cfg, { consistency });
+      try {
+        await client.connect();
+        await migrate(client, cfg.CASSANDRA_KEYSPACE, keyspaceReplication(cfg), tableRetention(cfg));
+        return client;
+      } catch (err) {
+        await client.shutdown().catch(() => undefined);
+        throw err;
+      }
+    },
+    { timeoutMs: 60_000, log },
+  );
 }
 
 export function buildWebApp(

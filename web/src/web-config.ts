@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigSchema } from "../../common/src/config.ts";
+import { parseSettings } from "../../common/src/env-settings.ts";
 
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 // Where 0 would not switch a feature off but break it: no live windows kept, every client dropped on
@@ -35,10 +36,5 @@ export const WebConfigSchema = ConfigSchema.extend({
 export type WebConfig = z.infer<typeof WebConfigSchema>;
 
 export function loadWebConfig(env: Record<string, string | undefined> = process.env): WebConfig {
-  const parsed = WebConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
-  }
-  return parsed.data;
+  return parseSettings(WebConfigSchema, env, "configuration");
 }

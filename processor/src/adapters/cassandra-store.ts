@@ -1,10 +1,7 @@
-import { Client, policies, types } from "cassandra-driver";
+import { type Client, types } from "cassandra-driver";
+import { createCassandraClient } from "../../../common/src/cassandra-client.ts";
 import { hourBucket, migrate, tableRetention } from "../../../common/src/cassandra-schema.ts";
-import {
-  consistencyCode,
-  contactPoints,
-  keyspaceReplication,
-} from "../../../common/src/cassandra-settings.ts";
+import { consistencyCode, keyspaceReplication } from "../../../common/src/cassandra-settings.ts";
 import type { Config } from "../../../common/src/config.ts";
 import type { WindowRow } from "../core/types.ts";
 import type { Checkpoint, ProcessorStore, StoredUser } from "../ports.ts";
@@ -95,18 +92,6 @@ export function userRow(u: StoredUser): unknown[] {
 const WINDOW_COLUMNS =
   "group_name, hour, window_start, key, kafka_partition, window_end, count, sum_age, min_age, max_age, final, updated_at";
 
-export function createCassandraClient(config: Config, readTimeoutMs = 10_000): Client {
-  return new Client({
-    contactPoints: contactPoints(config),
-    localDataCenter: config.CASSANDRA_DC,
-    socketOptions: { readTimeout: readTimeoutMs, connectTimeout: 5_000 },
-    pooling: { heartBeatInterval: 5_000 },
-    // The default waits up to 10 minutes between attempts; after an outage the processor should be back
-    // within seconds of Cassandra.
-    policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 5_000, false) },
-  });
-}
-
 /** Driver consistency codes of the three table families (the driver's default, LOCAL_ONE, for each). */
 export interface StoreConsistency {
   users: number;
@@ -156,7 +141,7 @@ export class CassandraStore implements ProcessorStore {
 
   /** Connects and creates or upgrades the schema (idempotent, as every process does at start). */
   static async open(config: Config, readTimeoutMs?: number): Promise<CassandraStore> {
-    const client = createCassandraClient(config, readTimeoutMs);
+    const client = createCassandraClient(config, { readTimeoutMs });
     try {
       await client.connect();
       await migrate(client, config.CASSANDRA_KEYSPACE, keyspaceReplication(config), tableRetention(config));

@@ -6,6 +6,7 @@ import {
   type TopicPartitionOffset,
 } from "@confluentinc/kafka-javascript";
 import type { Config } from "../../../common/src/config.ts";
+import { createBatchConsumer } from "../../../common/src/kafka-consumer.ts";
 import type { Logger } from "../../../common/src/logger.ts";
 import { OFFSET_BEGINNING, type RebalanceHandler, type RecordSource } from "../ports.ts";
 
@@ -36,7 +37,7 @@ export class KafkaSource implements RecordSource {
     private readonly log: Logger,
     opts: SourceOptions,
   ) {
-    this.consumer = new RdKafka.KafkaConsumer(
+    this.consumer = createBatchConsumer(
       {
         "bootstrap.servers": config.KAFKA_BOOTSTRAP,
         "group.id": config.CONSUMER_GROUP,
@@ -55,12 +56,8 @@ export class KafkaSource implements RecordSource {
           this.onRebalance(err, assignment),
       },
       { "auto.offset.reset": "earliest" },
+      { consumeTimeoutMs: 100 },
     );
-    this.consumer.setDefaultConsumeTimeout(100);
-    // Untyped in the package's declarations: the timeout then only waits for the first message of a batch.
-    (
-      this.consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }
-    ).setDefaultIsTimeoutOnlyForFirstMessage(true);
     this.consumer.on("event.error", (err) => this.log.warn({ err: err.message }, "kafka consumer error"));
   }
 

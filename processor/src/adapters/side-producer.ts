@@ -1,6 +1,7 @@
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { Config } from "../../../common/src/config.ts";
 import type { Logger } from "../../../common/src/logger.ts";
+import { sleep } from "../../../common/src/timeouts.ts";
 import type { Headers, OutputTopics } from "../ports.ts";
 import { SideOutputLog } from "./side-output-log.ts";
 
@@ -25,8 +26,6 @@ const codeOf = (err: unknown): number | undefined => {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "number" ? code : undefined;
 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Kafka output of the processor. Late events and dead letters are part of the exactly-once effect, so each

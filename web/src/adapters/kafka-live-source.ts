@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { RdKafka } from "@confluentinc/kafka-javascript";
+import type { RdKafka } from "@confluentinc/kafka-javascript";
 import { decodeAggregateMessage } from "../../../common/src/contracts/aggregate-message.ts";
+import { createBatchConsumer } from "../../../common/src/kafka-consumer.ts";
 import type { LiveSource } from "../ports.ts";
 import type { WindowRow } from "../window-types.ts";
 
@@ -34,7 +35,7 @@ export class KafkaLiveSource implements LiveSource {
   constructor(private readonly opts: KafkaLiveSourceOptions) {}
 
   async start(onRows: (rows: WindowRow[], producedAt: number | null) => void): Promise<void> {
-    const consumer = new RdKafka.KafkaConsumer(
+    const consumer = createBatchConsumer(
       {
         "bootstrap.servers": this.opts.bootstrap,
         "group.id": `rt-web-live-${randomUUID()}`,
@@ -46,6 +47,9 @@ export class KafkaLiveSource implements LiveSource {
         log_level: 3,
       },
       { "auto.offset.reset": "latest" },
+      // Rows go out as soon as the first of a batch is there instead of after the whole timeout: every
+      // update would otherwise reach the browser up to 100 ms later.
+      { consumeTimeoutMs: 100 },
     );
     this.consumer = consumer;
     consumer.on("event.error", (err) => this.opts.onError?.(err));
@@ -68,13 +72,6 @@ export class KafkaLiveSource implements LiveSource {
         offset: start.get(partition) ?? OFFSET_END,
       })),
     );
-    consumer.setDefaultConsumeTimeout(100);
-    // Return as soon as the first rows are there instead of waiting out the timeout for a full
-    // batch: every update would otherwise reach the browser up to 100 ms later. (Untyped in the
-    // package's declarations.)
-    (
-      consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }
-    ).setDefaultIsTimeoutOnlyForFirstMessage(true);
     this.poll(consumer, onRows);
   }
 

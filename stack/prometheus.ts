@@ -3,8 +3,8 @@ import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../common/src/config.ts";
+import { sleep } from "../common/src/timeouts.ts";
 import { ensureDir, repoRoot, type StackDirs } from "./paths.ts";
-import { sleep } from "./service.ts";
 
 // `stack up --with-prometheus`: Debian's Prometheus (apt-get install prometheus), scraping the pipeline's
 // services with the alert rules of ops/prometheus/alerts.yml. Not a JVM, so it is tracked here by its

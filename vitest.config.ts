@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          // tests/bun is `bun test`'s (bunfig.toml); web/src/runtime-smoke.test.ts runs it from here.
+          // tests/bun is `bun test`'s (bunfig.toml); web/src/runtime/smoke.test.ts runs it from here.
           exclude: [
             "**/*.int.test.ts",
             "**/*.e2e.test.ts",

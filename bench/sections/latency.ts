@@ -31,7 +31,7 @@ async function measure(rate: number): Promise<{ achievedRate: number; latencies:
     { ...env, PROCESSOR_METRICS_PORT: String(statusPort) },
     PROCESSOR_NODE_FLAGS,
   );
-  const web = spawnService("web/src/main.ts", {
+  const web = spawnService("web/src/runtime/node.ts", {
     ...env,
     WEB_PORT: String(webPort),
     PROCESSOR_STATUS_URL: `http://127.0.0.1:${statusPort}`,

@@ -142,7 +142,7 @@ export async function webSection(r: Results): Promise<void> {
   await seedWindows(cass, config.CASSANDRA_KEYSPACE, hourAgo, now);
 
   const port = 14_000 + Math.floor(Math.random() * 1000);
-  const web = spawnService("web/src/main.ts", { ...env, WEB_PORT: String(port) });
+  const web = spawnService("web/src/runtime/node.ts", { ...env, WEB_PORT: String(port) });
   const kafka = new KafkaJS.Kafka({
     kafkaJS: { brokers: [config.KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.ERROR },
   });

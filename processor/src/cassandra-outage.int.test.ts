@@ -19,7 +19,7 @@ import {
   readMerged,
   waitFor,
   waitForUsers,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 const run = promisify(execFile);
 const repo = new URL("../..", import.meta.url).pathname;

@@ -17,7 +17,7 @@ import {
   uniqueConfig,
   waitForFinal,
   writeTimedFixture,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 // #11: a stream with events an hour behind their partition's stream time, replayed into a fresh pipeline
 // right after the processor starts. Lateness is per partition (contract §4), so exactly the events an hour

@@ -17,7 +17,7 @@ import {
   spawnProcessor,
   waitFor,
   waitForUsers,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 async function statusOf(port: number): Promise<ProcessorStatus | null> {
   try {

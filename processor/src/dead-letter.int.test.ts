@@ -16,7 +16,7 @@ import {
   testProducer,
   uniqueConfig,
   waitForFinal,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 // (e) Messages that cannot be decoded — wrong magic byte, a schema id the registry does not know, Avro cut
 // short — are dead-lettered with the reason (stage "decode"); the good messages around them still count. One

@@ -17,7 +17,7 @@ import {
   uniqueConfig,
   waitForFinal,
   waitForUsers,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 // #11: event times out of bounds, sent raw to Kafka (past the producer's own check). One dated 2100 would move
 // its partition's watermark there for good; one past the JS Date range (8.64e15 ms) made the users write

@@ -10,7 +10,6 @@ import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.test-util.ts";
 import {
   dropAll,
   openTestBed,
@@ -19,7 +18,8 @@ import {
   uniqueConfig,
   waitFor,
   waitForFinal,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
+import { startTcpProxy, type TcpProxy } from "./testing/tcp-proxy.ts";
 
 const HALF = 1_000;
 

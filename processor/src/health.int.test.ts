@@ -11,7 +11,6 @@ import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.test-util.ts";
 import {
   dropAll,
   openTestBed,
@@ -21,7 +20,8 @@ import {
   uniqueConfig,
   waitFor,
   waitForFinal,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
+import { startTcpProxy, type TcpProxy } from "./testing/tcp-proxy.ts";
 
 // /healthz answers 503 whenever the processor cannot make progress (docs/exactly-once.md, "Health"): the
 // registry unreachable or hung, Cassandra unreachable, past PROCESSOR_UNHEALTHY_AFTER_MS (2 s here); 200

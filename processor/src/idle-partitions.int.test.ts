@@ -15,7 +15,7 @@ import {
   uniqueConfig,
   waitFor,
   waitForFinal,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 // Contract §4: a finished stream must not leave windows open forever. Here two of three partitions never
 // receive anything; once the third goes quiet, every partition is idle and the windows close.

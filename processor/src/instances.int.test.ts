@@ -7,7 +7,14 @@ import { CassandraStore as WebStore } from "../../web/src/adapters/cassandra-sto
 import { HttpProcessorStatus } from "../../web/src/adapters/processor-status-http.ts";
 import { ProcessorFleet } from "../../web/src/processor-fleet.ts";
 import { PROCESSOR_NODE_FLAGS } from "./node-flags.ts";
-import { cassandraClient, configEnv, dropAll, openTestBed, uniqueConfig, waitFor } from "./test-harness.ts";
+import {
+  cassandraClient,
+  configEnv,
+  dropAll,
+  openTestBed,
+  uniqueConfig,
+  waitFor,
+} from "./testing/harness.ts";
 
 // `bun run processor --instances 2`: two processes in one group, each registered with its partitions; the
 // web tier's fleet finds both through the registry alone; a killed one is restarted and shown as gone;

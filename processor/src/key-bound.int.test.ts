@@ -16,7 +16,7 @@ import {
   testProducer,
   uniqueConfig,
   waitForFinal,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 // #11: the key dictionary of a partition is bounded (PROCESSOR_MAX_KEYS_PER_PARTITION) by the values its open
 // windows hold, not by every value ever seen. Here 5 keys: "*", "female" and three nat values per window.

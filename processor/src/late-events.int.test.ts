@@ -16,7 +16,7 @@ import {
   waitFor,
   waitForFinal,
   writeTimedFixture,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 // (f) W = 10 s, L = 5 s, one partition. After the event at +31 s the watermark is +26 s, so the windows
 // [0, 10 s) and [10 s, 20 s) are final: events at +3 s and +15 s are late — forwarded with their original

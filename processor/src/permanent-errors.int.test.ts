@@ -21,7 +21,7 @@ import {
   uniqueConfig,
   waitForFinal,
   waitForUsers,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 // Input the registry accepts but the store cannot take (a key missing, empty or over Cassandra's limit) is
 // dead-lettered at the decoding edge, with the reason; a write refused for good stops the processor loudly

@@ -24,7 +24,7 @@ import {
   waitFor,
   waitForUsers,
   writeFixture,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 // (a) A fixture whose disorder is below the allowed lateness, replayed once, ends in Cassandra exactly as
 // the core's reference batch aggregation, every window final; every user stored.

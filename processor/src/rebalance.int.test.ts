@@ -7,7 +7,7 @@ import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./processor.ts";
-import { dropAll, finalRows, hoursOf, prepareExactRun, readMerged, waitFor } from "./test-harness.ts";
+import { dropAll, finalRows, hoursOf, prepareExactRun, readMerged, waitFor } from "./testing/harness.ts";
 
 const progress = (h: ProcessorHandle) => h.status().partitions.reduce((a, p) => a + p.nextOffset, 0);
 

@@ -20,7 +20,7 @@ import {
   waitFor,
   waitForFinal,
   writeTimedFixture,
-} from "./test-harness.ts";
+} from "./testing/harness.ts";
 
 async function get(port: number, path: string): Promise<string | null> {
   try {

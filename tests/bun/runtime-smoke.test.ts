@@ -1,8 +1,8 @@
 import { expect, test } from "bun:test";
-import { serveWithBun } from "../../web/src/bun-serve.ts";
-import { APP_CHECKS, coreSmoke, smokeApp } from "../../web/src/runtime-smoke.ts";
+import { serveWithBun } from "../../web/src/runtime/bun-serve.ts";
+import { APP_CHECKS, coreSmoke, smokeApp } from "../../web/src/runtime/smoke.ts";
 
-// `bun test` (bunfig.toml's [test] root is this folder; web/src/runtime-smoke.test.ts runs it in the unit
+// `bun test` (bunfig.toml's [test] root is this folder; web/src/runtime/smoke.test.ts runs it in the unit
 // run): the windowing core, and the Hono app with in-memory ports served by Bun.serve and asked over HTTP.
 test("windowing core equals the reference", () => {
   expect(coreSmoke()).toBeGreaterThan(20);

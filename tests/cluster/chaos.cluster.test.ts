@@ -20,7 +20,7 @@ import {
   waitFor,
   waitForFinal,
   writeFixture,
-} from "../../processor/src/test-harness.ts";
+} from "../../processor/src/testing/harness.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import { stackDirs } from "../../stack/paths.ts";
 import { runningPid } from "../../stack/process.ts";

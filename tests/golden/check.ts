@@ -3,9 +3,9 @@ import { basename } from "node:path";
 import { createLogger } from "../../common/src/logger.ts";
 import { sleep } from "../../common/src/timeouts.ts";
 import { startProcessor } from "../../processor/src/processor.ts";
-import { cassandraClient, configEnv, dropAll, uniqueConfig } from "../../processor/src/test-harness.ts";
+import { cassandraClient, configEnv, dropAll, uniqueConfig } from "../../processor/src/testing/harness.ts";
 import { replayFile } from "../../producer/src/replay.ts";
-import { startWebServer } from "../../web/src/server.ts";
+import { startWebServer } from "../../web/src/runtime/node-server.ts";
 import { loadWebConfig } from "../../web/src/web-config.ts";
 import { diffWindows, type Golden, type GoldenWindow, goldenPath } from "./golden.ts";
 

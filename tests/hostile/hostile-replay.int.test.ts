@@ -21,7 +21,7 @@ import {
   uniqueConfig,
   waitForFinal,
   waitForUsers,
-} from "../../processor/src/test-harness.ts";
+} from "../../processor/src/testing/harness.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 
 const root = new URL("../../", import.meta.url).pathname;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "./app.tsx";
-import { blankUser } from "./in-memory-ports.ts";
 import { type ProcessorStatus, StoreUnavailableError } from "./ports.ts";
-import { testWorld } from "./test-deps.ts";
+import { testWorld } from "./testing/deps.ts";
+import { blankUser } from "./testing/in-memory-ports.ts";
 import type { WindowRow } from "./window-types.ts";
 
 const row = (p: Partial<WindowRow>): WindowRow => ({

@@ -14,12 +14,12 @@ import {
   uniqueConfig,
   waitForFinal,
   writeFixture,
-} from "../../processor/src/test-harness.ts";
+} from "../../processor/src/testing/harness.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import { CassandraStore } from "./adapters/cassandra-store.ts";
 import { AggregationGroups } from "./aggregation-groups.ts";
 import { createApp } from "./app.tsx";
-import { testWorld } from "./test-deps.ts";
+import { testWorld } from "./testing/deps.ts";
 import { WindowHistory } from "./window-history.ts";
 import type { Window } from "./window-types.ts";
 

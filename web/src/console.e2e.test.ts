@@ -3,7 +3,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { createLogger } from "../../common/src/logger.ts";
-import { type ChildProcessor, spawnProcessor } from "../../processor/src/test-harness.ts";
+import { type ChildProcessor, spawnProcessor } from "../../processor/src/testing/harness.ts";
 import { runApiSchedule } from "../../producer/src/api-source.ts";
 import { openPipeline, type Pipeline } from "../../producer/src/pipeline.ts";
 import { RunsStore } from "../../producer/src/runs-store.ts";
@@ -12,7 +12,7 @@ import { produceSynthetic } from "../../producer/src/synthetic.ts";
 import { cleanupIsolated } from "../../producer/src/testing/cleanup.ts";
 import { type FaultServer, startFaultServer } from "../../producer/src/testing/fault-server.ts";
 import { isolatedConfig } from "../../producer/src/testing/test-config.ts";
-import { type RunningWeb, startWebServer } from "./server.ts";
+import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
 import { loadWebConfig } from "./web-config.ts";
 
 // The operations console in headless Chromium against the real Kafka, registry and Cassandra, with the

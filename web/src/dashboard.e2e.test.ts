@@ -8,8 +8,8 @@ import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
 import { deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import type { PipelineSnapshot } from "./pipeline-monitor.ts";
-import { type RunningWeb, startWebServer } from "./server.ts";
-import { syntheticWindowRows } from "./synthetic-windows.test-util.ts";
+import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
+import { syntheticWindowRows } from "./testing/synthetic-windows.ts";
 import { loadWebConfig } from "./web-config.ts";
 import type { WindowRow } from "./window-types.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "./app.tsx";
 import { parseLetterRef, payloadForDisplay, toDeadLetterView } from "./dead-letters.ts";
-import { TEST_TOPICS, testWorld } from "./test-deps.ts";
+import { TEST_TOPICS, testWorld } from "./testing/deps.ts";
 
 const bytes = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));
 const base = { topic: "dlq", partition: 1, offset: 7, timestamp: 1_700_000_000_000, key: "k", headers: {} };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CheckpointFinality, gateFinal } from "./finality.ts";
-import { MemoryCheckpointStore } from "./in-memory-ports.ts";
 import type { Checkpoint } from "./ports.ts";
+import { MemoryCheckpointStore } from "./testing/in-memory-ports.ts";
 
 const cp = (partition: number, watermark: number | null): Checkpoint => ({
   partition,

@@ -6,7 +6,7 @@ import { attachWsGateway } from "./adapters/ws-gateway.ts";
 import { createApp } from "./app.tsx";
 import { LiveHub } from "./live-hub.ts";
 import { QueryGate } from "./query-gate.ts";
-import { type TestWorld, testWorld } from "./test-deps.ts";
+import { type TestWorld, testWorld } from "./testing/deps.ts";
 
 // What a hostile page or client can send the web tier, on a real Node server with the WebSocket gateway
 // (in-memory stores, loopback only): DNS-rebinding Hosts (421), foreign Origins on the live streams

@@ -1,8 +1,8 @@
 import avro from "avsc";
 import { describe, expect, it } from "vitest";
 import { encodeWire } from "../../common/src/wire-format.ts";
-import { MemorySchemaRegistry } from "./in-memory-ports.ts";
 import { MessageDecoder } from "./message-decoder.ts";
+import { MemorySchemaRegistry } from "./testing/in-memory-ports.ts";
 
 const schema = { type: "record", name: "U", fields: [{ name: "event_id", type: "string" }] };
 const msg = (value: Uint8Array | null) => ({

@@ -2,9 +2,9 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { createApp } from "./app.tsx";
-import { blankUser } from "./in-memory-ports.ts";
 import { API_OPERATIONS, openApiDocument } from "./openapi.ts";
-import { testWorld } from "./test-deps.ts";
+import { testWorld } from "./testing/deps.ts";
+import { blankUser } from "./testing/in-memory-ports.ts";
 
 const RUN_ID = "6b1c7e40-8f3a-11f0-9a3b-0242ac120002";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MemoryCheckpointStore, MemoryKafkaAdmin, MemoryProcessorStatus } from "./in-memory-ports.ts";
 import { PipelineMonitor, processorState } from "./pipeline-monitor.ts";
 import type { KafkaAdmin, ProcessorStatus } from "./ports.ts";
+import { MemoryCheckpointStore, MemoryKafkaAdmin, MemoryProcessorStatus } from "./testing/in-memory-ports.ts";
 
 const topics = { users: "u", dlq: "d", late: "l", aggregates: "a" };
 const offsets = (topic: string, highs: number[], low = 0) => ({

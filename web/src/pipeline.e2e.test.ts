@@ -10,7 +10,7 @@ import { deleteTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { type ProcessorHandle, startProcessor } from "../../processor/src/processor.ts";
 import type { PipelineSnapshot } from "./pipeline-monitor.ts";
-import { type RunningWeb, startWebServer } from "./server.ts";
+import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
 import { loadWebConfig } from "./web-config.ts";
 import type { Window } from "./window-types.ts";
 

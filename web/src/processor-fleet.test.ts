@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { InstanceHeartbeat } from "../../common/src/instance-registry.ts";
-import { MemoryProcessorStatus } from "./in-memory-ports.ts";
 import type { ProcessorStatus } from "./ports.ts";
 import { ProcessorFleet } from "./processor-fleet.ts";
+import { MemoryProcessorStatus } from "./testing/in-memory-ports.ts";
 
 const NOW = 1_000_000;
 const beat = (instance: string, over: Partial<InstanceHeartbeat> = {}): InstanceHeartbeat => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MemoryAggregateStore } from "./in-memory-ports.ts";
 import { mergeWindowRows } from "./merge-windows.ts";
 import type { WindowQuery } from "./ports.ts";
+import { MemoryAggregateStore } from "./testing/in-memory-ports.ts";
 import { WindowHistory } from "./window-history.ts";
 import type { WindowRow } from "./window-types.ts";
 

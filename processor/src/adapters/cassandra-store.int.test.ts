@@ -7,7 +7,7 @@ import { syntheticUser } from "../../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../../producer/src/user-mapping.ts";
 import type { WindowRow } from "../core/index.ts";
 import type { StoredUser } from "../ports.ts";
-import { uniqueConfig } from "../test-harness.ts";
+import { uniqueConfig } from "../testing/harness.ts";
 import { PermanentWriteError, WriteQueue } from "../write-queue.ts";
 import { permanentCassandraError } from "./cassandra-errors.ts";
 import { CassandraStore } from "./cassandra-store.ts";

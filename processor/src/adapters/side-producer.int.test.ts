@@ -2,7 +2,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../../common/src/config.ts";
 import { deleteTopics, ensureTopics } from "../../../common/src/kafka-topics.ts";
-import { readTopic, uniqueConfig } from "../test-harness.ts";
+import { readTopic, uniqueConfig } from "../testing/harness.ts";
 import { SideProducer } from "./side-producer.ts";
 
 const log = pino({ level: "silent" });

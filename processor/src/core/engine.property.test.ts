@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runEngine } from "./engine-driver.test-util.ts";
 import {
   batchReference,
   type RefConfig,
@@ -8,6 +7,7 @@ import {
   streamingReference,
   sumPartitions,
 } from "./reference.ts";
+import { runEngine } from "./testing/engine-driver.ts";
 
 const NATS = ["US", "FR", "DE", "IR", "BR", "NZ"];
 const GENDERS = ["male", "female"];

@@ -5,7 +5,7 @@ import { hourBucket, migrate } from "../../../common/src/cassandra-schema.ts";
 import { loadConfig } from "../../../common/src/config.ts";
 import { createApp } from "../app.tsx";
 import { StoreUnavailableError } from "../ports.ts";
-import { testWorld } from "../test-deps.ts";
+import { testWorld } from "../testing/deps.ts";
 import { WindowHistory } from "../window-history.ts";
 import { CassandraStore } from "./cassandra-store.ts";
 

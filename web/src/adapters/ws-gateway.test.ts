@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { createApp } from "../app.tsx";
 import type { HubMessage } from "../live-hub.ts";
-import { testWorld } from "../test-deps.ts";
+import { testWorld } from "../testing/deps.ts";
 import type { WindowRow } from "../window-types.ts";
 import { attachWsGateway } from "./ws-gateway.ts";
 

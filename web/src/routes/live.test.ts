@@ -5,7 +5,7 @@ import { serve } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../app.tsx";
 import { LiveHub } from "../live-hub.ts";
-import { testWorld } from "../test-deps.ts";
+import { testWorld } from "../testing/deps.ts";
 import type { WindowRow } from "../window-types.ts";
 
 let server: Server | null = null;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { API_SCHEDULE } from "../../../common/src/ingestion-schedule.ts";
 import { createApp } from "../app.tsx";
-import { testWorld } from "../test-deps.ts";
+import { testWorld } from "../testing/deps.ts";
 
 const auth = { Authorization: "Bearer s3cret" };
 

@@ -1,16 +1,16 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import type { Logger } from "../../common/src/logger.ts";
-import { RunsStore } from "../../producer/src/runs-store.ts";
-import { KafkaJsAdmin } from "./adapters/kafka-admin.ts";
-import { KafkaLiveSource } from "./adapters/kafka-live-source.ts";
-import { KafkaTopicReader } from "./adapters/kafka-topic-reader.ts";
-import { ProducerRedriver } from "./adapters/producer-redriver.ts";
-import { attachWsGateway } from "./adapters/ws-gateway.ts";
-import type { LiveHub } from "./live-hub.ts";
-import { buildWebApp, connectCassandra, feedLive } from "./web-app.ts";
-import type { WebConfig } from "./web-config.ts";
+import type { Logger } from "../../../common/src/logger.ts";
+import { RunsStore } from "../../../producer/src/runs-store.ts";
+import { KafkaJsAdmin } from "../adapters/kafka-admin.ts";
+import { KafkaLiveSource } from "../adapters/kafka-live-source.ts";
+import { KafkaTopicReader } from "../adapters/kafka-topic-reader.ts";
+import { ProducerRedriver } from "../adapters/producer-redriver.ts";
+import { attachWsGateway } from "../adapters/ws-gateway.ts";
+import type { LiveHub } from "../live-hub.ts";
+import { buildWebApp, connectCassandra, feedLive } from "../web-app.ts";
+import type { WebConfig } from "../web-config.ts";
 
 export interface RunningWeb {
   url: string;

@@ -1,13 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { APP_CHECKS } from "./runtime-smoke.ts";
+import { APP_CHECKS } from "./smoke.ts";
 
 // The runtime split (README): the windowing core and the Hono app run under Bun and Deno as under Node.
 // These tests run on Node and start each runtime: Bun (scripts/setup.sh installs it) runs `bun test`
 // (tests/bun, bunfig.toml), Deno comes from npm (the `deno` devDependency ships its binary).
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const deno = fileURLToPath(new URL("../../node_modules/.bin/deno", import.meta.url));
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const deno = fileURLToPath(new URL("../../../node_modules/.bin/deno", import.meta.url));
 
 function run(command: string, args: string[]) {
   const r = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: 90_000 });
@@ -31,7 +31,7 @@ describe("the windowing core and the web app", () => {
       "--allow-read",
       "--allow-env",
       "--allow-sys",
-      "web/src/deno-smoke.ts",
+      "web/src/runtime/deno-smoke.ts",
     ]);
     expect(r.status, r.out).toBe(0);
     expect(r.out).toMatch(/ok windowing core \(\d+ windows equal the reference\)/);

@@ -1,13 +1,13 @@
-import { parseCommandLine } from "../../common/src/command-line.ts";
-import { endpoints, startWhenReachable } from "../../common/src/first-contact.ts";
-import { createLogger } from "../../common/src/logger.ts";
+import { parseCommandLine } from "../../../common/src/command-line.ts";
+import { endpoints, startWhenReachable } from "../../../common/src/first-contact.ts";
+import { createLogger } from "../../../common/src/logger.ts";
+import { type KafkaAdmin, KafkaUnavailableError, type Redriver, type TopicReader } from "../ports.ts";
+import { buildWebApp, connectCassandra } from "../web-app.ts";
+import { loadWebConfig } from "../web-config.ts";
 import { serveWithBun } from "./bun-serve.ts";
-import { type KafkaAdmin, KafkaUnavailableError, type Redriver, type TopicReader } from "./ports.ts";
 import { stopOnSignals } from "./shutdown.ts";
-import { buildWebApp, connectCassandra } from "./web-app.ts";
-import { loadWebConfig } from "./web-config.ts";
 
-// `bun web/src/bun-main.ts`: the dashboard and API under Bun, without Kafka. librdkafka's binding does
+// `bun web/src/runtime/bun.ts`: the dashboard and API under Bun, without Kafka. librdkafka's binding does
 // not load under Bun, so there is no live feed (the Overview stays empty, /ws is not served) and the
 // Pipeline page shows the processor and checkpoints but no topic offsets. `bun run web` (Node) has all.
 const KAFKA_ON_NODE_ONLY =
@@ -28,7 +28,7 @@ const noTopics: TopicReader = { read: unavailable, message: unavailable, between
 const noRedrive: Redriver = { redrive: unavailable };
 
 parseCommandLine(
-  `usage: bun web/src/bun-main.ts
+  `usage: bun web/src/runtime/bun.ts
 
 The dashboard and JSON API under Bun (Bun.serve) on WEB_HOST:WEB_PORT, without Kafka: no live feed,
 no topic offsets (\`bun run web\` has both). Settings: the environment, then .env.`,

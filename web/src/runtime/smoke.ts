@@ -1,12 +1,12 @@
 import type { Hono } from "hono";
-import { runEngine } from "../../processor/src/core/engine-driver.test-util.ts";
-import { batchReference, compareRows, sumPartitions } from "../../processor/src/core/reference.ts";
-import { createApp } from "./app.tsx";
-import { testWorld } from "./test-deps.ts";
+import { batchReference, compareRows, sumPartitions } from "../../../processor/src/core/reference.ts";
+import { runEngine } from "../../../processor/src/core/testing/engine-driver.ts";
+import { createApp } from "../app.tsx";
+import { testWorld } from "../testing/deps.ts";
 
 // The runtime split (README): the windowing core and the Hono app use only web-standard APIs, so they
 // run under Node, Bun and Deno alike. tests/bun (`bun test`) and deno-smoke.ts run these checks with
-// each runtime's own HTTP server; runtime-smoke.test.ts runs both in the unit run.
+// each runtime's own HTTP server; smoke.test.ts runs both in the unit run.
 
 export interface Served {
   readonly url: string;

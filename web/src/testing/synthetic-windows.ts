@@ -1,5 +1,5 @@
-import { NATIONALITIES } from "../../producer/src/random-user.ts";
-import type { WindowRow } from "./window-types.ts";
+import { NATIONALITIES } from "../../../producer/src/random-user.ts";
+import type { WindowRow } from "../window-types.ts";
 
 // Test support, not used by the product: deterministic window rows shaped like the processor's output
 // (every group, per source partition), for the dashboard end-to-end test and its screenshots.

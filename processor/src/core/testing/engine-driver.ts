@@ -1,7 +1,7 @@
-import { WindowEngine } from "./engine.ts";
-import type { RefConfig, RefOp, RefPartitionRow } from "./reference.ts";
-import { compareRows } from "./reference.ts";
-import { AddStatus, type CoreConfig, type WindowRow } from "./types.ts";
+import { WindowEngine } from "../engine.ts";
+import type { RefConfig, RefOp, RefPartitionRow } from "../reference.ts";
+import { compareRows } from "../reference.ts";
+import { AddStatus, type CoreConfig, type WindowRow } from "../types.ts";
 
 export interface DriverResult {
   finals: RefPartitionRow[];

@@ -7,20 +7,23 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { type Client, types } from "cassandra-driver";
-import { createCassandraClient } from "../../common/src/cassandra-client.ts";
-import { hourBucket } from "../../common/src/cassandra-schema.ts";
-import { type Config, groupByFields, loadConfig } from "../../common/src/config.ts";
-import type { AggregateMessage } from "../../common/src/contracts/aggregate-message.ts";
-import { createAdmin, deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
-import { userSchema } from "../../common/src/user-schema.ts";
-import { formatFixtureLine } from "../../producer/src/fixture-format.ts";
-import { type FixtureGeneratorOptions, generateFixtureEvents } from "../../producer/src/fixture-generator.ts";
-import { createRng } from "../../producer/src/rng.ts";
-import { registerUserSchema } from "../../producer/src/schema-registry.ts";
-import { syntheticUser } from "../../producer/src/synthetic-users.ts";
-import { mapUser } from "../../producer/src/user-mapping.ts";
-import { batchReference, compareRows, type RefEvent, type RefRow } from "./core/reference.ts";
-import { PROCESSOR_NODE_FLAGS } from "./node-flags.ts";
+import { createCassandraClient } from "../../../common/src/cassandra-client.ts";
+import { hourBucket } from "../../../common/src/cassandra-schema.ts";
+import { type Config, groupByFields, loadConfig } from "../../../common/src/config.ts";
+import type { AggregateMessage } from "../../../common/src/contracts/aggregate-message.ts";
+import { createAdmin, deleteTopics, ensureTopics } from "../../../common/src/kafka-topics.ts";
+import { userSchema } from "../../../common/src/user-schema.ts";
+import { formatFixtureLine } from "../../../producer/src/fixture-format.ts";
+import {
+  type FixtureGeneratorOptions,
+  generateFixtureEvents,
+} from "../../../producer/src/fixture-generator.ts";
+import { createRng } from "../../../producer/src/rng.ts";
+import { registerUserSchema } from "../../../producer/src/schema-registry.ts";
+import { syntheticUser } from "../../../producer/src/synthetic-users.ts";
+import { mapUser } from "../../../producer/src/user-mapping.ts";
+import { batchReference, compareRows, type RefEvent, type RefRow } from "../core/reference.ts";
+import { PROCESSOR_NODE_FLAGS } from "../node-flags.ts";
 
 // Shared by the processor's integration tests and its benchmark: unique names, fixtures with their golden
 // aggregates, and reading the merged windows back from Cassandra.
@@ -269,7 +272,7 @@ export function spawnProcessor(config: Config, env: Record<string, string> = {})
     process.execPath,
     [...PROCESSOR_NODE_FLAGS, "--import", "tsx", "processor/src/main.ts"],
     {
-      cwd: new URL("../..", import.meta.url).pathname,
+      cwd: new URL("../../..", import.meta.url).pathname,
       env: { ...process.env, ...configEnv(config), LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },

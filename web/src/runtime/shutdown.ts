@@ -1,5 +1,5 @@
 import closeWithGrace from "close-with-grace";
-import type { Logger } from "../../common/src/logger.ts";
+import type { Logger } from "../../../common/src/logger.ts";
 
 /**
  * SIGINT/SIGTERM (and an uncaught error) close the web tier once, through close-with-grace: exit 0

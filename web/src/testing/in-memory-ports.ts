@@ -1,4 +1,4 @@
-import type { ScheduleState } from "../../common/src/ingestion-schedule.ts";
+import type { ScheduleState } from "../../../common/src/ingestion-schedule.ts";
 import {
   type AggregateStore,
   type Checkpoint,
@@ -24,8 +24,8 @@ import {
   type User,
   type UserStore,
   type WindowQuery,
-} from "./ports.ts";
-import type { WindowRow } from "./window-types.ts";
+} from "../ports.ts";
+import type { WindowRow } from "../window-types.ts";
 
 // In-memory implementations of the ports, for route tests and the page screenshots of empty states.
 

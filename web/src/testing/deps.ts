@@ -1,6 +1,12 @@
-import { loadStaticAssets } from "./adapters/fs-assets.ts";
-import { type AppDeps, DEFAULT_LIMITS } from "./app-deps.ts";
-import { DeliveryLatency } from "./e2e-delivery.ts";
+import { loadStaticAssets } from "../adapters/fs-assets.ts";
+import { type AppDeps, DEFAULT_LIMITS } from "../app-deps.ts";
+import { DeliveryLatency } from "../e2e-delivery.ts";
+import { LiveHub } from "../live-hub.ts";
+import { createWebMetrics } from "../metrics.ts";
+import { PipelineMonitor } from "../pipeline-monitor.ts";
+import { QueryGate } from "../query-gate.ts";
+import { RequestGuard } from "../request-guard.ts";
+import { WindowHistory } from "../window-history.ts";
 import {
   MemoryAggregateStore,
   MemoryCheckpointStore,
@@ -13,12 +19,6 @@ import {
   MemoryTopicReader,
   MemoryUserStore,
 } from "./in-memory-ports.ts";
-import { LiveHub } from "./live-hub.ts";
-import { createWebMetrics } from "./metrics.ts";
-import { PipelineMonitor } from "./pipeline-monitor.ts";
-import { QueryGate } from "./query-gate.ts";
-import { RequestGuard } from "./request-guard.ts";
-import { WindowHistory } from "./window-history.ts";
 
 export const TEST_TOPICS = {
   users: "users_created",

@@ -3,9 +3,9 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { Client } from "cassandra-driver";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../common/src/config.ts";
+import { loadConfig } from "../../../common/src/config.ts";
 
-// `bun web/src/bun-main.ts` against the real Cassandra: the dashboard and API without Kafka.
+// `bun web/src/runtime/bun.ts` against the real Cassandra: the dashboard and API without Kafka.
 const cfg = loadConfig();
 const keyspace = `web_bun_${randomBytes(4).toString("hex")}`;
 let child: ChildProcess | null = null;
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe("the Bun entry", () => {
   it("serves the dashboard, history and a Kafka-less Pipeline page from Cassandra, and stops on SIGTERM", async () => {
-    const proc = spawn("bun", ["web/src/bun-main.ts"], {
+    const proc = spawn("bun", ["web/src/runtime/bun.ts"], {
       env: { ...process.env, WEB_PORT: "0", CASSANDRA_KEYSPACE: keyspace, LOG_LEVEL: "warn" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -42,7 +42,7 @@ describe("the Bun entry", () => {
         const m = /dashboard: (http:\/\/\S+)\//.exec(out);
         if (m?.[1]) resolve(m[1]);
       });
-      proc.on("exit", (code) => reject(new Error(`bun-main exited with ${code}: ${out}`)));
+      proc.on("exit", (code) => reject(new Error(`the Bun entry exited with ${code}: ${out}`)));
     });
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

@@ -195,4 +195,40 @@ describe("processor loop (in memory)", () => {
     // The status it serves is the contract's, whole.
     expect(ProcessorStatusSchema.parse(d.processor.status())).toEqual(d.processor.status());
   });
+
+  it("does not send again a late event or dead letter its partition of the side topic already holds", async () => {
+    const d = newDriver();
+    // What a run killed before its checkpoint had sent: the late event of offset 1, the letter of offset 2.
+    for (const [topic, offset] of [
+      [d.config.TOPIC_LATE, 1],
+      [d.config.TOPIC_DLQ, 2],
+    ] as const)
+      d.topics.tracked.push({
+        topic,
+        key: null,
+        value: Buffer.alloc(0),
+        headers: { source_partition: "0", source_offset: String(offset) },
+        partition: 0,
+      });
+    await d.start();
+    d.produce(0, T0 + 60_000);
+    d.produce(0, T0);
+    d.produceRaw(0, null);
+    d.produce(0, T0 + 1);
+    d.produceRaw(0, null);
+    await d.until("caught up", () => d.caughtUp());
+    await d.until("sent", () => d.topics.tracked.length === 4);
+    await d.topics.barrier();
+    expect(d.topics.on(d.config.TOPIC_LATE).map((s) => s.headers.source_offset)).toEqual(["1", "3"]);
+    expect(d.topics.on(d.config.TOPIC_DLQ).map((s) => s.headers.source_offset)).toEqual(["2", "4"]);
+    expect(d.topics.tracked.every((s) => s.partition === 0)).toBe(true);
+    expect(await counter(d.processor.metrics.sideOutputsNotResent)).toBe(2);
+  });
+
+  it("fails, rather than process the partition, when it cannot read back what the side topics hold", async () => {
+    const d = newDriver();
+    d.topics.readBackError = new Error("late partition 0: not read within 30000 ms");
+    await expect(d.start()).rejects.toThrow(/not read within/);
+    expect((await d.processor.failed).message).toMatch(/not read within/);
+  });
 });

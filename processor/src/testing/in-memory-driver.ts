@@ -277,6 +277,8 @@ export class MemoryTopics implements OutputTopics {
   readonly live: { topic: string; key: string; value: string }[] = [];
   /** Closed: tracked sends stay unacknowledged. */
   readonly acks = new Gate();
+  /** Set: reading back what a topic holds fails (Kafka unreachable). */
+  readBackError: Error | null = null;
   private readonly inFlight = new Set<Promise<void>>();
 
   async connect(): Promise<void> {}
@@ -300,6 +302,7 @@ export class MemoryTopics implements OutputTopics {
   }
 
   async lastSourceOffset(topic: string, sourcePartition: number): Promise<number | null> {
+    if (this.readBackError) throw this.readBackError;
     let best: number | null = null;
     for (const s of this.on(topic)) {
       if (s.partition !== sourcePartition || String(s.headers.source_partition) !== String(sourcePartition))

@@ -1,19 +1,10 @@
+import type { AggregateRow } from "../../common/src/contracts/aggregate-message.ts";
+
 /** "all", or a GROUP_BY field of the processors (aggregation-groups.ts): checked at the edge. */
 export type Group = string;
 
-/** One stored or streamed row: a window's aggregate over one source partition of users_created. */
-export interface WindowRow {
-  windowStart: number;
-  windowEnd: number;
-  group: string;
-  key: string;
-  partition: number;
-  count: number;
-  sumAge: number;
-  minAge: number;
-  maxAge: number;
-  final: boolean;
-}
+/** One stored or streamed row: a window's aggregate over one source partition (the aggregates topic's row). */
+export type WindowRow = AggregateRow;
 
 /** A window with its per-partition rows merged: what the API and the live stream hand out (contract §6). */
 export interface Window {

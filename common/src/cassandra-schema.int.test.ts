@@ -7,7 +7,7 @@ import { contactPoints } from "./cassandra-settings.ts";
 const config = isolatedConfig("schema_ttl", {
   CASSANDRA_TTL_USERS_SECONDS: "3600",
   CASSANDRA_TTL_WINDOWS_SECONDS: "7200",
-  CASSANDRA_TTL_RUNS_SECONDS: "0",
+  CASSANDRA_TTL_RUNS_SECONDS: "900",
 });
 const ks = config.CASSANDRA_KEYSPACE;
 const client = new Client({
@@ -42,7 +42,7 @@ describe("retention migration against the real Cassandra", () => {
       users: 3600,
       users_by_username: 3600,
       window_aggregates: 7200,
-      ingestion_runs: 0,
+      ingestion_runs: 900,
       processor_checkpoints: 0,
       processor_instances: 600,
       ingestion_schedule: 0,

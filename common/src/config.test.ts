@@ -30,3 +30,10 @@ describe(".env.example", () => {
     expect(keys.length).toBe(new Set(keys).size);
   });
 });
+
+describe("retention settings", () => {
+  it("refuses ingestion runs kept for ever: the table is bounded by time", () => {
+    expect(() => loadConfig({ CASSANDRA_TTL_RUNS_SECONDS: "0" })).toThrow(/CASSANDRA_TTL_RUNS_SECONDS/);
+    expect(loadConfig({}).CASSANDRA_TTL_RUNS_SECONDS).toBe(14 * 86_400);
+  });
+});

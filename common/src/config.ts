@@ -61,9 +61,14 @@ export const ConfigSchema = z.object({
   CASSANDRA_CONSISTENCY_CHECKPOINTS: consistency,
   // Retention (docs/retention.md): a row expires this long after its last write; 0 keeps it for ever.
   // Checkpoints have no setting: they never expire, or a quiet partition would restart from scratch.
+  // Runs have no "for ever": a schedule adds a run every few seconds, so the table would only grow.
   CASSANDRA_TTL_USERS_SECONDS: int(30 * DAY_S),
   CASSANDRA_TTL_WINDOWS_SECONDS: int(30 * DAY_S),
-  CASSANDRA_TTL_RUNS_SECONDS: int(14 * DAY_S),
+  CASSANDRA_TTL_RUNS_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive("seconds; ingestion runs always expire (no 0 for ever)")
+    .default(14 * DAY_S),
   CASSANDRA_KEYSPACE: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,47}$/, "a CQL keyspace name")

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { isolatedConfig } from "../../producer/src/testing/test-config.ts";
 import { describeTopicConfigs } from "../../stack/topic-configs.ts";
-import { createAdmin, deleteTopics, ensureTopics, pipelineTopics } from "./kafka-topics.ts";
+import { createAdmin, deleteTopics, ensureTopics, pipelineTopics, type TopicSpec } from "./kafka-topics.ts";
+import { describeTopics, type TopicConfigChange } from "./topic-configs.ts";
 
 describe("ensureTopics against the real Kafka", () => {
   it("creates the missing pipeline topics with TOPIC_PARTITIONS partitions, once", async () => {
@@ -48,6 +49,71 @@ describe("ensureTopics against the real Kafka", () => {
         "delete",
         "compact,delete",
       ]);
+    } finally {
+      await deleteTopics(config, names);
+    }
+  }, 120_000);
+
+  it("reconciles the topics that already exist with the settings at the next start, keeping other configs", async () => {
+    const config = isolatedConfig("reconcile", { TOPIC_PARTITIONS: "1" });
+    const names = pipelineTopics(config).map((t) => t.topic);
+    // As an older release (or an operator) left them: the aggregates only compacted, other retentions,
+    // and a config of the topic's own the settings do not name.
+    const old: TopicSpec[] = pipelineTopics(config).map((t, i) => ({
+      ...t,
+      configEntries: [
+        { name: "retention.ms", value: String(60_000 * (i + 1)) },
+        { name: "cleanup.policy", value: i === 3 ? "compact" : "delete" },
+        { name: "max.message.bytes", value: "2000000" },
+      ],
+    }));
+    try {
+      expect((await ensureTopics(config, old)).sort()).toEqual([...names].sort());
+      const changes: TopicConfigChange[] = [];
+      expect(await ensureTopics(config, undefined, (c) => changes.push(c))).toEqual([]);
+      expect(changes.filter((c) => c.name === "retention.ms").map((c) => [c.from, c.to])).toEqual([
+        ["60000", "604800000"],
+        ["120000", "1209600000"],
+        ["180000", "604800000"],
+        ["240000", "86400000"],
+      ]);
+      expect(changes.find((c) => c.name === "cleanup.policy")).toEqual({
+        topic: config.TOPIC_AGGREGATES,
+        name: "cleanup.policy",
+        from: "compact",
+        to: "compact,delete",
+      });
+      // Read back from the broker (DescribeConfigs; the JVM tool of the test above is too slow for four).
+      await expect
+        .poll(async () => (await describeTopics(config, [config.TOPIC_AGGREGATES]))[0]?.["cleanup.policy"], {
+          timeout: 20_000,
+        })
+        .toBe("compact,delete");
+      const described = await describeTopics(config, names);
+      expect(described.map((c) => c["retention.ms"])).toEqual([
+        "604800000",
+        "1209600000",
+        "604800000",
+        "86400000",
+      ]);
+      expect(described.map((c) => c["cleanup.policy"])).toEqual([
+        "delete",
+        "delete",
+        "delete",
+        "compact,delete",
+      ]);
+      expect(described[3]?.["segment.ms"]).toBe("21600000");
+      // AlterConfigs replaces a topic's own configs: the one the settings do not name was sent back.
+      expect(described.map((c) => c["max.message.bytes"])).toEqual([
+        "2000000",
+        "2000000",
+        "2000000",
+        "2000000",
+      ]);
+      // Reconciled: the next start changes nothing.
+      const again: TopicConfigChange[] = [];
+      await ensureTopics(config, undefined, (c) => again.push(c));
+      expect(again).toEqual([]);
     } finally {
       await deleteTopics(config, names);
     }

@@ -7,15 +7,32 @@ describe("pipelineTopics", () => {
     const config = loadConfig({ TOPIC_USERS: "u", TOPIC_PARTITIONS: "5" });
     const isr = { name: "min.insync.replicas", value: "1" };
     const days = (d: number) => ({ name: "retention.ms", value: String(d * 86_400_000) });
+    const del = { name: "cleanup.policy", value: "delete" };
     expect(pipelineTopics(config)).toEqual([
-      { topic: "u", numPartitions: 5, replicationFactor: 1, configEntries: [isr, days(7)] },
-      { topic: "users_created_dlq", numPartitions: 5, replicationFactor: 1, configEntries: [isr, days(14)] },
-      { topic: "users_created_late", numPartitions: 5, replicationFactor: 1, configEntries: [isr, days(7)] },
+      { topic: "u", numPartitions: 5, replicationFactor: 1, configEntries: [del, isr, days(7)] },
+      {
+        topic: "users_created_dlq",
+        numPartitions: 5,
+        replicationFactor: 1,
+        configEntries: [del, isr, days(14)],
+      },
+      {
+        topic: "users_created_late",
+        numPartitions: 5,
+        replicationFactor: 1,
+        configEntries: [del, isr, days(7)],
+      },
       {
         topic: "window_aggregates",
         numPartitions: 5,
         replicationFactor: 1,
-        configEntries: [{ name: "cleanup.policy", value: "compact,delete" }, isr, days(1)],
+        // Segments roll at a quarter of the retention, so deletion reaches the newest ones too.
+        configEntries: [
+          { name: "cleanup.policy", value: "compact,delete" },
+          isr,
+          days(1),
+          { name: "segment.ms", value: String(86_400_000 / 4) },
+        ],
       },
     ]);
   });
@@ -27,6 +44,14 @@ describe("pipelineTopics", () => {
     );
     expect(retention).toEqual(["-1", "1209600000", "604800000", "3600000"]);
     expect(() => loadConfig({ TOPIC_RETENTION_DLQ_MS: "-2" })).toThrow(/TOPIC_RETENTION_DLQ_MS/);
+  });
+
+  it("rolls the aggregates' segments at a quarter of the retention, at least a minute, never when kept for ever", () => {
+    const roll = (ms: string) =>
+      pipelineTopics(loadConfig({ TOPIC_RETENTION_AGGREGATES_MS: ms }))[3]?.configEntries?.find(
+        (e) => e.name === "segment.ms",
+      )?.value;
+    expect([roll("3600000"), roll("100000"), roll("-1")]).toEqual(["900000", "60000", undefined]);
   });
 
   it("replicates every topic as the cluster profile says", () => {

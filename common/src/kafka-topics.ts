@@ -1,5 +1,6 @@
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { Config } from "./config.ts";
+import { reconcileTopicConfigs, type TopicConfigChange } from "./topic-configs.ts";
 
 export interface TopicSpec {
   topic: string;
@@ -20,27 +21,32 @@ export function pipelineTopics(config: Config): TopicSpec[] {
   }
   const minIsr = { name: "min.insync.replicas", value: String(config.TOPIC_MIN_INSYNC_REPLICAS) };
   const retention = (ms: number) => ({ name: "retention.ms", value: String(ms) });
+  // Named on every topic so that start-up reconciles it too (a topic someone switched to compact).
+  const deleted = { name: "cleanup.policy", value: "delete" };
   return [
     {
       topic: config.TOPIC_USERS,
       numPartitions,
       replicationFactor,
-      configEntries: [minIsr, retention(config.TOPIC_RETENTION_USERS_MS)],
+      configEntries: [deleted, minIsr, retention(config.TOPIC_RETENTION_USERS_MS)],
     },
     {
       topic: config.TOPIC_DLQ,
       numPartitions,
       replicationFactor,
-      configEntries: [minIsr, retention(config.TOPIC_RETENTION_DLQ_MS)],
+      configEntries: [deleted, minIsr, retention(config.TOPIC_RETENTION_DLQ_MS)],
     },
     {
       topic: config.TOPIC_LATE,
       numPartitions,
       replicationFactor,
-      configEntries: [minIsr, retention(config.TOPIC_RETENTION_LATE_MS)],
+      configEntries: [deleted, minIsr, retention(config.TOPIC_RETENTION_LATE_MS)],
     },
     // Compacted: the web tier rebuilds the latest state of every window row from it. Also deleted past
     // its retention: a window's last update would otherwise stay for ever (Cassandra holds the history).
+    // Deletion only drops closed segments, and a segment closes after segment.ms (7 days by default):
+    // rolled at a quarter of the retention, a window is gone at most 1.25 × the retention after its last
+    // update (docs/retention.md).
     {
       topic: config.TOPIC_AGGREGATES,
       numPartitions,
@@ -49,9 +55,16 @@ export function pipelineTopics(config: Config): TopicSpec[] {
         { name: "cleanup.policy", value: "compact,delete" },
         minIsr,
         retention(config.TOPIC_RETENTION_AGGREGATES_MS),
+        ...segmentRoll(config.TOPIC_RETENTION_AGGREGATES_MS),
       ],
     },
   ];
+}
+
+/** segment.ms for a deleted topic of this retention: a quarter of it, at least a minute; none for ever. */
+function segmentRoll(retentionMs: number): { name: string; value: string }[] {
+  if (retentionMs < 0) return [];
+  return [{ name: "segment.ms", value: String(Math.max(60_000, Math.floor(retentionMs / 4))) }];
 }
 
 /** KAFKA_BOOTSTRAP as the list of brokers it names (a cluster lists several, comma-separated). */
@@ -88,15 +101,17 @@ async function withAdmin<T>(
 }
 
 /**
- * Creates the missing topics (replication factor, min.insync.replicas and retention.ms from the config)
- * and leaves existing ones alone: changing a live topic's retention is an operator's kafka-configs call.
- * Returns the names it created.
+ * Creates the missing topics (replication factor, min.insync.replicas, cleanup.policy, retention.ms
+ * from the config) and reconciles the configs of the existing ones with the settings
+ * (reconcileTopicConfigs: a changed TOPIC_RETENTION_* applies at the next start; partitions and
+ * replication are left alone). Returns the names it created; `onChange` hears each config altered.
  */
 export async function ensureTopics(
   config: Config,
   topics: TopicSpec[] = pipelineTopics(config),
+  onChange: (change: TopicConfigChange) => void = () => undefined,
 ): Promise<string[]> {
-  return withAdmin(config, "create topics", async (admin) => {
+  const created = await withAdmin(config, "create topics", async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return [];
@@ -112,6 +127,16 @@ export async function ensureTopics(
     });
     return missing.map((t) => t.topic);
   });
+  const present = topics.filter((t) => !created.includes(t.topic));
+  try {
+    for (const change of await reconcileTopicConfigs(config, present)) onChange(change);
+  } catch (err) {
+    throw new Error(
+      `kafka ${config.KAFKA_BOOTSTRAP}: cannot reconcile topic configs: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  return created;
 }
 
 /** Deletes topics, ignoring the ones already gone; tests use it to clean up after themselves. */

@@ -565,7 +565,7 @@ export async function startProcessor(config: Config, start: StartOptions = {}): 
     () => CassandraStore.open(config, opts.PROCESSOR_WRITE_TIMEOUT_MS),
     { timeoutMs: opts.PROCESSOR_START_TIMEOUT_MS, log },
   );
-  await ensureTopics(config);
+  await ensureTopics(config, undefined, (c) => log.warn(c, "topic config reconciled with the settings"));
   // The producer's fatal refusals stop the processor, which is built with it.
   let onFatal = (_err: Error): void => undefined;
   const topics = new SideProducer(config, log, {

@@ -231,4 +231,18 @@ describe("processor loop (in memory)", () => {
     await expect(d.start()).rejects.toThrow(/not read within/);
     expect((await d.processor.failed).message).toMatch(/not read within/);
   });
+
+  it("does not fail on an assignment that arrives while it stops and cannot be read back (the others leaving at once)", async () => {
+    const d = newDriver({ partitions: 2 });
+    events(d, 0, 3);
+    await d.start([0]);
+    await d.advanceUntil("checkpoint at 3", () => checkpointedAt(d, 0) === 3);
+    const stopped = d.processor.stop();
+    d.topics.readBackError = new Error("late partition 1: read cut short by the stop");
+    await expect(d.source.assign([1])).rejects.toThrow(/cut short/);
+    await stopped;
+    const settled = await Promise.race([d.processor.failed.then(() => "failed"), Promise.resolve("not failed")]);
+    expect(settled).toBe("not failed");
+    expect(d.processor.unhealthy()).toBeNull();
+  });
 });

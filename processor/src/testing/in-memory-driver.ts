@@ -130,7 +130,7 @@ export class MemorySource implements RecordSource {
 
   /** The group assigns `partitions` (as librdkafka's rebalance callback does, serialized). */
   assign(partitions: number[]): Promise<void> {
-    this.rebalancing = this.rebalancing.then(async () => {
+    return this.serialized(async () => {
       const offsets = await this.handler!.assigned(partitions);
       for (const p of partitions) {
         const o = offsets.get(p) ?? OFFSET_BEGINNING;
@@ -138,12 +138,11 @@ export class MemorySource implements RecordSource {
       }
       this.handler!.positioned(partitions, ++this.gen);
     });
-    return this.rebalancing;
   }
 
   /** The group takes `partitions` away; resolves once the handler released them. */
   revoke(partitions: number[]): Promise<void> {
-    this.rebalancing = this.rebalancing.then(async () => {
+    return this.serialized(async () => {
       const mine = partitions.filter((p) => this.position.has(p));
       await this.handler!.revoked(mine);
       for (const p of mine) {
@@ -152,7 +151,13 @@ export class MemorySource implements RecordSource {
       }
       this.gen++;
     });
-    return this.rebalancing;
+  }
+
+  /** Like KafkaSource: a failed rebalance step is the caller's error; the steps after it still run. */
+  private serialized(step: () => Promise<void>): Promise<void> {
+    const done = this.rebalancing.then(step);
+    this.rebalancing = done.catch(() => undefined);
+    return done;
   }
 
   async consume(max: number): Promise<SourceRecord[]> {

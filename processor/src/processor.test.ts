@@ -241,7 +241,10 @@ describe("processor loop (in memory)", () => {
     d.topics.readBackError = new Error("late partition 1: read cut short by the stop");
     await expect(d.source.assign([1])).rejects.toThrow(/cut short/);
     await stopped;
-    const settled = await Promise.race([d.processor.failed.then(() => "failed"), Promise.resolve("not failed")]);
+    const settled = await Promise.race([
+      d.processor.failed.then(() => "failed"),
+      Promise.resolve("not failed"),
+    ]);
     expect(settled).toBe("not failed");
     expect(d.processor.unhealthy()).toBeNull();
   });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import { createInterface } from "node:readline";
+import { backoffDelay } from "../common/src/backoff.ts";
 
 export interface ChildSpec {
   name: string;
@@ -119,7 +120,7 @@ export class Supervisor {
         return;
       }
       const { initialDelayMs, maxDelayMs } = this.opts.restart;
-      const delayMs = Math.min(maxDelayMs, initialDelayMs * 2 ** s.restarts);
+      const delayMs = backoffDelay({ baseMs: initialDelayMs, maxMs: maxDelayMs }, s.restarts);
       s.restarts++;
       this.opts.onEvent({ kind: "restarting", name: s.spec.name, attempt: s.restarts, delayMs });
       s.timer = setTimeout(() => {

@@ -1,3 +1,4 @@
+import { type Backoff, backoffDelay } from "../common/src/backoff.ts";
 import { sleep } from "../common/src/timeouts.ts";
 
 // Kafka protocol error codes a DeleteGroups answer carries per group.
@@ -13,6 +14,8 @@ const COORDINATOR_NOT_READY = new Set([
   COORDINATOR_NOT_AVAILABLE,
   NOT_COORDINATOR,
 ]);
+
+const COORDINATOR_BACKOFF: Backoff = { baseMs: 100, maxMs: 2_000 };
 
 export type GroupDeletion = "deleted" | "absent";
 
@@ -69,7 +72,7 @@ export async function deleteGroup(
           { cause: err },
         );
       }
-      await wait(Math.min(2_000, 100 * 2 ** Math.min(attempt, 5)));
+      await wait(backoffDelay(COORDINATOR_BACKOFF, attempt));
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "./logger.ts";
+import { retry } from "./retry.ts";
 
 export interface RetryAtStartOptions {
   /** How long attempts go on; the last one may end a little after it. */
@@ -20,30 +21,36 @@ export async function retryAtStart<T>(
   { timeoutMs, intervalMs = 2_000, log, now = Date.now }: RetryAtStartOptions,
 ): Promise<T> {
   const started = now();
-  for (let n = 1; ; n++) {
-    try {
-      const out = await attempt();
-      if (n > 1) log.info({ attempts: n }, `${what} reachable`);
-      return out;
-    } catch (err) {
-      const reason = (err as Error).message;
-      const waited = now() - started;
-      if (waited + intervalMs >= timeoutMs) {
-        throw new Error(
-          `${what} not reachable after ${Math.round(waited / 1000)} s (${n} attempts): ${reason}`,
-          { cause: err },
-        );
-      }
-      log.warn(
-        {
-          attempt: n,
-          err: reason,
-          retryInMs: intervalMs,
-          giveUpInS: Math.round((timeoutMs - waited) / 1000),
-        },
-        `${what} not reachable yet; retrying`,
-      );
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
+  let attempts = 0;
+  try {
+    const out = await retry(
+      () => {
+        attempts++;
+        return attempt();
+      },
+      {
+        what,
+        backoff: { baseMs: intervalMs, maxMs: intervalMs, factor: 1 },
+        giveUpAfterMs: timeoutMs,
+        now,
+        onRetry: ({ attempt: n, err, delayMs }) =>
+          log.warn(
+            {
+              attempt: n,
+              err: (err as Error).message,
+              retryInMs: delayMs,
+              giveUpInS: Math.round((timeoutMs - (now() - started)) / 1000),
+            },
+            `${what} not reachable yet; retrying`,
+          ),
+      },
+    );
+    if (attempts > 1) log.info({ attempts }, `${what} reachable`);
+    return out;
+  } catch (err) {
+    throw new Error(
+      `${what} not reachable after ${Math.round((now() - started) / 1000)} s (${attempts} attempts): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }

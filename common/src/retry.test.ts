@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PermanentError, retry } from "./retry.ts";
+import { PermanentError, RetryAbortedError, retry } from "./retry.ts";
 
 function logger() {
   const lines: string[] = [];
@@ -22,7 +22,7 @@ describe("retry", () => {
         if (++calls < 4) throw new Error(`down ${calls}`);
         return "up";
       },
-      { what: "read", log, baseMs: 1, maxMs: 2 },
+      { what: "read", log, backoff: { baseMs: 1, maxMs: 2 } },
     );
     expect(out).toBe("up");
     expect(lines).toEqual([
@@ -43,8 +43,7 @@ describe("retry", () => {
       {
         what: "write",
         log,
-        baseMs: 1,
-        maxMs: 1,
+        backoff: { baseMs: 1, maxMs: 1 },
         permanent: (e) => (e instanceof RangeError ? "refused" : null),
       },
     ).catch((e: unknown) => e);
@@ -60,12 +59,63 @@ describe("retry", () => {
       calls++;
       throw new Error("down");
     };
-    await expect(retry(fail, { what: "x", log, baseMs: 1, maxMs: 1, attempts: 3 })).rejects.toThrow("down");
+    await expect(
+      retry(fail, { what: "x", log, backoff: { baseMs: 1, maxMs: 1 }, attempts: 3 }),
+    ).rejects.toThrow("down");
     expect(calls).toBe(3);
     calls = 0;
-    await expect(retry(fail, { what: "x", log, baseMs: 1, maxMs: 1, stopping: () => true })).rejects.toThrow(
-      "down",
-    );
+    await expect(
+      retry(fail, { what: "x", log, backoff: { baseMs: 1, maxMs: 1 }, stopping: () => true }),
+    ).rejects.toThrow("down");
     expect(calls).toBe(2);
+  });
+
+  it("waits what the failure asks for when it asks (Retry-After), the backoff's otherwise", async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    await retry(
+      async () => {
+        calls++;
+        if (calls === 1) throw Object.assign(new Error("busy"), { waitMs: 3 });
+        if (calls === 2) throw new Error("down");
+      },
+      {
+        what: "fetch",
+        backoff: { baseMs: 7, maxMs: 7 },
+        waitFor: (e) => (e as { waitMs?: number }).waitMs,
+        onRetry: ({ delayMs }) => waits.push(delayMs),
+      },
+    );
+    expect(waits).toEqual([3, 7]);
+  });
+
+  it("gives up before a wait that would end past giveUpAfterMs, throwing the last failure", async () => {
+    let t = 0;
+    let calls = 0;
+    const err = await retry(
+      async () => {
+        calls++;
+        t += 1_000;
+        throw new Error(`down ${calls}`);
+      },
+      { what: "x", backoff: { baseMs: 0, maxMs: 0 }, giveUpAfterMs: 5_000, now: () => t },
+    ).catch((e: unknown) => e);
+    expect((err as Error).message).toBe("down 5");
+  });
+
+  it("an abort cuts the wait under way short", async () => {
+    const ctl = new AbortController();
+    const started = Date.now();
+    const pending = retry(
+      async () => {
+        throw new Error("down");
+      },
+      { what: "write", backoff: { baseMs: 60_000, maxMs: 60_000 }, signal: ctl.signal },
+    ).catch((e: unknown) => e);
+    setTimeout(() => ctl.abort(), 20);
+    const err = await pending;
+    expect(err).toBeInstanceOf(RetryAbortedError);
+    expect((err as Error).message).toBe("write: aborted");
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

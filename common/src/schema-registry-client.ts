@@ -2,6 +2,7 @@
 // start-up); the client module alone is all the pipeline needs.
 
 import { SchemaRegistryClient } from "@confluentinc/schemaregistry/dist/schemaregistry-client";
+import { type Backoff, totalBackoff } from "./backoff.ts";
 import type { Config } from "./config.ts";
 import { answerWithin } from "./timeouts.ts";
 
@@ -13,15 +14,14 @@ export interface RegistryClientOptions {
   retries: number;
 }
 
-const RETRY_WAIT_MS = 500;
-const RETRY_MAX_WAIT_MS = 2_000;
+/** The client's own waits between its attempts (retriesWaitMs, retriesMaxWaitMs), doubling. */
+const REGISTRY_BACKOFF: Backoff = { baseMs: 500, maxMs: 2_000 };
 /** So that an attempt's own timeout, which says more, is what a plainly hung registry fails with. */
 const MARGIN_MS = 250;
 
 /** The longest one call of a client from createRegistryClient() may take before it fails. */
 export function registryCallBoundMs(config: Config, { retries }: RegistryClientOptions): number {
-  let waits = 0;
-  for (let r = 0; r < retries; r++) waits += Math.min(RETRY_MAX_WAIT_MS, RETRY_WAIT_MS * 2 ** r);
+  const waits = totalBackoff(REGISTRY_BACKOFF, retries);
   return (retries + 1) * config.SCHEMA_REGISTRY_TIMEOUT_MS + waits + MARGIN_MS;
 }
 
@@ -39,8 +39,8 @@ export function createRegistryClient(
     baseURLs: [config.SCHEMA_REGISTRY_URL],
     createAxiosDefaults: { timeout: config.SCHEMA_REGISTRY_TIMEOUT_MS },
     maxRetries: opts.retries,
-    retriesWaitMs: RETRY_WAIT_MS,
-    retriesMaxWaitMs: RETRY_MAX_WAIT_MS,
+    retriesWaitMs: REGISTRY_BACKOFF.baseMs,
+    retriesMaxWaitMs: REGISTRY_BACKOFF.maxMs,
   });
   const bound = registryCallBoundMs(config, opts);
   return new Proxy(client, {

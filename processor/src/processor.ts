@@ -156,8 +156,7 @@ export class Processor {
     );
     this.writes = new WriteQueue({
       concurrency: opts.PROCESSOR_SINK_CONCURRENCY,
-      baseBackoffMs: 100,
-      maxBackoffMs: opts.PROCESSOR_MAX_BACKOFF_MS,
+      backoff: { baseMs: 100, maxMs: opts.PROCESSOR_MAX_BACKOFF_MS },
       log,
       observe: (ms) => {
         liveness.reached("Cassandra");
@@ -542,8 +541,7 @@ export class Processor {
       return await retry(fn, {
         what,
         log: this.log,
-        baseMs: 100,
-        maxMs: this.opts.PROCESSOR_MAX_BACKOFF_MS,
+        backoff: { baseMs: 100, maxMs: this.opts.PROCESSOR_MAX_BACKOFF_MS },
         ...(permanent ? { permanent } : {}),
         stopping: () => this.stopping,
       });

@@ -4,7 +4,7 @@ import { PermanentWriteError, WriteQueue, WriteQueueClosedError } from "./write-
 
 const log = pino({ level: "silent" });
 const queue = (concurrency = 2) =>
-  new WriteQueue({ concurrency, baseBackoffMs: 1, maxBackoffMs: 4, log, random: () => 0.5 });
+  new WriteQueue({ concurrency, backoff: { baseMs: 1, maxMs: 4 }, log, random: () => 0.5 });
 
 describe("WriteQueue", () => {
   it("retries a failing write until it succeeds", async () => {
@@ -81,8 +81,7 @@ describe("WriteQueue", () => {
     const reported: Error[] = [];
     const q = new WriteQueue({
       concurrency: 2,
-      baseBackoffMs: 1,
-      maxBackoffMs: 4,
+      backoff: { baseMs: 1, maxMs: 4 },
       log,
       random: () => 0.5,
       permanent: (err) => ((err as Error).message.includes("unconfigured") ? "invalid request" : null),

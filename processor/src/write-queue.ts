@@ -1,11 +1,12 @@
+import type { Backoff } from "../../common/src/backoff.ts";
 import type { Logger } from "../../common/src/logger.ts";
+import { PermanentError, RetryAbortedError, retry } from "../../common/src/retry.ts";
 
 export interface WriteQueueOptions {
   /** Writes executing at once. */
   concurrency: number;
-  /** First retry delay; doubles per failed attempt up to maxBackoffMs (with jitter). */
-  baseBackoffMs: number;
-  maxBackoffMs: number;
+  /** Between attempts of one write (jitter "equal" unless it says otherwise). */
+  backoff: Backoff;
   log: Logger;
   /** Reports each attempt's duration (successful ones) for the sink latency histogram. */
   observe?: (ms: number) => void;
@@ -43,6 +44,7 @@ export class WriteQueue {
   private running = 0;
   private weight = 0;
   private closed = false;
+  private readonly aborted = new AbortController();
   private failures = 0;
   private lastLogged = 0;
   private broken: PermanentWriteError | null = null;
@@ -83,6 +85,7 @@ export class WriteQueue {
   /** Stops retrying: writes not yet durable fail with WriteQueueClosedError. */
   abort(): void {
     this.closed = true;
+    this.aborted.abort();
     for (const t of this.waiting.splice(0)) this.settle(t, new WriteQueueClosedError(`${t.name}: aborted`));
   }
 
@@ -98,48 +101,50 @@ export class WriteQueue {
   }
 
   private async execute(task: Task): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const started = performance.now();
-      try {
-        await task.run();
-        this.opts.observe?.(performance.now() - started);
-        this.settle(task);
+    try {
+      await retry(
+        async () => {
+          const started = performance.now();
+          try {
+            await task.run();
+          } catch (err) {
+            this.failures++;
+            throw err;
+          }
+          this.opts.observe?.(performance.now() - started);
+        },
+        {
+          what: task.name,
+          backoff: { jitter: "equal", ...this.opts.backoff },
+          signal: this.aborted.signal,
+          ...(this.opts.random ? { random: this.opts.random } : {}),
+          ...(this.opts.permanent ? { permanent: this.opts.permanent } : {}),
+          onRetry: ({ attempt, err, delayMs }) => {
+            this.opts.onRetriedAttempt?.(err);
+            const now = Date.now();
+            // One line a second is enough to see an outage without flooding the log with every retry.
+            if (now - this.lastLogged >= 1000) {
+              this.lastLogged = now;
+              this.opts.log.warn(
+                { write: task.name, attempt, retryInMs: Math.round(delayMs), pending: this.size() },
+                `write failed, retrying: ${(err as Error).message}`,
+              );
+            }
+          },
+        },
+      );
+      this.settle(task);
+    } catch (err) {
+      if (err instanceof PermanentError) {
+        const e = new PermanentWriteError(err.message, { cause: err.cause });
+        const first = this.broken === null;
+        this.broken ??= e;
+        this.settle(task, e);
+        if (first) this.opts.onPermanent?.(e);
         return;
-      } catch (err) {
-        this.failures++;
-        const permanent = this.opts.permanent?.(err) ?? null;
-        if (permanent !== null) {
-          const e = new PermanentWriteError(`${task.name}: ${permanent}`, { cause: err });
-          const first = this.broken === null;
-          this.broken ??= e;
-          this.settle(task, e);
-          if (first) this.opts.onPermanent?.(e);
-          return;
-        }
-        this.opts.onRetriedAttempt?.(err);
-        if (this.closed) {
-          this.settle(
-            task,
-            new WriteQueueClosedError(`${task.name}: aborted after ${(err as Error).message}`),
-          );
-          return;
-        }
-        const delay = this.delay(attempt);
-        const now = Date.now();
-        // One line a second is enough to see an outage without flooding the log with every retry.
-        if (now - this.lastLogged >= 1000) {
-          this.lastLogged = now;
-          this.opts.log.warn(
-            { write: task.name, attempt: attempt + 1, retryInMs: Math.round(delay), pending: this.size() },
-            `write failed, retrying: ${(err as Error).message}`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, delay));
-        if (this.closed) {
-          this.settle(task, new WriteQueueClosedError(`${task.name}: aborted`));
-          return;
-        }
       }
+      const message = err instanceof RetryAbortedError ? err.message : `${task.name}: aborted`;
+      this.settle(task, new WriteQueueClosedError(message, { cause: err }));
     }
   }
 
@@ -148,10 +153,5 @@ export class WriteQueue {
     this.weight -= task.weight;
     if (err) task.fail(err);
     else task.done();
-  }
-
-  private delay(attempt: number): number {
-    const cap = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** Math.min(attempt, 20));
-    return cap / 2 + (this.opts.random ?? Math.random)() * (cap / 2);
   }
 }

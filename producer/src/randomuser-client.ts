@@ -1,8 +1,9 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import type { Backoff } from "../../common/src/backoff.ts";
 import { parseJson } from "../../common/src/json-syntax.ts";
 import { redactSecrets } from "../../common/src/redact-secrets.ts";
-import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, parseRetryAfter } from "./backoff.ts";
+import { PermanentError, retry } from "../../common/src/retry.ts";
 import { describeIssues, RandomUserPageSchema } from "./random-user.ts";
+import { parseRetryAfter } from "./retry-after.ts";
 
 export interface FetchUsersOptions {
   /** The API base, e.g. https://randomuser.me/api/ (RANDOMUSER_URL). */
@@ -11,7 +12,8 @@ export interface FetchUsersOptions {
   /** Per attempt, headers and body included. */
   timeoutMs?: number;
   maxAttempts?: number;
-  backoff?: BackoffOptions;
+  /** Between attempts; full jitter, 250 ms doubling up to 30 s by default. */
+  backoff?: Partial<Backoff>;
   /**
    * The longest Retry-After (429 or 503) waited before retrying. A longer one fails the fetch at once, with
    * `retryAt` set, rather than calling the server before it allows. Default RANDOMUSER_MAX_RETRY_AFTER_MS's.
@@ -30,6 +32,9 @@ export interface FetchedPage {
 
 export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
 
+/** Many producers may call one server: full jitter spreads their retries. */
+const DEFAULT_BACKOFF: Backoff = { baseMs: 250, maxMs: 30_000, jitter: "full" };
+
 export class FetchUsersError extends Error {
   constructor(
     message: string,
@@ -42,9 +47,14 @@ export class FetchUsersError extends Error {
   }
 }
 
-type Attempt =
-  | { ok: true; users: unknown[] }
-  | { ok: false; retry: boolean; reason: string; waitMs?: number };
+type Failure = { ok: false; retry: boolean; reason: string; waitMs?: number };
+type Attempt = { ok: true; users: unknown[] } | Failure;
+
+class FailedAttempt extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.reason);
+  }
+}
 
 /**
  * One page of users, retried on what is worth retrying: network errors, timeouts, 408/429/5xx, and bodies
@@ -58,27 +68,46 @@ export async function fetchUsers(opts: FetchUsersOptions): Promise<FetchedPage> 
   const url = new URL(opts.url);
   url.searchParams.set("results", String(opts.results));
   const where = `${url.origin}${url.pathname}`;
-  for (let attempt = 1; ; attempt++) {
-    opts.signal?.throwIfAborted();
-    const result = await attemptOnce(url, opts.timeoutMs ?? 10_000, opts.signal);
-    if (result.ok) return { users: result.users, attempts: attempt, receivedAt: Date.now() };
-    if (result.waitMs !== undefined && result.waitMs > maxRetryAfterMs) {
-      const retryAt = Date.now() + result.waitMs;
+  const tooLong = (f: Failure) => f.waitMs !== undefined && f.waitMs > maxRetryAfterMs;
+  let attempts = 0;
+  try {
+    const users = await retry(
+      async () => {
+        attempts++;
+        const result = await attemptOnce(url, opts.timeoutMs ?? 10_000, opts.signal);
+        if (result.ok) return result.users;
+        throw new FailedAttempt(result);
+      },
+      {
+        what: where,
+        backoff: { ...DEFAULT_BACKOFF, ...opts.backoff },
+        attempts: maxAttempts,
+        // Anything but a failed attempt (an abort) is not retried either.
+        permanent: (err) =>
+          !(err instanceof FailedAttempt) || !err.failure.retry || tooLong(err.failure) ? "final" : null,
+        waitFor: (err) => (err as FailedAttempt).failure.waitMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onRetry: ({ attempt, delayMs, err }) =>
+          opts.onRetry?.({ attempt, delayMs, reason: (err as FailedAttempt).failure.reason }),
+      },
+    );
+    return { users, attempts, receivedAt: Date.now() };
+  } catch (err) {
+    const last = err instanceof PermanentError ? err.cause : err;
+    if (!(last instanceof FailedAttempt)) throw last;
+    const { failure } = last;
+    if (failure.waitMs !== undefined && tooLong(failure)) {
+      const retryAt = Date.now() + failure.waitMs;
       throw new FetchUsersError(
-        `${where}: ${result.reason} asks to wait ${seconds(result.waitMs)} (Retry-After), longer than the ` +
+        `${where}: ${failure.reason} asks to wait ${seconds(failure.waitMs)} (Retry-After), longer than the ` +
           `${seconds(maxRetryAfterMs)} this source waits (RANDOMUSER_MAX_RETRY_AFTER_MS); not calling it ` +
-          `again before ${new Date(retryAt).toISOString()} (after ${attempt} attempts)`,
-        attempt,
+          `again before ${new Date(retryAt).toISOString()} (after ${attempts} attempts)`,
+        attempts,
         retryAt,
       );
     }
-    if (!result.retry || attempt >= maxAttempts) {
-      const retryAt = result.waitMs === undefined ? null : Date.now() + result.waitMs;
-      throw new FetchUsersError(`${where}: ${result.reason} (after ${attempt} attempts)`, attempt, retryAt);
-    }
-    const delayMs = result.waitMs ?? backoffDelay(attempt - 1, opts.backoff ?? DEFAULT_BACKOFF);
-    opts.onRetry?.({ attempt, delayMs, reason: result.reason });
-    await sleep(delayMs, undefined, opts.signal ? { signal: opts.signal } : {});
+    const retryAt = failure.waitMs === undefined ? null : Date.now() + failure.waitMs;
+    throw new FetchUsersError(`${where}: ${failure.reason} (after ${attempts} attempts)`, attempts, retryAt);
   }
 }
 

@@ -136,8 +136,7 @@ describe("CassandraStore", () => {
     const reported: Error[] = [];
     const q = new WriteQueue({
       concurrency: 1,
-      baseBackoffMs: 10,
-      maxBackoffMs: 50,
+      backoff: { baseMs: 10, maxMs: 50 },
       log: pino({ level: "silent" }),
       permanent: permanentCassandraError,
       onPermanent: (e) => reported.push(e),

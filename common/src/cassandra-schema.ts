@@ -119,6 +119,11 @@ export const migrations: Migration[] = [
     description: "the group-by of every processor instance, so the web tier serves the groups it writes",
     statements: (ks) => [`ALTER TABLE ${ks}.processor_instances ADD group_by list<text>`],
   },
+  {
+    version: 6,
+    description: "users: timezone_description, a field of user schema v2 (null for records written by v1)",
+    statements: (ks) => [`ALTER TABLE ${ks}.users ADD timezone_description text`],
+  },
 ];
 
 // A column another process added between our read of schema_migrations and our ALTER: already done.

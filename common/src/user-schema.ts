@@ -6,6 +6,9 @@ import avro from "avsc";
 // hook is installed, so avsc reads and writes the underlying long.
 export type UserSchemaVersion = 1 | 2;
 
+/** Every version, oldest first: the readers below are built from all of them. */
+export const USER_SCHEMA_VERSIONS: readonly UserSchemaVersion[] = [1, 2];
+
 export interface UserRecord {
   event_id: string;
   event_time: number;
@@ -30,8 +33,11 @@ export interface UserRecord {
   phone: string;
   cell: string;
   id_name: string;
-  id_value: string | null;
+  /** v1 only (v2 dropped it; readers get its default, null). */
+  id_value?: string | null;
   picture: string;
+  /** v2 only: location.timezone.description. */
+  timezone_description?: string | null;
   /** v2 only: api | synthetic | fixture. */
   source?: string | null;
 }
@@ -52,6 +58,38 @@ export function userSchema(version: UserSchemaVersion = 1): UserSchema {
   const schema: UserSchema = { version, text, type: avro.Type.forSchema(JSON.parse(text)) };
   cache.set(version, schema);
   return schema;
+}
+
+interface RecordSchema {
+  type: "record";
+  name: string;
+  namespace?: string;
+  doc?: string;
+  fields: { name: string; type: unknown; default?: unknown }[];
+}
+
+let reader: avro.Type | null = null;
+
+/**
+ * The schema a consumer reads every version's records into: each field of any version, in the order they
+ * first appear. A field that some version lacks (added later, or dropped) must have a default, which is what a
+ * record of that version reads as; without one this throws, at load, rather than fail on the first record.
+ * So dropping a field in a new version loses nothing of the records written before it.
+ */
+export function userReaderType(): avro.Type {
+  if (reader) return reader;
+  const versions = USER_SCHEMA_VERSIONS.map((v) => JSON.parse(userSchema(v).text) as RecordSchema);
+  const latest = versions[versions.length - 1]!;
+  const fields: RecordSchema["fields"] = [];
+  for (const v of versions) for (const f of v.fields) if (!fields.some((x) => x.name === f.name)) fields.push(f);
+  for (const f of fields) {
+    const missing = versions.filter((v) => !v.fields.some((x) => x.name === f.name));
+    if (missing.length > 0 && !("default" in f)) {
+      throw new Error(`user schemas: field ${f.name} is not in every version and has no default`);
+    }
+  }
+  reader = avro.Type.forSchema({ ...latest, fields } as avro.Schema);
+  return reader;
 }
 
 /** Why a value does not fit the type, one reason per offending field; empty when it fits. */

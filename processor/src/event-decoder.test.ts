@@ -74,14 +74,26 @@ describe("EventDecoder", () => {
   it("reads the whole record on request, through the user reader (v1 writer: source is its default)", async () => {
     const { dec } = await decoder({ 7: v1.text }, [7]);
     const out = dec.decode(encodeWire(7, v1.type.toBuffer(record)), true);
-    expect(out.ok && out.user).toEqual({ ...record, source: null });
-    expect(out.ok && out.record).toEqual({ ...record, source: null });
+    expect(out.ok && out.user).toEqual({ ...record, timezone_description: null, source: null });
+    expect(out.ok && out.record).toEqual({ ...record, timezone_description: null, source: null });
   });
 
-  it("keeps the fields of the latest writer", async () => {
+  it("keeps the fields of the latest writer, and a field it dropped reads as its default", async () => {
     const { dec } = await decoder({ 8: v2.text }, [8]);
-    const out = dec.decode(encodeWire(8, v2.type.toBuffer({ ...record, source: "api" })), true);
-    expect(out.ok && out.user).toEqual({ ...record, source: "api" });
+    const written = { ...record, id_value: "1-23", timezone_description: "Kyiv", source: "api" };
+    const out = dec.decode(encodeWire(8, v2.type.toBuffer(written)), true);
+    expect(out.ok && out.user).toEqual({
+      ...record,
+      id_value: null,
+      timezone_description: "Kyiv",
+      source: "api",
+    });
+  });
+
+  it("reads a v1 record's id_value, which v2 dropped", async () => {
+    const { dec } = await decoder({ 7: v1.text }, [7]);
+    const out = dec.decode(encodeWire(7, v1.type.toBuffer({ ...record, id_value: "1-23" })), true);
+    expect(out.ok && out.user).toMatchObject({ id_value: "1-23", timezone_description: null });
   });
 
   // BACKWARD compatibility lets a new writer drop a field; the registry accepts it, the processor must not

@@ -1,6 +1,6 @@
 import avro from "avsc";
 import { checkEventTime } from "../../common/src/event-time.ts";
-import { userSchema } from "../../common/src/user-schema.ts";
+import { userReaderType } from "../../common/src/user-schema.ts";
 import { MAGIC_BYTE, WIRE_HEADER_BYTES } from "../../common/src/wire-format.ts";
 import type { SchemaCache } from "./schema-cache.ts";
 import { checkUserRecord, type ValidUser } from "./user-record.ts";
@@ -20,11 +20,12 @@ interface Readers {
 }
 
 /**
- * The user record as the processor reads it, whatever schema wrote it: the latest project schema (v2, whose
- * added field has a default). A BACKWARD-compatible writer decodes into it through a resolver, so a field
- * the writer lacks comes out as its default or, without one, the writer is refused with the reason.
+ * The user record as the processor reads it, whatever schema wrote it: every field of every project schema
+ * version (common/src/user-schema.ts userReaderType), resolved from the writer schema of the record's id. A
+ * field the writer lacks (timezone_description and source before v2, id_value from v2 on) comes out as its
+ * default; a writer without a field the reader has no default for is refused with the reason.
  */
-const USER_READER = userSchema(2).type;
+const USER_READER = userReaderType();
 
 /** How far ahead an event_time may be (EVENT_TIME_MAX_FUTURE_SKEW_MS), and of which clock. */
 export interface EventTimeBound {

@@ -133,7 +133,7 @@ describe("processor: records the store cannot take, and errors no retry fixes", 
       gender text, nat text, country text, city text, state text, street text, postcode text,
       latitude double, longitude double, timezone_offset text, email text, username text, age text,
       dob timestamp, registered_at timestamp, phone text, cell text, id_name text, id_value text,
-      picture text, source text, kafka_partition int, kafka_offset bigint)`);
+      picture text, source text, timezone_description text, kafka_partition int, kafka_offset bigint)`);
     const r = user(200);
     await producer.send({
       topic: config.TOPIC_USERS,

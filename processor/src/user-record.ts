@@ -43,6 +43,7 @@ export const UserRecordSchema = z.object({
   latitude: z.number(),
   longitude: z.number(),
   timezone_offset: text,
+  timezone_description: text.nullable().optional(),
   email: text,
   username: key,
   age: z.number().int(),
@@ -51,7 +52,7 @@ export const UserRecordSchema = z.object({
   phone: text,
   cell: text,
   id_name: text,
-  id_value: text.nullable(),
+  id_value: text.nullable().optional(),
   picture: text,
   source: text.nullable().optional(),
 }) satisfies z.ZodType<UserRecord>;

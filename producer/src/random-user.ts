@@ -26,7 +26,7 @@ export const RandomUserSchema = z.object({
     country: text,
     postcode: numberish,
     coordinates: z.object({ latitude: numberish, longitude: numberish }),
-    timezone: z.object({ offset: text, description: z.string() }),
+    timezone: z.object({ offset: text, description: text }),
   }),
   email: text,
   // Secrets are optional: the recorder strips them (contract §1: never stored) and the mapping never reads them.

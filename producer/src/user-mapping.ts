@@ -80,7 +80,11 @@ export function mapUser(
     id_value: user.id.value === null ? null : text(user.id.value),
     picture: text(user.picture.large),
   };
-  if (hasSourceField(type)) record.source = source;
+  // Each version's own fields: v2 adds the timezone's description and the source, and drops id_value.
+  const fields = schemaFields(type);
+  if (fields.has("timezone_description")) record.timezone_description = text(user.location.timezone.description);
+  if (fields.has("source")) record.source = source;
+  if (!fields.has("id_value")) delete record.id_value;
 
   // isValid alone is the fast path; the error hook only runs to explain a failure.
   const violations = type.isValid(record) ? [] : schemaViolations(type, record);
@@ -108,15 +112,15 @@ function isoMillis(value: string, name: string, problems: string[]): number {
   return ms;
 }
 
-const sourceFieldCache = new WeakMap<avro.Type, boolean>();
-function hasSourceField(type: avro.Type): boolean {
-  let has = sourceFieldCache.get(type);
-  if (has === undefined) {
+const fieldsCache = new WeakMap<avro.Type, ReadonlySet<string>>();
+function schemaFields(type: avro.Type): ReadonlySet<string> {
+  let fields = fieldsCache.get(type);
+  if (fields === undefined) {
     const schema = type.schema() as { fields?: { name: string }[] };
-    has = schema.fields?.some((f) => f.name === "source") ?? false;
-    sourceFieldCache.set(type, has);
+    fields = new Set(schema.fields?.map((f) => f.name));
+    fieldsCache.set(type, fields);
   }
-  return has;
+  return fields;
 }
 
 /** The login.uuid of a user that failed validation, when it has one: the dead letter is keyed by it. */

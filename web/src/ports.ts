@@ -23,6 +23,8 @@ export interface User {
   latitude: number | null;
   longitude: number | null;
   timezoneOffset: string | null;
+  /** Written by user schema v2 on; null for a record of v1. */
+  timezoneDescription: string | null;
   email: string | null;
   username: string | null;
   age: number | null;

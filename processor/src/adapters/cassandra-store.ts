@@ -42,6 +42,7 @@ const USER_COLUMNS = [
   "id_value",
   "picture",
   "source",
+  "timezone_description",
   "kafka_partition",
   "kafka_offset",
 ] as const;
@@ -81,9 +82,10 @@ export function userRow(u: StoredUser): unknown[] {
     r.phone,
     r.cell,
     r.id_name,
-    r.id_value,
+    r.id_value ?? null,
     r.picture,
     r.source ?? u.source,
+    r.timezone_description ?? null,
     u.partition,
     types.Long.fromString(u.offset),
   ];

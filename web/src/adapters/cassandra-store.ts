@@ -50,6 +50,7 @@ function toUser(r: Row): User {
     latitude: num(r.get("latitude")),
     longitude: num(r.get("longitude")),
     timezoneOffset: str(r.get("timezone_offset")),
+    timezoneDescription: str(r.get("timezone_description")),
     email: str(r.get("email")),
     username: str(r.get("username")),
     age: num(r.get("age")),

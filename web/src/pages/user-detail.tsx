@@ -27,6 +27,8 @@ export function UserDetailPage(props: { user: User }) {
       u.latitude === null || u.longitude === null ? "—" : `${fmt1(u.latitude)}, ${fmt1(u.longitude)}`,
     ],
     ["Timezone offset", u.timezoneOffset ?? "—"],
+    // Only records written by user schema v2 on carry it: an older record shows no row rather than a blank.
+    ...(u.timezoneDescription === null ? [] : [["Timezone", u.timezoneDescription] as [string, string]]),
     ["Phone", u.phone ?? "—"],
     ["Cell", u.cell ?? "—"],
     ["ID", [u.idName, u.idValue].filter(Boolean).join(" ") || "—"],

@@ -157,6 +157,7 @@ export function blankUser(eventId: string, over: Partial<User> = {}): User {
     latitude: null,
     longitude: null,
     timezoneOffset: null,
+    timezoneDescription: null,
     email: null,
     username: null,
     age: null,

@@ -81,7 +81,8 @@ export function userReaderType(): avro.Type {
   const versions = USER_SCHEMA_VERSIONS.map((v) => JSON.parse(userSchema(v).text) as RecordSchema);
   const latest = versions[versions.length - 1]!;
   const fields: RecordSchema["fields"] = [];
-  for (const v of versions) for (const f of v.fields) if (!fields.some((x) => x.name === f.name)) fields.push(f);
+  for (const v of versions)
+    for (const f of v.fields) if (!fields.some((x) => x.name === f.name)) fields.push(f);
   for (const f of fields) {
     const missing = versions.filter((v) => !v.fields.some((x) => x.name === f.name));
     if (missing.length > 0 && !("default" in f)) {

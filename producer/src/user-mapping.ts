@@ -82,7 +82,8 @@ export function mapUser(
   };
   // Each version's own fields: v2 adds the timezone's description and the source, and drops id_value.
   const fields = schemaFields(type);
-  if (fields.has("timezone_description")) record.timezone_description = text(user.location.timezone.description);
+  if (fields.has("timezone_description"))
+    record.timezone_description = text(user.location.timezone.description);
   if (fields.has("source")) record.source = source;
   if (!fields.has("id_value")) delete record.id_value;
 

@@ -56,7 +56,9 @@ export const UserSchema = z
     latitude: num,
     longitude: num,
     timezoneOffset: text,
-    timezoneDescription: text.describe("location.timezone.description: written by user schema v2 on, null for v1 records"),
+    timezoneDescription: text.describe(
+      "location.timezone.description: written by user schema v2 on, null for v1 records",
+    ),
     email: text,
     username: text,
     age: num,

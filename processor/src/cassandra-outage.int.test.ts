@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import { loadProcessorOptions } from "./processor-options.ts";
+import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
 import {
   dropAll,
   finalRows,

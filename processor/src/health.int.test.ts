@@ -10,7 +10,7 @@ import type { registerUserSchema } from "../../producer/src/schema-registry.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
 import {
   dropAll,
   openTestBed,

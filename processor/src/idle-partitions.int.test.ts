@@ -6,7 +6,7 @@ import { createRng } from "../../producer/src/rng.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
 import {
   dropAll,
   openTestBed,

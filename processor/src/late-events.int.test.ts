@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
 import {
   cassandraClient,
   dropAll,

@@ -5,8 +5,8 @@ import { endpoints, explainUnreachable, startWhenReachable } from "../../common/
 import { createLogger } from "../../common/src/logger.ts";
 import { Heartbeat } from "./instance-heartbeat.ts";
 import { FAILED_FOR_GOOD, supervise } from "./instances.ts";
-import { startProcessor } from "./processor.ts";
 import { loadProcessorOptions } from "./processor-options.ts";
+import { startProcessor } from "./start-processor.ts";
 
 // `bun run processor [--instances N]`: one instance of the consumer-group processor, or N of them as
 // child processes (PROCESSOR_INSTANCES); more hosts scale out the same way, one group, one registry.

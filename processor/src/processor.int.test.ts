@@ -8,8 +8,8 @@ import type { AggregateMessage } from "../../common/src/contracts/aggregate-mess
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./processor.ts";
 import { loadProcessorOptions } from "./processor-options.ts";
+import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
 import {
   cassandraClient,
   dropAll,

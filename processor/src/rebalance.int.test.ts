@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./processor.ts";
+import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
 import { dropAll, finalRows, hoursOf, prepareExactRun, readMerged, waitFor } from "./testing/harness.ts";
 
 const progress = (h: ProcessorHandle) => h.status().partitions.reduce((a, p) => a + p.nextOffset, 0);

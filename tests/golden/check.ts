@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createLogger } from "../../common/src/logger.ts";
 import { sleep } from "../../common/src/timeouts.ts";
-import { startProcessor } from "../../processor/src/processor.ts";
+import { startProcessor } from "../../processor/src/start-processor.ts";
 import { cassandraClient, configEnv, dropAll, uniqueConfig } from "../../processor/src/testing/harness.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import { startWebServer } from "../../web/src/runtime/node-server.ts";

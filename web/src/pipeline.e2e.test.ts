@@ -8,7 +8,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger } from "../../common/src/logger.ts";
-import { type ProcessorHandle, startProcessor } from "../../processor/src/processor.ts";
+import { type ProcessorHandle, startProcessor } from "../../processor/src/start-processor.ts";
 import type { PipelineSnapshot } from "./pipeline-monitor.ts";
 import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
 import { loadWebConfig } from "./web-config.ts";

@@ -10,6 +10,7 @@ import type { HttpScenarioResult, Results } from "../report.ts";
 import { percentile, subscribe } from "../sse-client.ts";
 import { benchConfig } from "./bench-env.ts";
 import { spawnService, stopChild, waitHttp } from "./children.ts";
+import { cpuSeconds } from "./proc-stat.ts";
 
 // The web tier alone: (1) SSE fan-out — the bench publishes window rows to the aggregates topic
 // every 100 ms, each tick a new window, and N clients time its arrival against its publish time;
@@ -18,7 +19,13 @@ const FANOUT = [100, 1_000];
 const TICKS = Number(process.env.BENCH_FANOUT_TICKS ?? 100);
 const W = 10_000;
 
-async function fanout(port: number, topic: string, clients: number, producer: KafkaJS.Producer) {
+async function fanout(
+  port: number,
+  topic: string,
+  clients: number,
+  producer: KafkaJS.Producer,
+  webPid: number | undefined,
+) {
   const abort = new AbortController();
   let connected = 0;
   const published = new Map<number, number>();
@@ -42,6 +49,7 @@ async function fanout(port: number, topic: string, clients: number, producer: Ka
   // Far ahead of real time, and each run past the previous one: the hub forgets windows that start
   // more than its lookback before the newest it has seen.
   const base = Math.floor(Date.now() / W) * W + (1_000_000 + clients * 1_000) * W;
+  const cpu0 = webPid === undefined ? undefined : cpuSeconds(webPid);
   for (let i = 0; i < TICKS; i++) {
     const windowStart = base + i * W;
     const row = {
@@ -63,6 +71,7 @@ async function fanout(port: number, topic: string, clients: number, producer: Ka
     await sleep(100);
   }
   await sleep(2_000);
+  const cpu1 = webPid === undefined ? undefined : cpuSeconds(webPid);
   abort.abort();
   await Promise.all(subs);
   delays.sort((a, b) => a - b);
@@ -73,6 +82,8 @@ async function fanout(port: number, topic: string, clients: number, producer: Ka
     expected: connected * TICKS,
     p50DelayMs: percentile(delays, 50),
     p99DelayMs: percentile(delays, 99),
+    // The web tier's CPU time per update fanned out to every client (its whole process: Kafka included).
+    webCpuMsPerUpdate: cpu0 === undefined || cpu1 === undefined ? Number.NaN : ((cpu1 - cpu0) * 1000) / TICKS,
   };
 }
 
@@ -142,7 +153,12 @@ export async function webSection(r: Results): Promise<void> {
   await seedWindows(cass, config.CASSANDRA_KEYSPACE, hourAgo, now);
 
   const port = 14_000 + Math.floor(Math.random() * 1000);
-  const web = spawnService("web/src/runtime/node.ts", { ...env, WEB_PORT: String(port) });
+  // The live-client cap (WEB_LIVE_MAX_CLIENTS, 500 by default) above the largest fan-out measured.
+  const web = spawnService("web/src/runtime/node.ts", {
+    ...env,
+    WEB_PORT: String(port),
+    WEB_LIVE_MAX_CLIENTS: String(2 * Math.max(...FANOUT)),
+  });
   const kafka = new KafkaJS.Kafka({
     kafkaJS: { brokers: [config.KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.ERROR },
   });
@@ -152,7 +168,7 @@ export async function webSection(r: Results): Promise<void> {
     await waitHttp(`http://127.0.0.1:${port}/healthz`);
     const results = [];
     for (const n of FANOUT) {
-      const f = await fanout(port, config.TOPIC_AGGREGATES, n, producer);
+      const f = await fanout(port, config.TOPIC_AGGREGATES, n, producer, web.pid);
       console.log(`  fan-out ${n}: ${JSON.stringify(f)}`);
       results.push(f);
     }
@@ -169,6 +185,7 @@ export async function webSection(r: Results): Promise<void> {
         connected: f.connected,
         p50DelayMs: Math.round(f.p50DelayMs * 10) / 10,
         p99DelayMs: Math.round(f.p99DelayMs * 10) / 10,
+        webCpuMsPerUpdate: Math.round(f.webCpuMsPerUpdate * 10) / 10,
       })),
       api,
       pages,

@@ -42,6 +42,22 @@ export function windowsJsonOf(m: HubMessage): string {
   return json;
 }
 
+const sseFrame = new WeakMap<HubMessage, Uint8Array>();
+const encoder = new TextEncoder();
+
+/**
+ * A message as one server-sent event (`event`, `data`: the windows' JSON, which has no line breaks, `id`),
+ * encoded to bytes once for every client it is written to.
+ */
+export function sseFrameOf(m: HubMessage): Uint8Array {
+  let frame = sseFrame.get(m);
+  if (frame === undefined) {
+    frame = encoder.encode(`event: ${m.type}\ndata: ${windowsJsonOf(m)}\nid: ${m.id}\n\n`);
+    sseFrame.set(m, frame);
+  }
+  return frame;
+}
+
 /** The whole message as JSON (the WebSocket frame), serialized once. */
 export function messageJsonOf(m: HubMessage): string {
   let json = messageJson.get(m);
@@ -184,57 +200,61 @@ export function parseEventId(id?: string | null): { epoch: string; seq: number }
   return { epoch: m[1], seq: Number(m[2]) };
 }
 
-/** One connected browser: a bounded queue that never blocks the hub. */
+/**
+ * Delivers one message to a client's transport without waiting (an SSE stream's queue, a WebSocket's
+ * buffer); false when that transport holds more than it may (the client is not reading fast enough).
+ */
+export type ClientSink = (m: HubMessage) => boolean;
+
+/**
+ * One connected browser. The hub hands each message to the client's transport at once, in the same turn
+ * (no per-client task or promise), so a broadcast costs one write per client of bytes encoded once; a client
+ * whose transport backs up is dropped instead of holding the others back. Until its transport is attached,
+ * messages wait in a queue of `capacity`.
+ */
 export class HubClient {
   private queue: HubMessage[] = [];
-  private waiter: ((m: HubMessage | null) => void) | null = null;
+  private sink: ClientSink | null = null;
   private closed = false;
   private closeHooks: (() => void)[] = [];
   dropped = false;
 
   constructor(
-    private readonly capacity: number,
+    /** Messages the client may have waiting, here or in its transport, before it is dropped. */
+    readonly capacity: number,
     private readonly onOverflow: (c: HubClient) => void,
   ) {}
 
   push(m: HubMessage): void {
     if (this.closed) return;
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = null;
-      w(m);
-      return;
-    }
-    if (this.queue.length >= this.capacity) {
-      this.dropped = true;
-      this.onOverflow(this);
-      this.close();
-      return;
-    }
-    this.queue.push(m);
+    if (this.sink ? !this.sink(m) : this.queue.push(m) > this.capacity) this.drop();
   }
 
-  /** Resolves with the next message, or null once the client is closed or was dropped. */
-  next(): Promise<HubMessage | null> {
-    const m = this.queue.shift();
-    if (m) return Promise.resolve(m);
-    if (this.closed) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      this.waiter = resolve;
-    });
+  /** From now on messages go to `sink` as they come, the queued ones first. */
+  attach(sink: ClientSink): void {
+    if (this.closed) return;
+    this.sink = sink;
+    const queued = this.queue;
+    this.queue = [];
+    for (const m of queued) if (!this.closed) this.push(m);
   }
 
   onClose(hook: () => void): void {
-    this.closeHooks.push(hook);
+    if (this.closed) hook();
+    else this.closeHooks.push(hook);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.queue = [];
-    const w = this.waiter;
-    this.waiter = null;
-    w?.(null);
+    this.sink = null;
     for (const h of this.closeHooks) h();
+  }
+
+  private drop(): void {
+    this.dropped = true;
+    this.onOverflow(this);
+    this.close();
   }
 }

@@ -78,24 +78,19 @@ export function attachWsGateway(
       });
       ws.on("close", () => client.close());
       ws.on("error", () => client.close());
-      (async () => {
-        for (;;) {
-          const m = await client.next();
-          if (!m) break;
-          if (ws.bufferedAmount > opts.maxBuffered) {
-            client.dropped = true;
-            break;
-          }
-          ws.send(messageJsonOf(m));
-        }
+      client.onClose(() => {
+        clearInterval(ping);
+        gauge.dec();
         if (client.dropped) {
           metrics.liveDropped.labels("ws").inc();
           ws.close(1013, "too slow; reconnect with lastEventId");
         }
-      })().finally(() => {
-        clearInterval(ping);
-        client.close();
-        gauge.dec();
+      });
+      // Sent in the hub's turn, the frame serialized once for every client; a client whose socket buffer
+      // holds more than maxBuffered bytes is dropped.
+      client.attach((m) => {
+        ws.send(messageJsonOf(m));
+        return ws.bufferedAmount <= opts.maxBuffered;
       });
     });
   });

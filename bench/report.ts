@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { versions } from "../stack/versions.ts";
+import type { Hotspot } from "./profile.ts";
 
 export interface Results {
   machine: { cores: number; cpuModel: string; memoryGiB: number; os: string };
@@ -51,11 +52,22 @@ export interface Results {
     p99Ms: number;
     maxMs: number;
     table: { targetRate: number; achievedRate: number; p50Ms: number; p99Ms: number; maxMs: number }[];
+    /** Where the time goes at 10 000 events/s: each hop's latency from the same produce time. */
+    trace: LatencyHop[];
+    /** Top self time of the processor and the web tier in a profiled run at 10 000 events/s. */
+    profile?: { processor: Hotspot[]; web: Hotspot[] };
   };
   web?: {
     sseClients: number;
     p99DelayMs: number;
-    fanout: { clients: number; connected: number; p50DelayMs: number; p99DelayMs: number }[];
+    fanout: {
+      clients: number;
+      connected: number;
+      p50DelayMs: number;
+      p99DelayMs: number;
+      /** The web tier's CPU time per update fanned out to every client. */
+      webCpuMsPerUpdate?: number;
+    }[];
     api: HttpScenarioResult;
     pages?: HttpScenarioResult;
   };
@@ -65,7 +77,16 @@ export interface Results {
     processorRssMbEnd: number;
     flat: boolean;
   };
+  /** os.loadavg() (1, 5, 15 min) as each section started: the machine is shared. */
+  loadAverage: Record<string, number[]>;
   errors: Record<string, string>;
+}
+
+/** One hop of produce → browser: the latency from the produce call to the moment an event passed it. */
+export interface LatencyHop {
+  hop: string;
+  p50Ms: number;
+  p99Ms: number;
 }
 
 /** A bench/k6 HTTP scenario as the bench runs it (autocannon), judged by the scenario's thresholds. */
@@ -124,6 +145,7 @@ export function newResults(): Results {
       registry: `apicurio ${versions.apicurio}`,
     },
     date: new Date().toISOString(),
+    loadAverage: {},
     errors: {},
   };
 }
@@ -141,6 +163,9 @@ export function markdown(r: Results): string {
     `Versions: ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
+    `Load average (1 / 5 / 15 min) as each section started: ${Object.entries(r.loadAverage ?? {})
+      .map(([k, v]) => `${k} ${v.map((x) => x.toFixed(2)).join(" / ")}`)
+      .join("; ")}`,
     "",
     "| measure | value | target | verdict |",
     "| --- | --- | --- | --- |",
@@ -206,17 +231,41 @@ export function markdown(r: Results): string {
         `| ${fmt(t.targetRate)} | ${fmt(t.achievedRate)} | ${fmt(t.p50Ms)} | ${fmt(t.p99Ms)} | ${fmt(t.maxMs)} |`,
       );
     }
+    if (r.latency.trace.length > 0) {
+      lines.push(
+        "",
+        "Where the time goes at 10 000 events/s: each hop's latency from the same produce call (the producer's",
+        "delivery reports; the processor's and the web tier's sampled e2e stages, the median of /api/latency's",
+        "per-second quantiles; the SSE client's own receipt times):",
+        "",
+        "| hop (from the produce call) | p50 ms | p99 ms |",
+        "| --- | --- | --- |",
+        ...r.latency.trace.map((h) => `| ${h.hop} | ${fmt(h.p50Ms)} | ${fmt(h.p99Ms)} |`),
+      );
+    }
+    for (const [name, spots] of Object.entries(r.latency.profile ?? {})) {
+      lines.push(
+        "",
+        `Top self time of the ${name === "web" ? "web tier" : name} in one more run at 10 000 events/s under --cpu-prof:`,
+        "",
+        "| function | file | self % |",
+        "| --- | --- | --- |",
+        ...spots.map((h) => `| ${h.fn} | ${h.at} | ${h.selfPercent} |`),
+      );
+    }
   }
   if (r.web) {
     lines.push(
       "",
       "## SSE fan-out",
       "",
-      "| clients | connected | p50 ms | p99 ms |",
-      "| --- | --- | --- | --- |",
+      "| clients | connected | p50 ms | p99 ms | web tier CPU ms per update to all |",
+      "| --- | --- | --- | --- | --- |",
     );
     for (const f of r.web.fanout)
-      lines.push(`| ${f.clients} | ${f.connected} | ${fmt(f.p50DelayMs, 1)} | ${fmt(f.p99DelayMs, 1)} |`);
+      lines.push(
+        `| ${f.clients} | ${f.connected} | ${fmt(f.p50DelayMs, 1)} | ${fmt(f.p99DelayMs, 1)} | ${fmt(f.webCpuMsPerUpdate, 1)} |`,
+      );
   }
   if (r.core?.profile && r.core.eventsPerSec < 20e6) {
     lines.push(

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { join } from "node:path";
 import { parseCommandLine, usageError } from "../common/src/command-line.ts";
 import { repoRoot } from "../stack/paths.ts";
@@ -35,7 +36,13 @@ for (const name of wanted) {
   const load = sections[name];
   if (!load) continue;
   const t0 = Date.now();
-  console.log(`bench: ${name}…`);
+  results.loadAverage[name] = os.loadavg();
+  console.log(
+    `bench: ${name}… (load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")})`,
+  );
   try {
     await (await load())(results);
     console.log(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

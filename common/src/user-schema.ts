@@ -6,6 +6,27 @@ import avro from "avsc";
 // hook is installed, so avsc reads and writes the underlying long.
 export type UserSchemaVersion = 1 | 2;
 
+/**
+ * A writer schema of the user's own (the producer's --schema-file: a version tried before it ships). It must
+ * be an Avro record; whether the registry takes it is the registry's decision, at registration.
+ */
+export function userSchemaFromFile(path: string): { text: string; type: avro.Type } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new Error(`cannot read schema file ${path}: ${(err as Error).message}`);
+  }
+  let type: avro.Type;
+  try {
+    type = avro.Type.forSchema(JSON.parse(text) as avro.Schema);
+  } catch (err) {
+    throw new Error(`schema file ${path} is not an Avro schema: ${(err as Error).message}`);
+  }
+  if (type.typeName !== "record") throw new Error(`schema file ${path} is not an Avro record`);
+  return { text, type };
+}
+
 /** Every version, oldest first: the readers below are built from all of them. */
 export const USER_SCHEMA_VERSIONS: readonly UserSchemaVersion[] = [1, 2];
 

@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { ensureTopics } from "../../common/src/kafka-topics.ts";
+import { topicSize } from "../../processor/src/testing/harness.ts";
 import { DAY_MS, RunsStore } from "./runs-store.ts";
+import { createRegistryClient } from "./schema-registry.ts";
 import { cleanupIsolated } from "./testing/cleanup.ts";
 import { type FaultServer, startFaultServer } from "./testing/fault-server.ts";
 import { isolatedConfig } from "./testing/test-config.ts";
@@ -121,12 +123,70 @@ describe("the producer command", () => {
     }
   });
 
+  it("refuses an incompatible v3 at registration: exit 2 with the registry's reasons, nothing sent, the run failed", async () => {
+    const c = config("cli_v3", {}, true);
+    const dir = await mkdtemp(join(tmpdir(), "v3-"));
+    const v2 = JSON.parse(await readFile(join(root, "common/schema/user-v2.avsc"), "utf8")) as {
+      fields: { name: string; type: unknown }[];
+    };
+    // A new required field without a default, and a type change: neither reads the records already written.
+    const v3 = {
+      ...v2,
+      fields: [
+        ...v2.fields.map((f) => (f.name === "age" ? { ...f, type: "string" } : f)),
+        { name: "loyalty_tier", type: "string" },
+      ],
+    };
+    const file = join(dir, "user-v3.avsc");
+    await writeFile(file, JSON.stringify(v3));
+    const before = await run("replay", ["fixtures/happy.ndjson", "--schema-version", "2", "--quiet"], c);
+    expect(before.code).toBe(0);
+
+    const r = await run(
+      "producer",
+      ["--source", "synthetic", "--count", "50", "--rate", "0", "--schema-file", file, "--quiet"],
+      c,
+    );
+    expect(r.code).toBe(2);
+    const subject = `${c.TOPIC_USERS}-value`;
+    expect(r.stderr).toContain(
+      `producer: schema registry ${c.SCHEMA_REGISTRY_URL}: user schema file user-v3.avsc is not BACKWARD ` +
+        `compatible with the schemas already under ${subject} (compatibility BACKWARD), so the registry ` +
+        "refused it (HTTP 409); incompatible: ",
+    );
+    expect(r.stderr).toContain("field age: reader type: STRING not compatible with writer type: INT");
+    expect(r.stderr).toContain("field loyalty_tier");
+    expect(r.stderr).toContain("is new and has no default");
+    expect(r.stdout).not.toMatch(/synthetic: sent/);
+
+    // Nothing was sent under it, and what was there is still there, under the versions there were.
+    expect(await topicSize(c, c.TOPIC_USERS)).toBe(200);
+    const users = await readTopic(c, c.TOPIC_USERS, 200);
+    expect(new Set(users.map((m) => m.value.readUInt32BE(1))).size).toBe(1);
+    const registry = createRegistryClient(c);
+    expect(await registry.getAllVersions(subject)).toEqual([1]);
+    const store = await RunsStore.connect(c);
+    try {
+      const [refused] = await store.list(Math.floor(Date.now() / DAY_MS));
+      expect(refused).toMatchObject({
+        source: "synthetic",
+        status: "failed",
+        sent: 0,
+        parameters: { count: 50, schemaFile: "user-v3.avsc" },
+      });
+      expect(refused?.error).toContain("not BACKWARD compatible");
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses bad arguments with a usage message and exit 2", async () => {
     const c = config("cli_usage");
     for (const args of [
       ["--source", "nope"],
       ["--source", "fixture", "a", "b"],
       ["--source", "fixture", "x", "--speed", "fast"],
+      ["--source", "synthetic", "--schema-version", "2", "--schema-file", "x.avsc"],
     ]) {
       const r = await run("producer", args, c);
       expect(r.code).toBe(2);

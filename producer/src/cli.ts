@@ -21,7 +21,7 @@ const USAGE = `usage:
   bun run producer --source synthetic [--rate <events/s>] [--count <n>] [--seed <n>]
   bun run producer --source fixture <file.ndjson> [--speed 1x|10x]
   bun run replay <file.ndjson> [--speed 1x|10x]
-common: [--schema-version 1|2] [--quiet]`;
+common: [--schema-version 1|2 | --schema-file <user.avsc>] [--quiet]`;
 
 class UsageError extends Error {}
 
@@ -47,7 +47,8 @@ async function main(argv: string[]): Promise<number> {
         rate: { type: "string" },
         count: { type: "string" },
         seed: { type: "string" },
-        "schema-version": { type: "string", default: "1" },
+        "schema-version": { type: "string" },
+        "schema-file": { type: "string" },
         quiet: { type: "boolean", default: false },
       },
     },
@@ -57,9 +58,18 @@ async function main(argv: string[]): Promise<number> {
   if (source !== "api" && source !== "synthetic" && source !== "fixture") {
     throw new UsageError(`--source must be api, synthetic or fixture, got ${values.source ?? "nothing"}`);
   }
-  const schemaVersion = Number(values["schema-version"]);
+  const schemaFile = values["schema-file"];
+  if (schemaFile !== undefined && values["schema-version"] !== undefined) {
+    throw new UsageError("give --schema-version or --schema-file, not both");
+  }
+  const schemaVersion = Number(values["schema-version"] ?? "1");
   if (schemaVersion !== 1 && schemaVersion !== 2) throw new UsageError("--schema-version must be 1 or 2");
-  const pipelineOpts = { schemaVersion: schemaVersion as UserSchemaVersion };
+  const pipelineOpts = {
+    schemaVersion: schemaVersion as UserSchemaVersion,
+    ...(schemaFile === undefined ? {} : { schemaFile }),
+  };
+  // What a run records of the schema it was started with.
+  const schemaParameter = schemaFile === undefined ? { schemaVersion } : { schemaFile: basename(schemaFile) };
 
   const config = loadConfig();
   const log = createLogger("producer", config.LOG_LEVEL);
@@ -96,7 +106,12 @@ async function main(argv: string[]): Promise<number> {
     const run = await RunTracker.start(
       config,
       "fixture",
-      { file: basename(file), mode: values.replay ? "replay" : "paced", speed: speed ?? null, schemaVersion },
+      {
+        file: basename(file),
+        mode: values.replay ? "replay" : "paced",
+        speed: speed ?? null,
+        ...schemaParameter,
+      },
       { log },
     );
     let stats: IngestStats;
@@ -131,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
         rate: rate ?? config.SYNTHETIC_RATE,
         count: count ?? null,
         seed: seed ?? config.SYNTHETIC_SEED ?? null,
-        schemaVersion,
+        ...schemaParameter,
       },
       { log },
     );

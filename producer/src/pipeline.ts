@@ -8,7 +8,7 @@ import {
   type EventProducer,
   type ProducerTuning,
 } from "./kafka-producer.ts";
-import { type RegisteredSchema, registerUserSchema } from "./schema-registry.ts";
+import { type RegisteredSchema, registerUserSchema, registerUserSchemaFile } from "./schema-registry.ts";
 import type { IngestSource } from "./user-mapping.ts";
 
 /** What every source shares: the topics exist, the schema is registered, the producer is connected. */
@@ -22,12 +22,17 @@ export interface Pipeline {
 
 export interface PipelineOptions {
   schemaVersion?: UserSchemaVersion;
+  /** A writer schema file of one's own instead of a project version (registered the same way). */
+  schemaFile?: string;
   tuning?: Partial<ProducerTuning>;
 }
 
 export async function openPipeline(config: Config, opts: PipelineOptions = {}): Promise<Pipeline> {
   await ensureTopics(config);
-  const schema = await registerUserSchema(config, opts.schemaVersion ?? 1);
+  // Before the Kafka producer connects: a schema the registry refuses sends nothing.
+  const schema = opts.schemaFile
+    ? await registerUserSchemaFile(config, opts.schemaFile)
+    : await registerUserSchema(config, opts.schemaVersion ?? 1);
   const tuning = { ...DEFAULT_TUNING, ...opts.tuning };
   const producer = await connectProducer(config, tuning);
   return {

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import {
   Compatibility,
   type SchemaRegistryClient,
@@ -5,12 +6,13 @@ import {
 import type avro from "avsc";
 import type { Config } from "../../common/src/config.ts";
 import { createRegistryClient } from "../../common/src/schema-registry-client.ts";
-import { type UserSchemaVersion, userSchema } from "../../common/src/user-schema.ts";
+import { type UserSchemaVersion, userSchema, userSchemaFromFile } from "../../common/src/user-schema.ts";
 
 export interface RegisteredSchema {
   subject: string;
   id: number;
-  version: UserSchemaVersion;
+  /** The project's version, or null for a schema file of the user's own. */
+  version: UserSchemaVersion | null;
   type: avro.Type;
 }
 
@@ -36,6 +38,22 @@ export async function registerUserSchema(
   return { subject, id, version, type: schema.type };
 }
 
+/** Registers a user schema file of one's own (the producer's --schema-file) like a project version. */
+export async function registerUserSchemaFile(
+  config: Config,
+  path: string,
+  client: SchemaRegistryClient = createRegistryClient(config),
+): Promise<RegisteredSchema> {
+  const schema = userSchemaFromFile(path);
+  const { subject, id } = await registerValueSchema(
+    config,
+    schema.text,
+    `user schema file ${basename(path)}`,
+    client,
+  );
+  return { subject, id, version: null, type: schema.type };
+}
+
 /** Registers an Avro schema as the value schema of TOPIC_USERS under BACKWARD compatibility. */
 export async function registerValueSchema(
   config: Config,
@@ -51,13 +69,47 @@ export async function registerValueSchema(
   } catch (err) {
     const message = (err as Error).message;
     if ((err as { status?: unknown }).status === 409) {
+      const what_ = incompatibilities(message, schemaText);
       throw new Error(
-        `${where}: ${what} is not BACKWARD compatible with the schemas already under ${subject}, so the ` +
-          `registry refused it (HTTP 409). A new schema must read the old data: add fields with a default, ` +
-          `change a type only to one that reads the old values (int → long). Registry says: ${message}`,
+        `${where}: ${what} is not BACKWARD compatible with the schemas already under ${subject} ` +
+          `(compatibility BACKWARD), so the registry refused it (HTTP 409)` +
+          `${what_.length > 0 ? `; incompatible: ${what_.join("; ")}` : ""}. A new schema must read the ` +
+          `old data: add fields with a default, change a type only to one that reads the old values ` +
+          `(int → long). Registry says: ${message}`,
         { cause: err },
       );
     }
     throw new Error(`${where}: cannot register ${what} under ${subject}: ${message}`, { cause: err });
   }
+}
+
+/**
+ * What a 409 answer says is incompatible, each cause with the field it points at named: Apicurio lists
+ * causes as "<what> at /fields/<n>[/…]" (n indexes the refused schema's fields), Confluent's registry as
+ * sentences naming the field. A cause that is only a path is a field added without a default.
+ */
+export function incompatibilities(registryMessage: string, schemaText: string): string[] {
+  const m = /Causes: (.*?)(?:; Error code: \d+)?$/s.exec(registryMessage);
+  if (!m) return [];
+  let fields: { name?: unknown; type?: unknown; default?: unknown }[] = [];
+  try {
+    const parsed = JSON.parse(schemaText) as { fields?: unknown };
+    if (Array.isArray(parsed.fields)) fields = parsed.fields as typeof fields;
+  } catch {
+    // The registry parsed it; a text we cannot is only left without field names.
+  }
+  return m[1]!
+    .split(/,\s*(?=[^,]* at \/)/)
+    .map((cause) => cause.trim())
+    .filter((cause) => cause.length > 0)
+    .map((cause) => {
+      const at = / ?\bat (\/fields\/(\d+)\S*)$/.exec(cause);
+      const field = at ? fields[Number(at[2])] : undefined;
+      if (!at || !field || typeof field.name !== "string") return cause;
+      const detail = cause.slice(0, at.index).trim();
+      if (detail === field.name && !("default" in field)) {
+        return `field ${field.name} (${JSON.stringify(field.type)}) is new and has no default, so the records already written have no value for it`;
+      }
+      return `field ${field.name}: ${detail}`;
+    });
 }

@@ -8,7 +8,7 @@ const scripts = Object.keys(
   (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: object })
     .scripts,
 );
-const COMMANDS = ["stack", "dev", "producer", "replay", "processor", "golden", "web", "bench"];
+const COMMANDS = ["stack", "dev", "producer", "replay", "processor", "rebuild", "golden", "web", "bench"];
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -40,7 +40,7 @@ describe("every command", () => {
     expect(r.stdout).toContain(cmd === "replay" ? "bun run replay" : `bun run ${cmd}`);
   });
 
-  it.each(["processor", "web", "golden", "bench"])(
+  it.each(["processor", "rebuild", "web", "golden", "bench"])(
     "`bun run %s --no-such-option` exits 2 with the usage",
     async (cmd) => {
       const r = await run([cmd, "--no-such-option"]);

@@ -124,6 +124,26 @@ export const migrations: Migration[] = [
     description: "users: timezone_description, a field of user schema v2 (null for records written by v1)",
     statements: (ks) => [`ALTER TABLE ${ks}.users ADD timezone_description text`],
   },
+  {
+    version: 7,
+    description: "rebuild: checkpoint marks, rebuild jobs and their progress (docs/rebuild.md)",
+    statements: (ks) => [
+      // Per source partition and minute of watermark, the latest checkpoint's (next_offset, watermark):
+      // every record before next_offset has an event time at or below watermark + L, which tells a rebuild
+      // where it may start reading. Useless once the topic's retention deleted the records: 30 days at most.
+      `CREATE TABLE IF NOT EXISTS ${ks}.processor_checkpoint_marks (
+        topic text, kafka_partition int, minute bigint, next_offset bigint, watermark bigint,
+        PRIMARY KEY ((topic, kafka_partition), minute))
+        WITH CLUSTERING ORDER BY (minute DESC) AND default_time_to_live = 2592000`,
+      `CREATE TABLE IF NOT EXISTS ${ks}.rebuild_jobs (
+        topic text, job_id text, spec text, range_from bigint, range_to bigint, write_timestamp bigint,
+        start_offsets map<int, bigint>, stop_offsets map<int, bigint>, status text, created_at timestamp,
+        finished_at timestamp, PRIMARY KEY (topic, job_id))`,
+      `CREATE TABLE IF NOT EXISTS ${ks}.rebuild_progress (
+        job_id text, kafka_partition int, next_offset bigint, state blob, done boolean, rows_written bigint,
+        updated_at timestamp, PRIMARY KEY (job_id, kafka_partition))`,
+    ],
+  },
 ];
 
 // A column another process added between our read of schema_migrations and our ALTER: already done.

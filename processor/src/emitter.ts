@@ -16,6 +16,18 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** Window rows in single-partition batches of the store: by (group, hour bucket), at most `size` each. */
+export function windowBatches(rows: readonly WindowRow[], size: number): WindowRow[][] {
+  const byPartition = new Map<string, WindowRow[]>();
+  for (const r of rows) {
+    const k = `${r.group}|${hourBucket(r.windowStart)}`;
+    const list = byPartition.get(k);
+    if (list) list.push(r);
+    else byPartition.set(k, [r]);
+  }
+  return [...byPartition.values()].flatMap((list) => chunks(list, size));
+}
+
 export type EmitterOptions = Pick<
   ProcessorOptions,
   | "PROCESSOR_PUBLISH_INTERVAL_MS"
@@ -100,24 +112,15 @@ export class WindowEmitter {
   }
 
   private writeWindows(rows: WindowRow[], final: boolean): void {
-    const byPartition = new Map<string, WindowRow[]>();
-    for (const r of rows) {
-      const k = `${r.group}|${hourBucket(r.windowStart)}`;
-      const list = byPartition.get(k);
-      if (list) list.push(r);
-      else byPartition.set(k, [r]);
-    }
-    for (const list of byPartition.values()) {
-      for (const batch of chunks(list, this.opts.PROCESSOR_WINDOW_ROWS_PER_BATCH)) {
-        void this.writes
-          .submit(
-            final ? "final windows" : "open windows",
-            () => this.store.writeWindows(batch, final),
-            batch.length,
-          )
-          .then(() => this.metrics.windowRows.inc({ kind: final ? "final" : "partial" }, batch.length))
-          .catch(() => undefined);
-      }
+    for (const batch of windowBatches(rows, this.opts.PROCESSOR_WINDOW_ROWS_PER_BATCH)) {
+      void this.writes
+        .submit(
+          final ? "final windows" : "open windows",
+          () => this.store.writeWindows(batch, final),
+          batch.length,
+        )
+        .then(() => this.metrics.windowRows.inc({ kind: final ? "final" : "partial" }, batch.length))
+        .catch(() => undefined);
     }
   }
 

@@ -68,7 +68,8 @@ function refConfig(config: Config): RefConfig {
   };
 }
 
-const toGolden = (r: RefRow): GoldenWindow => ({
+/** A reference row as the API serves it (without `final`). */
+export const toGolden = (r: RefRow): GoldenWindow => ({
   windowStart: r.windowStart,
   windowEnd: r.windowEnd,
   group: r.group,

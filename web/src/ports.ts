@@ -109,6 +109,11 @@ export interface CheckpointStore {
   checkpoints(topic: string): Promise<Checkpoint[]>;
 }
 
+/** The rebuilds of a topic (`bun run rebuild`, rebuild_jobs): when the newest finished, ms (0: none). */
+export interface RebuildLog {
+  lastRebuildFinished(topic: string): Promise<number>;
+}
+
 export interface PartitionOffsets {
   partition: number;
   low: number;

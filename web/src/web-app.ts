@@ -21,6 +21,7 @@ import { PipelineMonitor } from "./pipeline-monitor.ts";
 import type { KafkaAdmin, LiveSource, Redriver, TopicReader } from "./ports.ts";
 import { ProcessorFleet } from "./processor-fleet.ts";
 import { QueryGate } from "./query-gate.ts";
+import { RebuildGeneration } from "./rebuild-generation.ts";
 import { RequestGuard } from "./request-guard.ts";
 import type { WebConfig } from "./web-config.ts";
 import { WindowHistory } from "./window-history.ts";
@@ -109,6 +110,7 @@ export function buildWebApp(
     liveTtlMs: 1000,
     readConcurrency: CassandraStore.READ_CONCURRENCY,
     finality: new CheckpointFinality(store, cfg.TOPIC_USERS, 1000),
+    rebuilds: new RebuildGeneration(store, cfg.TOPIC_USERS, 1000),
   });
   const app = createApp({
     delivery,

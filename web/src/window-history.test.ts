@@ -206,3 +206,28 @@ describe("WindowHistory", () => {
     await expect(history.windows({ group: "nat", from: 0, to: 2 * H }, 2)).rejects.toThrow(/more than 2/);
   });
 });
+
+describe("WindowHistory after a rebuild", () => {
+  it("drops the hours it kept once a newer rebuild finished, and keeps the rebuilt ones", async () => {
+    const store = new CountingStore([row(10_000, "FR")]);
+    let finished = 0;
+    const history = new WindowHistory(store, {
+      settleMs: 60_000,
+      maxCachedWindows: 100,
+      liveTtlMs: 0,
+      readConcurrency: 4,
+      now: () => 3 * H,
+      rebuilds: { lastFinished: async () => finished },
+    });
+    const q = { group: "nat" as const, from: 0, to: H };
+    expect((await history.windows(q, 100))[0]?.count).toBe(1);
+    await history.windows(q, 100);
+    expect(store.calls).toHaveLength(1);
+    // The rebuild replaced the stored row: the kept hour must not answer any more.
+    store.rows.splice(0, store.rows.length, { ...row(10_000, "FR"), count: 5 });
+    finished = 1_000;
+    expect((await history.windows(q, 100))[0]?.count).toBe(5);
+    await history.windows(q, 100);
+    expect(store.calls).toHaveLength(2);
+  });
+});

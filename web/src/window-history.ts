@@ -22,6 +22,8 @@ export interface WindowHistoryOptions {
    * answered final only up to there. Without it, a window is final when all its stored rows are.
    */
   finality?: { closedThrough(): Promise<number> };
+  /** When the newest rebuild finished (RebuildGeneration): a new one drops every kept hour. */
+  rebuilds?: { lastFinished(): Promise<number> };
   now?: () => number;
 }
 
@@ -44,6 +46,8 @@ export class WindowHistory {
   /** When the live feed last changed a window of each hour, for hours changed within QUIET_MS. */
   private readonly touched = new Map<string, number>();
   private readonly now: () => number;
+  /** The rebuild generation the kept hours were read under. */
+  private generation = 0;
 
   constructor(
     private readonly store: AggregateStore,
@@ -65,6 +69,13 @@ export class WindowHistory {
    */
   async windows(q: WindowQuery, maxRows: number): Promise<Window[]> {
     const closed = this.opts.finality ? await this.opts.finality.closedThrough() : Number.POSITIVE_INFINITY;
+    const generation = this.opts.rebuilds ? await this.opts.rebuilds.lastFinished() : 0;
+    if (generation !== this.generation) {
+      // A rebuild replaced final rows, possibly of hours kept here: those are read again.
+      this.generation = generation;
+      this.cache?.clear();
+      this.inFlight.clear();
+    }
     const hours: number[] = [];
     for (let h = hourBucket(q.from); h <= hourBucket(q.to - 1); h++) hours.push(h);
     const parts: Window[][] = hours.map(() => []);
@@ -192,6 +203,7 @@ export class WindowHistory {
     closed: number,
   ): Promise<MergedWindows> {
     const startedAt = this.now();
+    const generation = this.generation;
     const bucket = await this.read(group, hour, key, maxRows);
     // Only whole hours are kept (a key's rows are a part of one). An hour the live feed touched
     // recently (or during this read) may still be being written: the feed can announce a row before
@@ -201,7 +213,9 @@ export class WindowHistory {
     const { windows } = bucket;
     // lru-cache evicts the least recently used hours to stay within maxCachedWindows, and keeps no
     // hour larger than that bound.
-    if (key === undefined && quiet && windows.every((w) => w.final && w.windowEnd <= closed))
+    // A read that began before a rebuild finished may hold the rows it replaced.
+    const current = generation === this.generation;
+    if (key === undefined && quiet && current && windows.every((w) => w.final && w.windowEnd <= closed))
       this.cache?.set(id, bucket);
     return bucket;
   }

@@ -15,6 +15,19 @@ import { permanentCassandraError } from "./cassandra-errors.ts";
  */
 export const FINAL_WRITE_TIMESTAMP = types.Long.fromNumber(Number.MAX_SAFE_INTEGER);
 
+/**
+ * Write timestamp of the final rows a rebuild started at `startedAtMs` writes (docs/rebuild.md): the band
+ * above FINAL_WRITE_TIMESTAMP, ordered by the rebuild's start, so a rebuilt row replaces the live
+ * processor's final one (and an earlier rebuild's), and the same rebuild resumed writes at the same one.
+ * Its range tombstone is written one below, so it removes every older row of the range but its own.
+ */
+export function rebuildWriteTimestamp(startedAtMs: number): types.Long {
+  return FINAL_WRITE_TIMESTAMP.add(types.Long.fromNumber(startedAtMs).multiply(1000));
+}
+
+/** Minute bucket of a checkpoint mark (processor_checkpoint_marks). */
+export const MARK_BUCKET_MS = 60_000;
+
 const USER_COLUMNS = [
   "event_id",
   "event_time",
@@ -120,6 +133,7 @@ export class CassandraStore implements ProcessorStore {
     final: string;
     checkpointWrite: string;
     checkpointRead: string;
+    markWrite: string;
   };
 
   constructor(
@@ -136,6 +150,7 @@ export class CassandraStore implements ProcessorStore {
       ...userStatements(ks),
       partial: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)`,
       final: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?) USING TIMESTAMP ?`,
+      markWrite: `INSERT INTO ${ks}.processor_checkpoint_marks (topic, kafka_partition, minute, next_offset, watermark) VALUES (?, ?, ?, ?, ?)`,
       checkpointWrite: `INSERT INTO ${ks}.processor_checkpoints (topic, kafka_partition, next_offset, watermark, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
       checkpointRead: `SELECT next_offset, watermark, state FROM ${ks}.processor_checkpoints WHERE topic = ? AND kafka_partition = ?`,
     };
@@ -194,8 +209,15 @@ export class CassandraStore implements ProcessorStore {
     }
   }
 
-  /** Window rows of one (group, hour) Cassandra partition, as one single-partition batch. */
-  async writeWindows(rows: readonly WindowRow[], final: boolean): Promise<void> {
+  /**
+   * Window rows of one (group, hour) Cassandra partition, as one single-partition batch. Final rows are
+   * written at FINAL_WRITE_TIMESTAMP, or at `finalTimestamp` (a rebuild's, rebuildWriteTimestamp()).
+   */
+  async writeWindows(
+    rows: readonly WindowRow[],
+    final: boolean,
+    finalTimestamp: types.Long = FINAL_WRITE_TIMESTAMP,
+  ): Promise<void> {
     const now = new Date();
     const queries = rows.map((r) => {
       const params: unknown[] = [
@@ -211,7 +233,7 @@ export class CassandraStore implements ProcessorStore {
         r.max,
         now,
       ];
-      if (final) params.push(FINAL_WRITE_TIMESTAMP);
+      if (final) params.push(finalTimestamp);
       return { query: final ? this.q.final : this.q.partial, params };
     });
     if (queries.length === 1) {
@@ -225,19 +247,31 @@ export class CassandraStore implements ProcessorStore {
     await this.batch(queries, this.consistency.windows);
   }
 
+  /** The checkpoint, and its mark for rebuilds (the latest checkpoint of each minute of watermark). */
   async writeCheckpoint(topic: string, c: Checkpoint): Promise<void> {
-    await this.client.execute(
-      this.q.checkpointWrite,
-      [
-        topic,
-        c.partition,
-        types.Long.fromString(c.nextOffset),
-        c.watermark === null ? null : types.Long.fromNumber(c.watermark),
-        c.state,
-        new Date(),
-      ],
-      { prepare: true, isIdempotent: true, consistency: this.consistency.checkpoints },
-    );
+    const options = { prepare: true, isIdempotent: true, consistency: this.consistency.checkpoints };
+    const nextOffset = types.Long.fromString(c.nextOffset);
+    const watermark = c.watermark === null ? null : types.Long.fromNumber(c.watermark);
+    await Promise.all([
+      this.client.execute(
+        this.q.checkpointWrite,
+        [topic, c.partition, nextOffset, watermark, c.state, new Date()],
+        options,
+      ),
+      c.watermark === null
+        ? undefined
+        : this.client.execute(
+            this.q.markWrite,
+            [
+              topic,
+              c.partition,
+              types.Long.fromNumber(Math.floor(c.watermark / MARK_BUCKET_MS)),
+              nextOffset,
+              watermark,
+            ],
+            options,
+          ),
+    ]);
   }
 
   async readCheckpoint(topic: string, partition: number): Promise<Checkpoint | null> {

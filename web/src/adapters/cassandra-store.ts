@@ -8,6 +8,7 @@ import {
   type CheckpointStore,
   type IngestionRun,
   type InstanceRegistry,
+  type RebuildLog,
   ResultTooLargeError,
   type RunStore,
   type ScheduleStore,
@@ -144,7 +145,7 @@ async function guarded<T>(f: () => Promise<T>): Promise<T> {
  * checkpoints and the processor instance registry.
  */
 export class CassandraStore
-  implements AggregateStore, UserStore, RunStore, ScheduleStore, CheckpointStore, InstanceRegistry
+  implements AggregateStore, UserStore, RunStore, ScheduleStore, CheckpointStore, RebuildLog, InstanceRegistry
 {
   constructor(
     private readonly client: Client,
@@ -330,6 +331,17 @@ export class CassandraStore
       watermark: num(r.get("watermark")),
       updatedAt: num(r.get("updated_at")),
     }));
+  }
+
+  lastRebuildFinished(topic: string): Promise<number> {
+    return guarded(async () => {
+      const rs = await this.client.execute(
+        `SELECT finished_at FROM ${this.keyspace}.rebuild_jobs WHERE topic = ?`,
+        [topic],
+        { prepare: true },
+      );
+      return rs.rows.reduce((max, r) => Math.max(max, num(r.get("finished_at")) ?? 0), 0);
+    });
   }
 
   heartbeats(group: string): Promise<InstanceHeartbeat[]> {

@@ -218,12 +218,21 @@ describe("rebuild: kill -9 midway, run again, while the live processor goes on",
     client = cassandraClient(config);
     await client.connect();
     const fixture = { spacingMs: 10, disorderMs: 4_000, lateEvery: 0, lateMs: 0 };
-    first = await writeFixture(join(dir, "first.ndjson"), {
+    // The first stream in two parts: 150 s of event time, then 250 s more, the second part replayed once
+    // the live processor checkpointed the first (within L + the idle advance, so nothing is late).
+    const head = await writeFixture(join(dir, "first-a.ndjson"), {
       ...fixture,
-      count: 40_000,
+      count: 15_000,
       seed: 3,
       startMs: t0,
     });
+    const tail = await writeFixture(join(dir, "first-b.ndjson"), {
+      ...fixture,
+      count: 25_000,
+      seed: 5,
+      startMs: t0 + 160_000,
+    });
+    first = [...head, ...tail];
     second = await writeFixture(join(dir, "second.ndjson"), {
       ...fixture,
       count: 20_000,
@@ -234,7 +243,20 @@ describe("rebuild: kill -9 midway, run again, while the live processor goes on",
     // Checkpoints often, so that the marks a rebuild starts from exist within the stream.
     live = spawnProcessor(config, { PROCESSOR_CHECKPOINT_INTERVAL_MS: "100" });
     await live.started;
-    expect((await replayFile(join(dir, "first.ndjson"), config)).sent).toBe(first.length);
+    expect((await replayFile(join(dir, "first-a.ndjson"), config)).sent).toBe(head.length);
+    await waitFor(
+      "a checkpoint mark of every partition",
+      async () =>
+        (
+          await client.execute(
+            `SELECT kafka_partition FROM ${config.CASSANDRA_KEYSPACE}.processor_checkpoint_marks`,
+          )
+        ).rows.map((r) => r.get("kafka_partition") as number),
+      (parts) => new Set(parts).size === 3,
+      30_000,
+      50,
+    );
+    expect((await replayFile(join(dir, "first-b.ndjson"), config)).sent).toBe(tail.length);
     expect(await waitForFinal(client, config, reference(first, config), 180_000)).toEqual(
       reference(first, config),
     );
@@ -250,8 +272,10 @@ describe("rebuild: kill -9 midway, run again, while the live processor goes on",
   it("resumes from its progress to the exact result; the live processor stays exact", async () => {
     const expected = reference(first, config);
     const starts = [...new Set(expected.map((r) => r.windowStart))].sort((a, b) => a - b);
-    const from = starts[Math.floor(starts.length / 4)]!;
-    const to = starts[Math.floor((3 * starts.length) / 4)]!;
+    // Within the second part: every partition starts after the first part, from a checkpoint mark.
+    const from = t0 + 200_000;
+    const to = t0 + 330_000;
+    expect(starts).toContain(from);
     await corrupt(client, config, from, to);
     expect(finalRows(await readMerged(client, config, hoursOf(expected)))).not.toEqual(expected);
 

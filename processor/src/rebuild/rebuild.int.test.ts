@@ -20,7 +20,7 @@ import { startWebServer } from "../../../web/src/runtime/node-server.ts";
 import { loadWebConfig } from "../../../web/src/web-config.ts";
 import { FINAL_WRITE_TIMESTAMP } from "../adapters/cassandra-store.ts";
 import type { RefEvent, RefRow } from "../core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "../processor.ts";
+import { type ProcessorHandle, startProcessor } from "../start-processor.ts";
 import {
   type ChildProcessor,
   cassandraClient,

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sleep } from "../../common/src/timeouts.ts";
+import { encodeAvroWire } from "../../common/src/wire-format.ts";
 import { PROCESSOR_NODE_FLAGS } from "../../processor/src/node-flags.ts";
-import { openPipeline, syntheticUser } from "../../producer/src/index.ts";
-import { Ingestor } from "../../producer/src/ingestor.ts";
+import { mapUser, openPipeline, syntheticUser } from "../../producer/src/index.ts";
 import type { MessageSink } from "../../producer/src/kafka-producer.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import { type Hotspot, hotspotsOfDir } from "../profile.ts";
@@ -12,6 +12,7 @@ import type { LatencyHop, Results } from "../report.ts";
 import { percentile, subscribe } from "../sse-client.ts";
 import { benchConfig } from "./bench-env.ts";
 import { spawnService, stopChild, waitHttp } from "./children.ts";
+import { cpuSeconds } from "./proc-stat.ts";
 
 // Produce → browser: events are produced at a fixed rate with event time = now, through the real
 // producer, Kafka, processor, aggregates topic and web tier, to an SSE client. Each event's produce
@@ -24,8 +25,15 @@ import { spawnService, stopChild, waitHttp } from "./children.ts";
 // every second of the run), received by the client. A last run at 10 000 events/s is profiled
 // (--cpu-prof of the processor and the web tier), apart, so the profiler's cost stays out of the figures.
 const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
-const RATES = [1_000, 10_000, 0];
+/** 0 is as fast as the producer goes; BENCH_LATENCY_RATES=10000 runs one rate (the traced one). */
+const RATES = (process.env.BENCH_LATENCY_RATES ?? "1000,10000,0").split(",").map(Number);
 const TRACED_RATE = 10_000;
+/** Built for the as-fast-as-it-goes run; it sends what it can of them in SECONDS. */
+const MAX_RATE_EVENTS = Number(process.env.BENCH_LATENCY_MAX_EVENTS ?? 300_000);
+/** Records handed to the producer and not acknowledged yet, at most (librdkafka's queue holds them). */
+const MAX_UNACKED = 100_000;
+/** Records sent in one event-loop turn at most, so the client's reads and delivery reports get turns. */
+const MAX_PER_TURN = 2_000;
 
 interface WindowMsg {
   windowStart: number;
@@ -49,6 +57,8 @@ interface Measured {
   achievedRate: number;
   latencies: number[];
   hops: LatencyHop[];
+  /** Share of one core the processor and the web tier used while events flowed (/proc). */
+  cpuPercent: { processor: number; web: number };
 }
 
 /** The producer's sink, noting how long each record took from produce() to its delivery report. */
@@ -63,6 +73,8 @@ function ackTimed(sink: MessageSink, acks: number[]): MessageSink {
     },
   };
 }
+
+const cpuOf = (pid: number | undefined) => (pid === undefined ? Number.NaN : (cpuSeconds(pid) ?? Number.NaN));
 
 const median = (xs: number[]) =>
   percentile(
@@ -126,15 +138,39 @@ async function measure(rate: number, profDirs?: ProfileDirs): Promise<Measured> 
     ).catch((e: Error) => console.error(`  sse: ${e.message}`));
     await sleep(2_000);
 
-    const ingestor = new Ingestor({
-      sink: ackTimed(pipeline.producer, acks),
-      schema: pipeline.schema,
-      usersTopic: config.TOPIC_USERS,
-      dlqTopic: config.TOPIC_DLQ,
-      source: "synthetic",
-    });
+    // Every record is built before the clock starts, each with the event time it is due at, so the timed
+    // loop only hands ready bytes to the producer: building them on the way cost this process more than
+    // 10 000 events/s took (it reached 4 116/s at load 11) and held back the very delivery reports and
+    // SSE reads it times.
+    const planned = rate > 0 ? Math.ceil(SECONDS * rate) : MAX_RATE_EVENTS;
     const rng = createRng(7);
-    const t0 = Date.now();
+    const type = pipeline.schema.type;
+    // Event times from a start a little ahead of the build's end; should the build take longer, every
+    // event time is the same few seconds behind its send (windows and watermarks only see the offset).
+    const planT0 = Date.now() + 3_000;
+    const records: { key: string; value: Buffer; at: number; eventTime: number }[] = [];
+    for (let i = 0; i < planned; i++) {
+      const at = rate > 0 ? (i * 1000) / rate : 0;
+      const eventTime = Math.floor(planT0 + at);
+      const mapped = mapUser(syntheticUser(rng, eventTime), eventTime, type, "synthetic");
+      if (!mapped.ok) throw new Error(`synthetic user refused: ${mapped.reason}`);
+      records.push({
+        key: mapped.record.event_id,
+        value: encodeAvroWire(type, pipeline.schema.id, mapped.record),
+        at,
+        eventTime,
+      });
+    }
+    const t0 = Math.max(planT0, Date.now() + 100);
+    const sink = ackTimed(pipeline.producer, acks);
+    let unacked = 0;
+    let failed = 0;
+    const onDelivery = (err: Error | null) => {
+      unacked--;
+      if (err) failed++;
+    };
+    while (Date.now() < t0) await sleep(t0 - Date.now());
+    const cpu0 = { processor: cpuOf(processor.pid), web: cpuOf(web.pid) };
     // The stages' recent quantiles, once a second while events flow (the first second is warm-up).
     const poller = setInterval(() => {
       if (Date.now() - t0 < 1_000) return;
@@ -144,27 +180,36 @@ async function measure(rate: number, profDirs?: ProfileDirs): Promise<Measured> 
         .catch(() => undefined);
     }, 1_000);
     let i = 0;
-    while (Date.now() - t0 < SECONDS * 1000) {
-      if (rate > 0) {
-        const due = t0 + (i * 1000) / rate;
-        if (due > Date.now()) await sleep(due - Date.now());
-      }
+    while (i < records.length && Date.now() - t0 < SECONDS * 1000) {
+      // What is due by now goes out at once, then the loop yields for a millisecond.
       const now = Date.now();
-      const ws = Math.floor(now / config.WINDOW_SIZE_MS) * config.WINDOW_SIZE_MS;
-      let times = produced.get(ws);
-      if (!times) {
-        times = [];
-        produced.set(ws, times);
+      const until = i + MAX_PER_TURN;
+      for (; i < until && i < records.length && t0 + records[i]!.at <= now && unacked < MAX_UNACKED; i++) {
+        const r = records[i]!;
+        const ws = Math.floor(r.eventTime / config.WINDOW_SIZE_MS) * config.WINDOW_SIZE_MS;
+        let times = produced.get(ws);
+        if (!times) {
+          times = [];
+          produced.set(ws, times);
+        }
+        times.push(Date.now());
+        unacked++;
+        sink.produce(config.TOPIC_USERS, r.key, r.value, [], onDelivery);
       }
-      times.push(now);
-      await ingestor.offerUser(syntheticUser(rng, now), now);
-      i++;
+      await sleep(1);
     }
+    const total = i;
+    const elapsedMs = Date.now() - t0;
+    const achievedRate = (total / elapsedMs) * 1000;
+    const busy = (pid: number | undefined, from: number) => ((cpuOf(pid) - from) * 100_000) / elapsedMs;
+    const cpuPercent = {
+      processor: Math.round(busy(processor.pid, cpu0.processor)),
+      web: Math.round(busy(web.pid, cpu0.web)),
+    };
     stopped = true;
     clearInterval(poller);
-    await ingestor.drain();
-    const achievedRate = (i / (Date.now() - t0)) * 1000;
-    const total = i;
+    while (unacked > 0) await sleep(10);
+    if (failed > 0) throw new Error(`${failed} of ${total} events were not acknowledged by Kafka`);
     const deadline = Date.now() + 30_000;
     while (latencies.length < total && Date.now() < deadline) await sleep(200);
     abort.abort();
@@ -185,7 +230,7 @@ async function measure(rate: number, profDirs?: ProfileDirs): Promise<Measured> 
       { hop: "fanned out by the web tier", ...stageOverRun(polls, (a) => a.delivered) },
       { hop: "received by the SSE client", p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) },
     ].map((h) => ({ ...h, p50Ms: Math.round(h.p50Ms), p99Ms: Math.round(h.p99Ms) }));
-    return { achievedRate, latencies, hops };
+    return { achievedRate, latencies, hops, cpuPercent };
   } finally {
     stopped = true;
     abort.abort();
@@ -212,8 +257,9 @@ async function measureProfiled(): Promise<{ processor: Hotspot[]; web: Hotspot[]
 export async function latencySection(r: Results): Promise<void> {
   const table: NonNullable<Results["latency"]>["table"] = [];
   let trace: LatencyHop[] = [];
+  let cpu: Measured["cpuPercent"] | undefined;
   for (const rate of RATES) {
-    const { achievedRate, latencies, hops } = await measure(rate);
+    const { achievedRate, latencies, hops, cpuPercent } = await measure(rate);
     latencies.sort((a, b) => a - b);
     const row = {
       targetRate: rate === 0 ? Math.round(achievedRate) : rate,
@@ -225,11 +271,14 @@ export async function latencySection(r: Results): Promise<void> {
     console.log(`  ${rate === 0 ? "max" : rate}/s: ${JSON.stringify(row)}`);
     if (rate === TRACED_RATE) {
       trace = hops;
+      cpu = cpuPercent;
+      console.log(`    CPU (% of one core): processor ${cpuPercent.processor}, web tier ${cpuPercent.web}`);
       for (const h of hops) console.log(`    ${h.hop}: p50 ${h.p50Ms} ms, p99 ${h.p99Ms} ms`);
     }
     table.push(row);
   }
-  const at10k = table[1]!;
+  const at10k = table.find((t) => t.targetRate === TRACED_RATE) ?? table[0]!;
   r.latency = { p50Ms: at10k.p50Ms, p99Ms: at10k.p99Ms, maxMs: at10k.maxMs, table, trace };
+  if (cpu) r.latency.cpuPercent = cpu;
   r.latency.profile = await measureProfiled();
 }

@@ -44,7 +44,10 @@ function isQueueFull(err: unknown): boolean {
 
 export const DEFAULT_TUNING: ProducerTuning = {
   deliveryTimeoutMs: 120_000,
-  lingerMs: 20,
+  // librdkafka's own default: an event waits at most this long for its batch, and it is the first hop of
+  // produce → browser (bench: at 20 ms it was half of the hop to Kafka's acknowledgement at 10 000/s). At
+  // full speed batches fill to batch.num.messages / batch.size before it expires.
+  lingerMs: 5,
   queueMessages: 200_000,
 };
 

@@ -81,7 +81,8 @@ export class SideProducer implements OutputTopics {
       "client.id": `${opts.clientId}-live`,
       "enable.idempotence": true,
       acks: -1,
-      "linger.ms": 5,
+      // Each publish hands over its rows in one send: nothing more is coming to wait for.
+      "linger.ms": 0,
       "compression.type": "lz4",
       "message.timeout.ms": opts.liveTimeoutMs ?? 30_000,
       "queue.buffering.max.messages": opts.liveQueueMessages ?? 50_000,

@@ -51,6 +51,13 @@ export interface RecordSource {
   commit(offsets: Map<number, number>): void;
   /** End offset last seen for the partition; undefined before the first fetch. */
   highWatermark(partition: number): number | undefined;
+  /**
+   * Whether the broker answered, lately, for the end offset of every owned partition. Without that, a
+   * partition that delivers nothing cannot be told from one whose broker is down or unreachable: the
+   * processor then keeps the core's clock still, so no partition turns idle and no window is closed by
+   * processing time for records the broker holds or the producers are still retrying.
+   */
+  endOffsetsConfirmed(): boolean;
   /** Revokes what is owned (through the handler), then leaves the group. */
   stop(): Promise<void>;
 }

@@ -106,6 +106,27 @@ describe("processor loop (in memory)", () => {
     await d.advanceUntil("idle once it could have delivered", () => d.processor.status().partitions[0]!.idle);
   });
 
+  it("keeps the core's clock still while the broker does not confirm the end offsets (down, restarting)", async () => {
+    const d = newDriver();
+    await d.start();
+    events(d, 0, 20);
+    await d.until("caught up", () => d.caughtUp());
+    d.source.brokerReachable = false;
+    // Far beyond IDLE_TIMEOUT_MS, and beyond W + L: with the clock running, every partition would turn idle
+    // and the all-idle advance would close the open windows before the records the broker still holds.
+    for (let i = 0; i < 80; i++) {
+      d.advance(250);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(d.processor.status().partitions[0]?.idle).toBe(false);
+    expect([...d.store.windows.values()].filter((r) => r.final)).toEqual([]);
+    // The broker is back with what the producers retried meanwhile: those events are counted, not late.
+    events(d, 0, 20, T0 + 2_000);
+    d.source.brokerReachable = true;
+    expect(await finalCount(d)).toBe(40);
+    expect(d.processor.status().late).toBe(0);
+  });
+
   it("stores a checkpoint only once the writes and tracked sends it covers are durable, never an older after a newer", async () => {
     const d = newDriver({ env: { STORE_USERS: "true" } });
     await d.start();

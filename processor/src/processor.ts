@@ -238,7 +238,8 @@ export class Processor {
   /**
    * Processing time as the core sees it, which decides idleness. It only runs while the input really
    * could have delivered: not while consumption is paused, records are still waiting in Kafka (catching
-   * up) or a rebalance is under way, and at most MAX_CLOCK_STEP_MS per loop turn, so a stall of the loop
+   * up), the broker has not confirmed lately that nothing more is there (down, restarting, unreachable:
+   * the producers' retries would otherwise arrive in windows closed meanwhile) or a rebalance is under way, and at most MAX_CLOCK_STEP_MS per loop turn, so a stall of the loop
    * itself (registry retries, a slow batch) never makes partitions look idle and close windows early.
    */
   private advanceClock(now: number, frozen: boolean): number {
@@ -321,7 +322,8 @@ export class Processor {
         this.liveness.turned();
         const now = this.now();
         this.backpressure();
-        const frozen = this.paused || this.revoking > 0 || this.catchingUp();
+        const frozen =
+          this.paused || this.revoking > 0 || this.catchingUp() || !this.source.endOffsetsConfirmed();
         this.engine.tick(this.advanceClock(now, frozen));
         await this.resync();
         const current: Fetch = next ?? this.fetch();

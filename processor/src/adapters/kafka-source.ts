@@ -10,6 +10,11 @@ import { createBatchConsumer } from "../../../common/src/kafka-consumer.ts";
 import type { Logger } from "../../../common/src/logger.ts";
 import { OFFSET_BEGINNING, type RebalanceHandler, type RecordSource } from "../ports.ts";
 
+/** How often the broker is asked for the end offsets of the owned partitions (see endOffsetsConfirmed()). */
+const END_OFFSET_PROBE_MS = 500;
+/** An answer older than this no longer confirms anything: about three probes missed. */
+const END_OFFSET_CONFIRMED_FOR_MS = 1_500;
+
 export interface SourceOptions {
   clientId: string;
   /** librdkafka pre-fetch bound per partition, in KiB: bounds memory while processing is paused. */
@@ -31,6 +36,10 @@ export class KafkaSource implements RecordSource {
   private readonly owned = new Set<number>();
   /** Bumped whenever the fetch positions change (assign, unassign, seek); see generation(). */
   private gen = 0;
+  /** When a probe last had an answer for every owned partition (Date.now()); 0: never. */
+  private confirmedAt = 0;
+  private probing = false;
+  private probeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: Config,
@@ -67,6 +76,42 @@ export class KafkaSource implements RecordSource {
       this.consumer.connect({ timeout: 30_000 }, (err) => (err ? reject(err) : resolve()));
     });
     this.consumer.subscribe([this.config.TOPIC_USERS]);
+    this.probeTimer = setInterval(() => this.probeEndOffsets(), END_OFFSET_PROBE_MS);
+    this.probeTimer.unref();
+  }
+
+  endOffsetsConfirmed(): boolean {
+    return Date.now() - this.confirmedAt <= END_OFFSET_CONFIRMED_FOR_MS;
+  }
+
+  /**
+   * A ListOffsets round trip per owned partition to its leader. The fetcher's cached end offsets
+   * (highWatermark()) stay as they were while the broker is down, so they cannot say "nothing more to read".
+   */
+  private probeEndOffsets(): void {
+    if (this.probing) return;
+    this.probing = true;
+    const askedAt = Date.now();
+    const topic = this.config.TOPIC_USERS;
+    Promise.all(
+      [...this.owned].map(
+        (partition) =>
+          new Promise<void>((resolve, reject) => {
+            this.consumer.queryWatermarkOffsets(topic, partition, END_OFFSET_CONFIRMED_FOR_MS, (err) =>
+              err ? reject(err) : resolve(),
+            );
+          }),
+      ),
+    )
+      .then(
+        () => {
+          this.confirmedAt = Math.max(this.confirmedAt, askedAt);
+        },
+        (err: Error) => this.log.debug({ err: err.message }, "end offsets not confirmed by the broker"),
+      )
+      .finally(() => {
+        this.probing = false;
+      });
   }
 
   /**
@@ -128,6 +173,7 @@ export class KafkaSource implements RecordSource {
 
   /** Revokes what is owned (checkpointing through the handler), then leaves the group. */
   async stop(): Promise<void> {
+    if (this.probeTimer) clearInterval(this.probeTimer);
     await this.rebalancing;
     const owned = [...this.owned];
     if (owned.length > 0 && this.handler) {

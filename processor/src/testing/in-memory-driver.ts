@@ -200,6 +200,13 @@ export class MemorySource implements RecordSource {
     return this.log.end(partition);
   }
 
+  /** False while a test plays the broker unreachable. */
+  brokerReachable = true;
+
+  endOffsetsConfirmed(): boolean {
+    return this.brokerReachable;
+  }
+
   async stop(): Promise<void> {
     await this.rebalancing;
     const owned = this.owned();

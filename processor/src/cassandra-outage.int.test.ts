@@ -1,33 +1,10 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
-import type { RefEvent, RefRow } from "./core/reference.ts";
 import { loadProcessorOptions } from "./processor-options.ts";
 import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
-import {
-  dropAll,
-  finalRows,
-  groupsOf,
-  hoursOf,
-  prepareExactRun,
-  readMerged,
-  waitFor,
-  waitForUsers,
-} from "./testing/harness.ts";
-
-const run = promisify(execFile);
-const repo = new URL("../..", import.meta.url).pathname;
-const stack = (cmd: "up" | "down") =>
-  run(process.execPath, ["--import", "tsx", "stack/cli.ts", cmd, "cassandra"], {
-    cwd: repo,
-    timeout: 300_000,
-  });
+import { finalRows, groupsOf, hoursOf, readMerged, waitFor, waitForUsers } from "./testing/harness.ts";
+import { startTcpProxy, type TcpProxy } from "./testing/tcp-proxy.ts";
+import { useExactRun } from "./testing/test-bed.ts";
 
 const progress = (h: ProcessorHandle) => h.status().partitions.reduce((a, p) => a + p.nextOffset, 0);
 const checkpointed = (h: ProcessorHandle) => h.status().partitions.map((p) => p.checkpointedOffset);
@@ -35,37 +12,35 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // (c) Cassandra goes away for 30 s in the middle of the stream: writes retry with backoff, consumption
 // pauses (pending writes stay bounded), no checkpoint advances; once it is back the processor goes on and
-// the result is exact. WARNING: this stops and restarts the shared stack's Cassandra (~1 minute).
-describe("processor: Cassandra outage (stops and restarts the shared Cassandra)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "proc-outage-"));
-  let config: Config;
-  let client: Client;
-  let events: RefEvent[];
-  let expected: RefRow[];
-  let file: string;
+// the result is exact. The processor reaches Cassandra through a TCP relay the test cuts: to it, an outage
+// (every connection reset, new ones refused) while the shared Cassandra and everyone else's tests go on.
+describe("processor: Cassandra outage (its connections to Cassandra cut for 30 s)", () => {
+  const run = useExactRun("outage", {
+    partitions: 3,
+    count: 100_000,
+    seed: 31,
+    startMs: Date.parse("2026-06-01T00:00:00Z"),
+  });
+  let cassandra: TcpProxy;
   let processor: ProcessorHandle | null = null;
 
   beforeAll(async () => {
-    ({ config, client, file, events, expected } = await prepareExactRun("outage", dir, {
-      partitions: 3,
-      count: 100_000,
-      seed: 31,
-      startMs: Date.parse("2026-06-01T00:00:00Z"),
-    }));
+    cassandra = await startTcpProxy(run.config.CASSANDRA_CONTACT_POINT);
   });
 
+  // Before the bed's own afterAll (hooks after the tests run in reverse): the processor stops through the
+  // relay, then the relay closes.
   afterAll(async () => {
-    await stack("up");
+    cassandra.restore();
     await processor?.stop().catch(() => undefined);
-    await dropAll(config, client);
-    await client.shutdown();
-    rmSync(dir, { recursive: true, force: true });
+    await cassandra.close();
   });
 
   it("pauses, holds its checkpoints, resumes and ends exact", async () => {
+    const { config, client, file, events, expected } = run;
     const replay = replayFile(file, config);
     const options = loadProcessorOptions(process.env, { PROCESSOR_MAX_PENDING_WRITES: 500 });
-    processor = await startProcessor(config, { options });
+    processor = await startProcessor({ ...config, CASSANDRA_CONTACT_POINT: cassandra.address }, { options });
     const p = processor;
     await waitFor(
       "progress",
@@ -78,7 +53,7 @@ describe("processor: Cassandra outage (stops and restarts the shared Cassandra)"
     let sawPause = false;
     let held: (number | null)[] = [];
     try {
-      await stack("down");
+      cassandra.cut();
       const outageStart = Date.now();
       while (Date.now() - outageStart < 30_000) {
         const s = p.status();
@@ -91,7 +66,7 @@ describe("processor: Cassandra outage (stops and restarts the shared Cassandra)"
       expect(checkpointed(p)).toEqual(held);
       expect(p.status().pendingWrites).toBeGreaterThan(0);
     } finally {
-      await stack("up");
+      cassandra.restore();
     }
     expect(sawPause).toBe(true);
     // Pending rows are checked against the limit before every consume, and count every write accepted and

@@ -1,23 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Client } from "cassandra-driver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
+import { describe, expect, it } from "vitest";
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { replayFile } from "../../producer/src/replay.ts";
-import type { RefEvent, RefRow } from "./core/reference.ts";
-import {
-  type ChildProcessor,
-  dropAll,
-  finalRows,
-  hoursOf,
-  prepareExactRun,
-  readMerged,
-  spawnProcessor,
-  waitFor,
-  waitForUsers,
-} from "./testing/harness.ts";
+import { finalRows, hoursOf, readMerged, spawnProcessor, waitFor, waitForUsers } from "./testing/harness.ts";
+import { useExactRun } from "./testing/test-bed.ts";
 
 async function statusOf(port: number): Promise<ProcessorStatus | null> {
   try {
@@ -32,32 +17,15 @@ async function statusOf(port: number): Promise<ProcessorStatus | null> {
 // the fixture is being replayed and processed; each restart resumes from the last checkpoint. The final
 // aggregates still equal the reference, and a SIGTERM then stops it cleanly (exit code 0).
 describe("processor: kill -9 during the replay", () => {
-  const dir = mkdtempSync(join(tmpdir(), "proc-crash-"));
-  let config: Config;
-  let client: Client;
-  let events: RefEvent[];
-  let expected: RefRow[];
-  let file: string;
-  const children: ChildProcessor[] = [];
-
-  beforeAll(async () => {
-    ({ config, client, file, events, expected } = await prepareExactRun("crash", dir, {
-      partitions: 3,
-      count: 120_000,
-      seed: 11,
-      startMs: Date.parse("2026-02-01T00:00:00Z"),
-    }));
-  });
-
-  afterAll(async () => {
-    for (const c of children)
-      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
-    await dropAll(config, client);
-    await client.shutdown();
-    rmSync(dir, { recursive: true, force: true });
+  const run = useExactRun("crash", {
+    partitions: 3,
+    count: 120_000,
+    seed: 11,
+    startMs: Date.parse("2026-02-01T00:00:00Z"),
   });
 
   it("resumes from checkpoints to the exact result", async () => {
+    const { config, client, file, events, expected, children } = run;
     const replay = replayFile(file, config);
     // Kill points: random fractions of the input, increasing, all strictly inside the run.
     const targets = [Math.random(), Math.random(), Math.random()]

@@ -1,38 +1,23 @@
-import type { Client } from "cassandra-driver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
-import {
-  dropAll,
-  openTestBed,
-  readTopic,
-  reference,
-  testProducer,
-  uniqueConfig,
-  waitForFinal,
-} from "./testing/harness.ts";
+import { readTopic, reference, sendRaw, waitForFinal } from "./testing/harness.ts";
+import { useTestBed } from "./testing/test-bed.ts";
 
 // (e) Messages that cannot be decoded — wrong magic byte, a schema id the registry does not know, Avro cut
 // short — are dead-lettered with the reason (stage "decode"); the good messages around them still count. One
 // of ~800 KB is carried cut to its first 512 KiB, with the original size in a header.
 describe("processor: undecodable messages", () => {
-  let config: Config;
-  let client: Client;
+  const bed = useTestBed("dlq", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
   const events: RefEvent[] = [];
   const bad: { key: string; value: Buffer; reason: RegExp }[] = [];
-  let processor: ProcessorHandle | null = null;
 
   beforeAll(async () => {
-    config = uniqueConfig("dlq", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
-    const bed = await openTestBed(config);
-    client = bed.client;
-    const { schema } = bed;
+    const { config, schema } = bed;
     const rng = createRng(3);
     const base = Date.parse("2026-04-01T00:00:00Z");
     const good: Buffer[] = [];
@@ -65,23 +50,16 @@ describe("processor: undecodable messages", () => {
         reason: /magic byte 1.*payload truncated to its first 524288 of 800001 bytes/,
       },
     );
-    const producer = await testProducer(config);
     const messages = good.map((value, i) => ({ key: `good-${i}`, value, headers: { source: "synthetic" } }));
     // The bad ones in between good ones: the processor must go on past each.
     for (const [n, b] of bad.entries())
       messages.splice(5 + n * 6, 0, { key: b.key, value: b.value, headers: { source: "synthetic" } });
-    await producer.send({ topic: config.TOPIC_USERS, messages });
-    await producer.disconnect();
-  });
-
-  afterAll(async () => {
-    await processor?.stop().catch(() => undefined);
-    await dropAll(config, client);
-    await client.shutdown();
+    await sendRaw(config, messages);
   });
 
   it("dead-letters each with its reason and aggregates the rest", async () => {
-    processor = await startProcessor(config, { options: { PROCESSOR_SCHEMA_NOT_FOUND_RETRY_MS: 2_000 } });
+    const { config, client } = bed;
+    const processor = await bed.start({ options: { PROCESSOR_SCHEMA_NOT_FOUND_RETRY_MS: 2_000 } });
     const expected = reference(events, config);
     expect(await waitForFinal(client, config, expected)).toEqual(expected);
     const status = processor.status();

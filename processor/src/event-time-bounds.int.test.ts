@@ -1,44 +1,28 @@
-import type { Client } from "cassandra-driver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
-import {
-  dropAll,
-  openTestBed,
-  readTopic,
-  reference,
-  testProducer,
-  uniqueConfig,
-  waitForFinal,
-  waitForUsers,
-} from "./testing/harness.ts";
+import { readTopic, reference, sendRaw, waitForFinal, waitForUsers } from "./testing/harness.ts";
+import { useTestBed } from "./testing/test-bed.ts";
 
 // #11: event times out of bounds, sent raw to Kafka (past the producer's own check). One dated 2100 would move
 // its partition's watermark there for good; one past the JS Date range (8.64e15 ms) made the users write
 // fail "permanent" on every restart, and with STORE_USERS=false overflowed the hour bucket and stalled the
 // processor. Each is dead-lettered at the decode edge with its reason; the good records around them count.
 describe.each(["true", "false"])("processor: event_time out of bounds (STORE_USERS=%s)", (storeUsers) => {
-  let config: Config;
-  let client: Client;
+  const bed = useTestBed("evtime", {
+    TOPIC_PARTITIONS: "1",
+    IDLE_TIMEOUT_MS: "1000",
+    STORE_USERS: storeUsers,
+  });
   const events: RefEvent[] = [];
   const bad: { key: string; reason: RegExp }[] = [];
-  let processor: ProcessorHandle | null = null;
 
   beforeAll(async () => {
-    config = uniqueConfig("evtime", {
-      TOPIC_PARTITIONS: "1",
-      IDLE_TIMEOUT_MS: "1000",
-      STORE_USERS: storeUsers,
-    });
-    const bed = await openTestBed(config);
-    client = bed.client;
-    const { schema } = bed;
+    const { config, schema } = bed;
     const rng = createRng(9);
     const base = Date.parse("2026-04-02T00:00:00Z");
     const wire = (t: number, record: object) =>
@@ -73,19 +57,12 @@ describe.each(["true", "false"])("processor: event_time out of bounds (STORE_USE
       };
       messages.splice(3 + n * 5, 0, p.ts === undefined ? message : { ...message, timestamp: String(p.ts) });
     }
-    const producer = await testProducer(config);
-    await producer.send({ topic: config.TOPIC_USERS, messages });
-    await producer.disconnect();
-  });
-
-  afterAll(async () => {
-    await processor?.stop().catch(() => undefined);
-    await dropAll(config, client);
-    await client.shutdown();
+    await sendRaw(config, messages);
   });
 
   it("dead-letters each with its reason; the watermark stays put and the rest counts", async () => {
-    processor = await startProcessor(config);
+    const { config, client } = bed;
+    const processor = await bed.start();
     const expected = reference(events, config);
     expect(await waitForFinal(client, config, expected)).toEqual(expected);
     if (storeUsers === "true") expect(await waitForUsers(client, config, events.length)).toBe(events.length);

@@ -57,8 +57,7 @@ describe("processor: graceful stop with Cassandra unreachable", () => {
 
   beforeAll(async () => {
     config = uniqueConfig("stop", { TOPIC_PARTITIONS: "2", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
-    const [host, port] = config.CASSANDRA_CONTACT_POINT.split(":");
-    proxy = await startTcpProxy(host!, Number(port));
+    proxy = await startTcpProxy(config.CASSANDRA_CONTACT_POINT);
     ({ client, schema } = await openTestBed(config));
     producer = await testProducer(config);
   });
@@ -73,7 +72,7 @@ describe("processor: graceful stop with Cassandra unreachable", () => {
   });
 
   it("leaves the group within the bound, says the checkpoint is missing, and loses nothing", async () => {
-    const proxied = { ...config, CASSANDRA_CONTACT_POINT: `127.0.0.1:${proxy.port}` };
+    const proxied = { ...config, CASSANDRA_CONTACT_POINT: proxy.address };
     a = await startProcessor(proxied, {
       options: { PROCESSOR_SHUTDOWN_TIMEOUT_MS: 6_000, PROCESSOR_CHECKPOINT_INTERVAL_MS: 200 },
     });

@@ -102,8 +102,7 @@ describe("processor health", () => {
   };
 
   const proxy = async (hostPort: string) => {
-    const [host, port] = hostPort.split(":");
-    const p = await startTcpProxy(host!, Number(port));
+    const p = await startTcpProxy(hostPort);
     proxies.push(p);
     return p;
   };
@@ -130,10 +129,10 @@ describe("processor health", () => {
     const cassandra = await proxy(config.CASSANDRA_CONTACT_POINT);
     const registryUrl = new URL(config.SCHEMA_REGISTRY_URL);
     const registry = await proxy(registryUrl.host);
-    registryUrl.host = `127.0.0.1:${registry.port}`;
+    registryUrl.host = registry.address;
     const proxied: Config = {
       ...config,
-      CASSANDRA_CONTACT_POINT: `127.0.0.1:${cassandra.port}`,
+      CASSANDRA_CONTACT_POINT: cassandra.address,
       SCHEMA_REGISTRY_URL: registryUrl.toString().replace(/\/$/, ""),
       SCHEMA_REGISTRY_TIMEOUT_MS: 500,
     };

@@ -1,35 +1,20 @@
-import type { Client } from "cassandra-driver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
-import {
-  dropAll,
-  openTestBed,
-  reference,
-  testProducer,
-  uniqueConfig,
-  waitFor,
-  waitForFinal,
-} from "./testing/harness.ts";
+import { reference, sendRaw, waitFor, waitForFinal } from "./testing/harness.ts";
+import { useTestBed } from "./testing/test-bed.ts";
 
 // Contract §4: a finished stream must not leave windows open forever. Here two of three partitions never
 // receive anything; once the third goes quiet, every partition is idle and the windows close.
 describe("processor: idle and empty partitions", () => {
-  let config: Config;
-  let client: Client;
+  const bed = useTestBed("idle", { TOPIC_PARTITIONS: "3", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
   const events: RefEvent[] = [];
-  let processor: ProcessorHandle | null = null;
 
   beforeAll(async () => {
-    config = uniqueConfig("idle", { TOPIC_PARTITIONS: "3", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
-    const bed = await openTestBed(config);
-    client = bed.client;
-    const { schema } = bed;
+    const { config, schema } = bed;
     const rng = createRng(5);
     const base = Date.parse("2026-07-01T00:00:00Z");
     const messages = [];
@@ -44,19 +29,12 @@ describe("processor: idle and empty partitions", () => {
         partition: 0,
       });
     }
-    const producer = await testProducer(config);
-    await producer.send({ topic: config.TOPIC_USERS, messages });
-    await producer.disconnect();
-  });
-
-  afterAll(async () => {
-    await processor?.stop().catch(() => undefined);
-    await dropAll(config, client);
-    await client.shutdown();
+    await sendRaw(config, messages);
   });
 
   it("finalizes every window", async () => {
-    processor = await startProcessor(config);
+    const { config, client } = bed;
+    const processor = await bed.start();
     const expected = reference(events, config);
     expect(await waitForFinal(client, config, expected)).toEqual(expected);
     const status = processor.status();
@@ -64,6 +42,7 @@ describe("processor: idle and empty partitions", () => {
   });
 
   it("checkpoints the empty partitions too, past the last window's end (readers gate finality on it)", async () => {
+    const { config, client } = bed;
     const lastEnd = Math.max(...reference(events, config).map((r) => r.windowEnd));
     const checkpoints = await waitFor(
       "every partition checkpointed past the last window",

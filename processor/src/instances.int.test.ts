@@ -1,39 +1,21 @@
 import { spawn } from "node:child_process";
-import type { Client } from "cassandra-driver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
+import { describe, expect, it } from "vitest";
 import { liveness, readHeartbeats } from "../../common/src/instance-registry.ts";
 import { CassandraStore as WebStore } from "../../web/src/adapters/cassandra-store.ts";
 import { HttpProcessorStatus } from "../../web/src/adapters/processor-status-http.ts";
 import { ProcessorFleet } from "../../web/src/processor-fleet.ts";
 import { PROCESSOR_NODE_FLAGS } from "./node-flags.ts";
-import {
-  cassandraClient,
-  configEnv,
-  dropAll,
-  openTestBed,
-  uniqueConfig,
-  waitFor,
-} from "./testing/harness.ts";
+import { cassandraClient, configEnv, waitFor } from "./testing/harness.ts";
+import { useTestBed } from "./testing/test-bed.ts";
 
 // `bun run processor --instances 2`: two processes in one group, each registered with its partitions; the
 // web tier's fleet finds both through the registry alone; a killed one is restarted and shown as gone;
 // SIGTERM stops both, and their last heartbeat says so.
 describe("processor: --instances N and the instance registry", () => {
-  let config: Config;
-  let client: Client;
-
-  beforeAll(async () => {
-    config = uniqueConfig("instances", { TOPIC_PARTITIONS: "4" });
-    ({ client } = await openTestBed(config));
-  });
-
-  afterAll(async () => {
-    await dropAll(config, client);
-    await client.shutdown();
-  });
+  const bed = useTestBed("instances", { TOPIC_PARTITIONS: "4" });
 
   it("registers every instance, discovers them, shows a killed one as gone and stops them all", async () => {
+    const { config, client } = bed;
     const parent = spawn(
       process.execPath,
       [...PROCESSOR_NODE_FLAGS, "--import", "tsx", "processor/src/main.ts", "--instances", "2"],

@@ -1,37 +1,22 @@
-import type { Client } from "cassandra-driver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
-import {
-  dropAll,
-  openTestBed,
-  readTopic,
-  reference,
-  testProducer,
-  uniqueConfig,
-  waitForFinal,
-} from "./testing/harness.ts";
+import { readTopic, reference, sendRaw, waitForFinal } from "./testing/harness.ts";
+import { useTestBed } from "./testing/test-bed.ts";
 
 // #11: the key dictionary of a partition is bounded (PROCESSOR_MAX_KEYS_PER_PARTITION) by the values its open
 // windows hold, not by every value ever seen. Here 5 keys: "*", "female" and three nat values per window.
 describe("processor: bounded key dictionary", () => {
-  let config: Config;
-  let client: Client;
+  const bed = useTestBed("keys", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
   const kept: RefEvent[] = [];
   const refused = ["D", "E"];
-  let processor: ProcessorHandle | null = null;
 
   beforeAll(async () => {
-    config = uniqueConfig("keys", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "false" });
-    const bed = await openTestBed(config);
-    client = bed.client;
-    const { schema } = bed;
+    const { config, schema } = bed;
     const base = Date.parse("2026-04-03T00:00:00Z");
     const rng = createRng(4);
     // [0, 10 s): A, B, C fill the dictionary, D and E are refused; at 16 s, A closes that window (its own
@@ -55,19 +40,12 @@ describe("processor: bounded key dictionary", () => {
       if (!refused.includes(nat)) kept.push({ partition: 0, eventTime: t, fields: record });
       return { key: record.event_id, value: encodeWire(schema.id, schema.type.toBuffer(record)) };
     });
-    const producer = await testProducer(config);
-    await producer.send({ topic: config.TOPIC_USERS, messages });
-    await producer.disconnect();
-  });
-
-  afterAll(async () => {
-    await processor?.stop().catch(() => undefined);
-    await dropAll(config, client);
-    await client.shutdown();
+    await sendRaw(config, messages);
   });
 
   it("refuses a value past the bound to the dead-letter topic, counted by cause, and takes new ones once windows close", async () => {
-    processor = await startProcessor(config, { options: { PROCESSOR_MAX_KEYS_PER_PARTITION: 5 } });
+    const { config, client } = bed;
+    const processor = await bed.start({ options: { PROCESSOR_MAX_KEYS_PER_PARTITION: 5 } });
     const expected = reference(kept, config);
     expect(await waitForFinal(client, config, expected)).toEqual(expected);
     const status = processor.status();

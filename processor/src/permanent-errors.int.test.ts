@@ -1,8 +1,6 @@
 import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import avro from "avsc";
-import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
 import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
@@ -11,27 +9,16 @@ import { createRegistryClient, valueSubject } from "../../producer/src/schema-re
 import { syntheticUser } from "../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
-import {
-  dropAll,
-  openTestBed,
-  readTopic,
-  reference,
-  testProducer,
-  uniqueConfig,
-  waitForFinal,
-  waitForUsers,
-} from "./testing/harness.ts";
+import { readTopic, reference, testProducer, waitForFinal, waitForUsers } from "./testing/harness.ts";
+import { useTestBed } from "./testing/test-bed.ts";
 
 // Input the registry accepts but the store cannot take (a key missing, empty or over Cassandra's limit) is
 // dead-lettered at the decoding edge, with the reason; a write refused for good stops the processor loudly
 // instead of being retried forever.
 describe("processor: records the store cannot take, and errors no retry fixes", () => {
-  let config: Config;
-  let client: Client;
+  const bed = useTestBed("perm", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "true" });
   let producer: KafkaJS.Producer;
   const events: RefEvent[] = [];
-  let processor: ProcessorHandle | null = null;
   let v1Id = 0;
   const rng = createRng(5);
   const base = Date.parse("2026-05-01T00:00:00Z");
@@ -44,21 +31,16 @@ describe("processor: records the store cannot take, and errors no retry fixes", 
   };
 
   beforeAll(async () => {
-    config = uniqueConfig("perm", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000", STORE_USERS: "true" });
-    const bed = await openTestBed(config);
-    client = bed.client;
     v1Id = bed.schema.id;
-    producer = await testProducer(config);
+    producer = await testProducer(bed.config);
   });
 
   afterAll(async () => {
-    await processor?.stop().catch(() => undefined);
     await producer.disconnect();
-    await dropAll(config, client);
-    await client.shutdown();
   });
 
   it("dead-letters a record without its keys, and stops on a write Cassandra refuses for good", async () => {
+    const { config, client } = bed;
     // BACKWARD-compatible, so the registry takes it: a new writer that no longer sends the username.
     const schema = JSON.parse(userSchema(1).text) as { fields: { name: string }[] };
     schema.fields = schema.fields.filter((f) => f.name !== "username");
@@ -103,8 +85,7 @@ describe("processor: records the store cannot take, and errors no retry fixes", 
     });
     await producer.send({ topic: config.TOPIC_USERS, messages });
 
-    processor = await startProcessor(config);
-    const p = processor;
+    const p = await bed.start();
     const expected = reference(events, config);
     expect(await waitForFinal(client, config, expected)).toEqual(expected);
     expect(await waitForUsers(client, config, events.length)).toBe(events.length);

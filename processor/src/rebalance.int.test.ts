@@ -1,47 +1,25 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Client } from "cassandra-driver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
+import { describe, expect, it } from "vitest";
 import { replayFile } from "../../producer/src/replay.ts";
-import type { RefEvent, RefRow } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
-import { dropAll, finalRows, hoursOf, prepareExactRun, readMerged, waitFor } from "./testing/harness.ts";
+import type { ProcessorHandle } from "./start-processor.ts";
+import { finalRows, hoursOf, readMerged, waitFor } from "./testing/harness.ts";
+import { useExactRun } from "./testing/test-bed.ts";
 
 const progress = (h: ProcessorHandle) => h.status().partitions.reduce((a, p) => a + p.nextOffset, 0);
 
 // (d) Scale-out: a second instance joins the group mid-replay and takes half of the partitions, then the
 // first one stops gracefully and hands its partitions over. Both rebalances keep the result exact.
 describe("processor: rebalance between two instances", () => {
-  const dir = mkdtempSync(join(tmpdir(), "proc-rebalance-"));
-  let config: Config;
-  let client: Client;
-  let events: RefEvent[];
-  let expected: RefRow[];
-  let file: string;
-  const running: ProcessorHandle[] = [];
-
-  beforeAll(async () => {
-    ({ config, client, file, events, expected } = await prepareExactRun("rebalance", dir, {
-      partitions: 6,
-      count: 120_000,
-      seed: 23,
-      startMs: Date.parse("2026-05-01T00:00:00Z"),
-    }));
-  });
-
-  afterAll(async () => {
-    for (const p of running) await p.stop().catch(() => undefined);
-    await dropAll(config, client);
-    await client.shutdown();
-    rmSync(dir, { recursive: true, force: true });
+  const run = useExactRun("rebalance", {
+    partitions: 6,
+    count: 120_000,
+    seed: 23,
+    startMs: Date.parse("2026-05-01T00:00:00Z"),
   });
 
   it("splits the partitions and stays exact across join and leave", async () => {
+    const { config, client, file, events, expected } = run;
     const replay = replayFile(file, config);
-    const a = await startProcessor(config, { options: { PROCESSOR_INSTANCE: "a" } });
-    running.push(a);
+    const a = await run.start({ options: { PROCESSOR_INSTANCE: "a" } });
     await waitFor(
       "a's progress",
       async () => progress(a),
@@ -49,8 +27,7 @@ describe("processor: rebalance between two instances", () => {
       120_000,
       50,
     );
-    const b = await startProcessor(config, { options: { PROCESSOR_INSTANCE: "b" } });
-    running.push(b);
+    const b = await run.start({ options: { PROCESSOR_INSTANCE: "b" } });
     const split = await waitFor(
       "both instances assigned",
       async () => [a.status().assigned, b.status().assigned],
@@ -68,7 +45,6 @@ describe("processor: rebalance between two instances", () => {
     );
     expect(progress(a) + progress(b)).toBeLessThan(events.length);
     await a.stop();
-    running.splice(running.indexOf(a), 1);
     expect((await replay).sent).toBe(events.length);
     const rows = await waitFor(
       "all windows final",

@@ -1,26 +1,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent } from "./core/reference.ts";
 import {
-  type ChildProcessor,
-  dropAll,
-  openTestBed,
   readTopic,
   reference,
   spawnProcessor,
   testProducer,
   topicSize,
-  uniqueConfig,
   waitFor,
   waitForFinal,
   writeTimedFixture,
 } from "./testing/harness.ts";
+import { useTestBed } from "./testing/test-bed.ts";
 
 async function get(port: number, path: string): Promise<string | null> {
   try {
@@ -40,15 +35,11 @@ describe("processor: late events and dead letters across kill -9 before their ch
   // W = 10 s, L = 5 s: after +31 s the watermark is +26 s, so +3 s and +15 s are late.
   const offsets = [1_000, 2_000, 9_000, 11_000, 14_000, 31_000, 3_000, 15_000, 22_000, 33_000];
   const lateIndexes = [6, 7];
-  let config: Config;
-  let client: Client;
+  const bed = useTestBed("sideonce", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000" });
   let events: RefEvent[];
   let file: string;
-  const children: ChildProcessor[] = [];
 
   beforeAll(async () => {
-    config = uniqueConfig("sideonce", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000" });
-    ({ client } = await openTestBed(config));
     file = join(dir, "late.ndjson");
     events = await writeTimedFixture(
       file,
@@ -56,15 +47,10 @@ describe("processor: late events and dead letters across kill -9 before their ch
     );
   });
 
-  afterAll(async () => {
-    for (const c of children)
-      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
-    await dropAll(config, client);
-    await client.shutdown();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("holds each late event and dead letter once, and the aggregates exact", async () => {
+    const { config, client, children } = bed;
     const first = spawnProcessor(config, { PROCESSOR_CHECKPOINT_INTERVAL_MS: "600000" });
     children.push(first);
     const port = await first.started;

@@ -38,6 +38,16 @@ export async function openTestBed(
   return { client, schema: await registerUserSchema(config, 1) };
 }
 
+/** Sends a test's raw messages to its users topic (its own bytes, keys and partitions) and disconnects. */
+export async function sendRaw(config: Config, messages: KafkaJS.Message[]): Promise<void> {
+  const producer = await testProducer(config);
+  try {
+    await producer.send({ topic: config.TOPIC_USERS, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 /** A connected producer for the raw messages a test writes (its own bytes, keys and partitions). */
 export async function testProducer(config: Config): Promise<KafkaJS.Producer> {
   const producer = new KafkaJS.Kafka({}).producer({

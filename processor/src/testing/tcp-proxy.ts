@@ -4,13 +4,17 @@ import net from "node:net";
 export interface TcpProxy {
   /** The relay's port on 127.0.0.1. */
   port: number;
+  /** `127.0.0.1:<port>`, to put where the target's host:port was (CASSANDRA_CONTACT_POINT, say). */
+  address: string;
   /** Drops every open connection and refuses new ones until restore(). */
   cut(): void;
   restore(): void;
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+/** A relay to `target`, a host:port. */
+export async function startTcpProxy(target: string): Promise<TcpProxy> {
+  const [targetHost, targetPort] = target.split(":");
   const open = new Set<net.Socket>();
   let cut = false;
   const server = net.createServer((client) => {
@@ -18,7 +22,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       client.destroy();
       return;
     }
-    const upstream = net.connect(targetPort, targetHost);
+    const upstream = net.connect(Number(targetPort), targetHost);
     for (const [a, b] of [
       [client, upstream],
       [upstream, client],
@@ -33,8 +37,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const port = (server.address() as net.AddressInfo).port;
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port,
+    address: `127.0.0.1:${port}`,
     cut() {
       cut = true;
       for (const s of open) s.destroy();

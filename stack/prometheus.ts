@@ -10,7 +10,7 @@ import { ensureDir, repoRoot, type StackDirs } from "./paths.ts";
 // services with the alert rules of ops/prometheus/alerts.yml. Not a JVM, so it is tracked here by its
 // own config file (the marker in its command line) rather than by stack/process.ts's system property.
 
-export const PROMETHEUS_PORT = 9090;
+const PROMETHEUS_PORT = 9090;
 const BINARY = "/usr/bin/prometheus";
 
 export interface ScrapeTarget {
@@ -19,7 +19,7 @@ export interface ScrapeTarget {
 }
 
 /** What Prometheus scrapes: every instance `bun run dev` starts (one processor a core, as dev.ts counts them). */
-export function scrapeTargets(
+function scrapeTargets(
   config: Config,
   env: NodeJS.ProcessEnv = process.env,
   port = PROMETHEUS_PORT,
@@ -41,7 +41,7 @@ export function scrapeTargets(
   ];
 }
 
-export function prometheusConfig(targets: ScrapeTarget[], rulesFile: string): string {
+function prometheusConfig(targets: ScrapeTarget[], rulesFile: string): string {
   const jobs = targets
     .map(
       (t) => `  - job_name: ${t.job}
@@ -80,7 +80,7 @@ export function prometheusPid(dirs: StackDirs): number | undefined {
   }
 }
 
-export async function prometheusReady(port = PROMETHEUS_PORT): Promise<boolean> {
+async function prometheusReady(port = PROMETHEUS_PORT): Promise<boolean> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/-/ready`, {
       signal: AbortSignal.timeout(2_000),

@@ -12,7 +12,7 @@ const retentionMs = (def: number) =>
   z.coerce.number().int().min(-1, "milliseconds, or -1 for no limit").default(def);
 
 /** The Cassandra consistency levels a setting may name (the driver's types.consistencies keys). */
-export const CONSISTENCY_LEVELS = [
+const CONSISTENCY_LEVELS = [
   "ANY",
   "ONE",
   "TWO",

@@ -6,7 +6,7 @@
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 3_600_000;
 
 /** Oldest accepted event time: the Unix epoch; `event_time` is when a producer received the record. */
-export const MIN_EVENT_TIME_MS = 0;
+const MIN_EVENT_TIME_MS = 0;
 
 /** Newest time any store can hold: Cassandra's int hour bucket (2^31 - 1 hours) and JS dates both fit. */
 export const MAX_STORABLE_TIME_MS = 2_147_483_647 * 3_600_000 - 1;

@@ -10,7 +10,7 @@ export const API_SCHEDULE = "api";
 export const SCHEDULE_POLL_MS = 1_000;
 
 /** A scheduler whose heartbeat is older than this is taken as not running. */
-export const SCHEDULER_STALE_MS = 10_000;
+const SCHEDULER_STALE_MS = 10_000;
 
 export interface ScheduleControl {
   paused: boolean;

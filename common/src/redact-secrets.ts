@@ -3,12 +3,12 @@
 // nothing can hide from the scan: a duplicated key (JSON.parse keeps only the last), a key spelled with
 // escapes ("pass\u0077ord"), any nesting depth, text that is cut off or not JSON at all.
 
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["password", "salt", "md5", "sha1", "sha256"]);
+const SECRET_KEYS: ReadonlySet<string> = new Set(["password", "salt", "md5", "sha1", "sha256"]);
 
 /** Whether an object key names a login secret; any case, since redacting too much costs nothing. */
 export const isSecretKey = (key: string): boolean => SECRET_KEYS.has(key.toLowerCase());
 
-export const REDACTED = '"[redacted]"';
+const REDACTED = '"[redacted]"';
 
 /** Longest key, escapes included, worth decoding: each secret key is 6 characters at most, 6 × `\uXXXX` = 36. */
 const MAX_KEY_SOURCE_CHARS = 40;

@@ -6,7 +6,7 @@ export class PermanentError extends Error {}
 /** The retries were cut short by `signal`; `cause` is the last failure, if an attempt had failed. */
 export class RetryAbortedError extends Error {}
 
-export interface RetryFailure {
+interface RetryFailure {
   /** The attempt that failed, from 1. */
   attempt: number;
   err: unknown;

@@ -28,7 +28,7 @@ export function userSchemaFromFile(path: string): { text: string; type: avro.Typ
 }
 
 /** Every version, oldest first: the readers below are built from all of them. */
-export const USER_SCHEMA_VERSIONS: readonly UserSchemaVersion[] = [1, 2];
+const USER_SCHEMA_VERSIONS: readonly UserSchemaVersion[] = [1, 2];
 
 export interface UserRecord {
   event_id: string;

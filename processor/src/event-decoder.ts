@@ -6,7 +6,7 @@ import type { SchemaCache } from "./schema-cache.ts";
 import { checkUserRecord, type ValidUser } from "./user-record.ts";
 
 /** The fields the windowing needs, read without decoding the rest of the record. */
-export type Projected = Readonly<Record<string, string | number | null | undefined>>;
+type Projected = Readonly<Record<string, string | number | null | undefined>>;
 
 export type Decoded = { ok: true; record: Projected; user: ValidUser | null } | { ok: false; reason: string };
 

@@ -8,7 +8,7 @@ const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(d
  * Processor tuning beyond the shared config, from PROCESSOR_* environment variables (validated here) or
  * passed to startProcessor() directly by tests and benchmarks.
  */
-export const ProcessorOptionsSchema = z.object({
+const ProcessorOptionsSchema = z.object({
   /**
    * Messages per consume call. Small enough that a batch's garbage (the binding's message objects and
    * buffers, the decoded records), with the next batch pre-fetched beside it, dies in V8's young

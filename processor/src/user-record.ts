@@ -27,7 +27,7 @@ export function fitsCassandraKey(s: string): boolean {
  * A users-topic record as the processor stores it (contract §3), checked once, where it is decoded: the
  * Avro reader guarantees the types, this adds what Avro cannot say (keys not empty, integral times).
  */
-export const UserRecordSchema = z.object({
+const UserRecordSchema = z.object({
   event_id: key,
   event_time: epochMs,
   title: text,

@@ -21,7 +21,7 @@ export interface ApiRunResult extends RunOutcome {
   retryAt: Date | null;
 }
 
-export type ApiTrigger = "schedule" | "manual" | "once";
+type ApiTrigger = "schedule" | "manual" | "once";
 
 export interface ApiRunOptions {
   pipeline: Pipeline;

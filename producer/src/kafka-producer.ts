@@ -5,7 +5,7 @@ import { PARTITIONER } from "../../common/src/partitioner.ts";
 /** Kafka message headers as librdkafka takes them: one single-key object per header. */
 export type MessageHeaders = Record<string, string>[];
 
-export type DeliveryCallback = (err: Error | null) => void;
+type DeliveryCallback = (err: Error | null) => void;
 
 /**
  * Where the ingestor sends messages. `onDelivery` runs once: with null when Kafka acknowledged the message,

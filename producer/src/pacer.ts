@@ -8,7 +8,7 @@ export interface Clock {
   sleep(ms: number): Promise<unknown>;
 }
 
-export const realClock: Clock = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
+const realClock: Clock = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
 
 export class Pacer {
   private start: number | null = null;

@@ -64,8 +64,6 @@ export const RandomUserPageSchema = z.object({
     .optional(),
 });
 
-export type RandomUserPage = z.infer<typeof RandomUserPageSchema>;
-
 /** The nationalities the API serves (v1.4). */
 export const NATIONALITIES = [
   "AU",

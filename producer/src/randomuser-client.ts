@@ -30,7 +30,7 @@ export interface FetchedPage {
   receivedAt: number;
 }
 
-export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
 
 /** Many producers may call one server: full jitter spreads their retries. */
 const DEFAULT_BACKOFF: Backoff = { baseMs: 250, maxMs: 30_000, jitter: "full" };

@@ -5,7 +5,7 @@ import { producerMetrics } from "./metrics.ts";
 import { type RunCounts, type RunHandle, type RunOutcome, RunsStore } from "./runs-store.ts";
 
 /** Problems a run keeps for its page: enough to see what went wrong, bounded whatever the input. */
-export const MAX_RUN_ERRORS = 20;
+const MAX_RUN_ERRORS = 20;
 const MAX_ERROR_CHARS = 500;
 const PROGRESS_MS = 2_000;
 

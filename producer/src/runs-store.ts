@@ -6,7 +6,7 @@ import type { Config } from "../../common/src/config.ts";
 // The producer's run history (table ingestion_runs, docs/internal-contracts.md), the dashboard's equivalent
 // of Airflow's DAG runs: a row at start with status "running" and the run's parameters, its counts updated
 // while it goes on, completed at the end with its outcome and the first errors it met.
-export type RunStatus = "running" | "success" | "failed";
+type RunStatus = "running" | "success" | "failed";
 
 export interface RunCounts {
   fetched: number;

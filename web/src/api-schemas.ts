@@ -18,7 +18,7 @@ const nullableMs = epochMs.nullable();
 
 export const ErrorBody = z.object({ error: z.string() }).register(apiRegistry, { id: "Error" });
 
-export const WindowSchema = z
+const WindowSchema = z
   .object({
     windowStart: epochMs,
     windowEnd: epochMs,
@@ -99,7 +99,7 @@ export const RunsResponse = z
   .object({ runs: z.array(RunSchema) })
   .register(apiRegistry, { id: "IngestionRuns" });
 
-export const ScheduleSchema = z
+const ScheduleSchema = z
   .object({
     name: z.string(),
     source: text,

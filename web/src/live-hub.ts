@@ -194,7 +194,7 @@ function sameRow(a: WindowRow, b: WindowRow): boolean {
   );
 }
 
-export function parseEventId(id?: string | null): { epoch: string; seq: number } | null {
+function parseEventId(id?: string | null): { epoch: string; seq: number } | null {
   const m = /^([0-9a-z]{1,20})\.(\d{1,15})$/.exec(id ?? "");
   if (!m?.[1] || !m[2]) return null;
   return { epoch: m[1], seq: Number(m[2]) };

@@ -58,7 +58,7 @@ export function mergeWindowRows(rows: Iterable<WindowRow>): MergedWindows {
   return { windows: merged.map((m) => m.window), rows: merged.map((m) => m.rows) };
 }
 
-export function compareWindows(a: Window, b: Window): number {
+function compareWindows(a: Window, b: Window): number {
   return (
     a.windowStart - b.windowStart ||
     (a.group < b.group ? -1 : a.group > b.group ? 1 : 0) ||

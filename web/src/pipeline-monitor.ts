@@ -8,14 +8,14 @@ import type {
   TopicOffsets,
 } from "./ports.ts";
 
-export interface PipelineTopicNames {
+interface PipelineTopicNames {
   users: string;
   dlq: string;
   late: string;
   aggregates: string;
 }
 
-export interface PartitionLag {
+interface PartitionLag {
   partition: number;
   /** Log start offset: where the processor begins a partition it has no position in (earliest). */
   start: number;
@@ -41,7 +41,7 @@ export function processorState(p: ProcessorStatus | null): ProcessorState {
   return p.paused ? "paused" : "running";
 }
 
-export interface WatermarkReading {
+interface WatermarkReading {
   value: number | null;
   /**
    * "processor": its live /status; "checkpoints": the processor did not answer, so the lowest

@@ -9,7 +9,7 @@ const positive = (def: number) =>
   z.coerce.number().int().positive("must be a positive integer (0 is not a valid size)").default(def);
 
 /** The shared settings plus the web tier's own, validated once at start. */
-export const WebConfigSchema = ConfigSchema.extend({
+const WebConfigSchema = ConfigSchema.extend({
   WEB_LIVE_LOOKBACK_MS: positive(600_000),
   WEB_LIVE_RING: positive(2_000),
   WEB_LIVE_CLIENT_QUEUE: positive(256),

@@ -13,7 +13,7 @@ import { permanentCassandraError } from "./cassandra-errors.ts";
  * restart can never overwrite a final one, and a final rewritten by a replay (identical values, same
  * timestamp) changes nothing. Partial rows use the driver's ordinary client timestamps.
  */
-export const FINAL_WRITE_TIMESTAMP = types.Long.fromNumber(Number.MAX_SAFE_INTEGER);
+const FINAL_WRITE_TIMESTAMP = types.Long.fromNumber(Number.MAX_SAFE_INTEGER);
 
 /**
  * Write timestamp of the final rows a rebuild started at `startedAtMs` writes (docs/rebuild.md): the band
@@ -114,7 +114,7 @@ export interface StoreConsistency {
   checkpoints: number;
 }
 
-export function storeConsistency(config: Config): StoreConsistency {
+function storeConsistency(config: Config): StoreConsistency {
   return {
     users: consistencyCode(config.CASSANDRA_CONSISTENCY_USERS),
     windows: consistencyCode(config.CASSANDRA_CONSISTENCY_WINDOWS),

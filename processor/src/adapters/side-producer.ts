@@ -7,7 +7,7 @@ import type { Headers, OutputTopics } from "../ports.ts";
 import { SideOutputLog } from "./side-output-log.ts";
 
 /** librdkafka's "Local: Queue full": produce() refuses at once while its queue is at its bound. */
-export const ERR_QUEUE_FULL = -184;
+const ERR_QUEUE_FULL = -184;
 
 /** Waits of a tracked send that found the local queue full: 5, 10, 20, 40, then 50 ms. */
 const QUEUE_FULL_POLL: Backoff = { baseMs: 5, maxMs: 50 };

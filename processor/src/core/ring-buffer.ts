@@ -11,7 +11,7 @@ export interface Limits {
 }
 
 /** Key id of the "all" group's single key "*" when that group is configured. */
-export const ALL_KEY_ID = 0;
+const ALL_KEY_ID = 0;
 export const ALL_KEY = "*";
 export const ALL_GROUP = "all";
 
@@ -25,7 +25,7 @@ export function cellStats(stats: Float64Array, cell: number): [number, number, n
   return [stats[i]!, stats[i + 1]!, stats[i + 2]!, stats[i + 3]!];
 }
 
-export function nextPow2(n: number): number {
+function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
   return p;

@@ -45,7 +45,7 @@ export function windowStartOf(t: number, sizeMs: number): number {
 }
 
 /** Index of the newest window holding t. */
-export function lastWindowIndex(spec: WindowSpec, t: number): number {
+function lastWindowIndex(spec: WindowSpec, t: number): number {
   return floorDiv(t, spec.slideMs);
 }
 

@@ -27,7 +27,7 @@ export const RANGES: [string, string][] = [
 const fieldValue = (ms: number | null) => (ms === null ? "" : isoSeconds(ms).slice(0, 19));
 
 /** How far back stored windows go: a window expires CASSANDRA_TTL_WINDOWS_SECONDS after its last update. */
-export function retentionNote(retentionSeconds: number, now: number): string {
+function retentionNote(retentionSeconds: number, now: number): string {
   if (retentionSeconds <= 0) return "Stored windows are kept for ever (CASSANDRA_TTL_WINDOWS_SECONDS=0).";
   const ms = retentionSeconds * 1000;
   const days = retentionSeconds / 86_400;

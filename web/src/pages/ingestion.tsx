@@ -21,7 +21,7 @@ export function runDuration(r: IngestionRun, now = Date.now()): string {
 }
 
 /** The parameters of a run on one line: `rate=200 · count=—`. */
-export function paramsText(p: Record<string, unknown> | null): string {
+function paramsText(p: Record<string, unknown> | null): string {
   if (!p) return "—";
   const parts = Object.entries(p).map(([k, v]) => {
     const text = Array.isArray(v) ? `${v.length} items` : v === null ? "—" : String(v);

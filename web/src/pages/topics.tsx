@@ -9,7 +9,7 @@ export interface TopicRow {
   error: string | null;
 }
 
-export function TopicsTable(props: { topics: TopicRow[]; current?: string }) {
+function TopicsTable(props: { topics: TopicRow[]; current?: string }) {
   return (
     <table class="table" id="topics">
       <thead>

@@ -7,7 +7,7 @@ import { KafkaUnavailableError } from "../ports.ts";
 
 const MAX_LIMIT = 500;
 /** Letters one re-drive may take: a re-drive is a deliberate act on letters someone looked at. */
-export const MAX_REDRIVE = 500;
+const MAX_REDRIVE = 500;
 
 const html = (node: unknown) => `<!doctype html>${String(node)}`;
 

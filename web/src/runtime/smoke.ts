@@ -8,7 +8,7 @@ import { testWorld } from "../testing/deps.ts";
 // run under Node, Bun and Deno alike. tests/bun (`bun test`) and deno-smoke.ts run these checks with
 // each runtime's own HTTP server; smoke.test.ts runs both in the unit run.
 
-export interface Served {
+interface Served {
   readonly url: string;
   stop(): Promise<void> | void;
 }

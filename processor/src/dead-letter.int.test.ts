@@ -2,10 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
-import { syntheticUser } from "../../producer/src/synthetic-users.ts";
-import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { readTopic, reference, sendRaw, waitForFinal } from "./testing/harness.ts";
+import { readTopic, reference, sendRaw, syntheticMessage, waitForFinal } from "./testing/harness.ts";
 import { useTestBed } from "./testing/test-bed.ts";
 
 // (e) Messages that cannot be decoded — wrong magic byte, a schema id the registry does not know, Avro cut
@@ -22,11 +20,9 @@ describe("processor: undecodable messages", () => {
     const base = Date.parse("2026-04-01T00:00:00Z");
     const good: Buffer[] = [];
     for (let i = 0; i < 30; i++) {
-      const t = base + i * 700;
-      const mapped = mapUser(syntheticUser(rng, t), t, schema.type);
-      if (!mapped.ok) throw new Error(mapped.reason);
-      events.push({ partition: 0, eventTime: t, fields: { ...mapped.record } });
-      good.push(encodeWire(schema.id, schema.type.toBuffer(mapped.record)));
+      const { event, message } = syntheticMessage(rng, base + i * 700, schema);
+      events.push(event);
+      good.push(message.value);
     }
     const sample = good[0]!;
     bad.push(

@@ -2,10 +2,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
-import { syntheticUser } from "../../producer/src/synthetic-users.ts";
-import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { readTopic, reference, sendRaw, waitForFinal, waitForUsers } from "./testing/harness.ts";
+import {
+  readTopic,
+  reference,
+  sendRaw,
+  syntheticMessage,
+  waitForFinal,
+  waitForUsers,
+} from "./testing/harness.ts";
 import { useTestBed } from "./testing/test-bed.ts";
 
 // #11: event times out of bounds, sent raw to Kafka (past the producer's own check). One dated 2100 would move
@@ -31,10 +36,9 @@ describe.each(["true", "false"])("processor: event_time out of bounds (STORE_USE
       [];
     for (let i = 0; i < 30; i++) {
       const t = base + i * 700;
-      const mapped = mapUser(syntheticUser(rng, t), t, schema.type);
-      if (!mapped.ok) throw new Error(mapped.reason);
-      events.push({ partition: 0, eventTime: t, fields: { ...mapped.record } });
-      messages.push({ key: `good-${i}`, value: wire(t, mapped.record), headers: { source: "synthetic" } });
+      const { record, event } = syntheticMessage(rng, t, schema);
+      events.push(event);
+      messages.push({ key: `good-${i}`, value: wire(t, record), headers: { source: "synthetic" } });
     }
     const template = events[0]!.fields;
     const ahead =

@@ -3,17 +3,15 @@ import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { createAdmin } from "../../common/src/kafka-topics.ts";
-import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import type { registerUserSchema } from "../../producer/src/schema-registry.ts";
-import { syntheticUser } from "../../producer/src/synthetic-users.ts";
-import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
 import {
   dropAll,
   openTestBed,
   reference,
+  syntheticMessage,
   testProducer,
   uniqueConfig,
   waitFor,
@@ -40,17 +38,11 @@ describe("processor: graceful stop with Cassandra unreachable", () => {
   let b: ProcessorHandle | null = null;
 
   const send = async (from: number, count: number) => {
-    const { id, type } = schema;
     const messages = [];
     for (let i = from; i < from + count; i++) {
-      const t = base + i * 20;
-      const mapped = mapUser(syntheticUser(rng, t), t, type);
-      if (!mapped.ok) throw new Error(mapped.reason);
-      events.push({ partition: 0, eventTime: t, fields: { ...mapped.record } });
-      messages.push({
-        key: mapped.record.event_id,
-        value: encodeWire(id, type.toBuffer(mapped.record)),
-      });
+      const { event, message } = syntheticMessage(rng, base + i * 20, schema);
+      events.push(event);
+      messages.push(message);
     }
     await producer.send({ topic: config.TOPIC_USERS, messages });
   };

@@ -4,11 +4,8 @@ import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../common/src/config.ts";
 import { closedPort, startSilentPeer } from "../../common/src/testing/silent-peer.ts";
-import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
 import type { registerUserSchema } from "../../producer/src/schema-registry.ts";
-import { syntheticUser } from "../../producer/src/synthetic-users.ts";
-import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
 import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
 import {
@@ -16,6 +13,7 @@ import {
   openTestBed,
   reference,
   spawnProcessor,
+  syntheticMessage,
   testProducer,
   uniqueConfig,
   waitFor,
@@ -88,14 +86,9 @@ describe("processor health", () => {
   const send = async (count: number) => {
     const messages = [];
     for (let i = sent; i < sent + count; i++) {
-      const t = base + i * 300;
-      const mapped = mapUser(syntheticUser(rng, t), t, schema.type);
-      if (!mapped.ok) throw new Error(mapped.reason);
-      events.push({ partition: 0, eventTime: t, fields: { ...mapped.record } });
-      messages.push({
-        key: mapped.record.event_id,
-        value: encodeWire(schema.id, schema.type.toBuffer(mapped.record)),
-      });
+      const { event, message } = syntheticMessage(rng, base + i * 300, schema);
+      events.push(event);
+      messages.push(message);
     }
     sent += count;
     await producer.send({ topic: config.TOPIC_USERS, messages });

@@ -1,10 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
-import { syntheticUser } from "../../producer/src/synthetic-users.ts";
-import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { reference, sendRaw, waitFor, waitForFinal } from "./testing/harness.ts";
+import { reference, sendRaw, syntheticMessage, waitFor, waitForFinal } from "./testing/harness.ts";
 import { useTestBed } from "./testing/test-bed.ts";
 
 // Contract §4: a finished stream must not leave windows open forever. Here two of three partitions never
@@ -19,15 +16,9 @@ describe("processor: idle and empty partitions", () => {
     const base = Date.parse("2026-07-01T00:00:00Z");
     const messages = [];
     for (let i = 0; i < 50; i++) {
-      const t = base + i * 900;
-      const mapped = mapUser(syntheticUser(rng, t), t, schema.type);
-      if (!mapped.ok) throw new Error(mapped.reason);
-      events.push({ partition: 0, eventTime: t, fields: { ...mapped.record } });
-      messages.push({
-        key: mapped.record.event_id,
-        value: encodeWire(schema.id, schema.type.toBuffer(mapped.record)),
-        partition: 0,
-      });
+      const { event, message } = syntheticMessage(rng, base + i * 900, schema);
+      events.push(event);
+      messages.push({ ...message, partition: 0 });
     }
     await sendRaw(config, messages);
   });

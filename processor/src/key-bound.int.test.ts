@@ -2,10 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { encodeWire } from "../../common/src/wire-format.ts";
 import { createRng } from "../../producer/src/rng.ts";
-import { syntheticUser } from "../../producer/src/synthetic-users.ts";
-import { mapUser } from "../../producer/src/user-mapping.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { readTopic, reference, sendRaw, waitForFinal } from "./testing/harness.ts";
+import { readTopic, reference, sendRaw, syntheticMessage, waitForFinal } from "./testing/harness.ts";
 import { useTestBed } from "./testing/test-bed.ts";
 
 // #11: the key dictionary of a partition is bounded (PROCESSOR_MAX_KEYS_PER_PARTITION) by the values its open
@@ -34,9 +32,12 @@ describe("processor: bounded key dictionary", () => {
     ];
     const messages = plan.map(([offset, nat], i) => {
       const t = base + offset;
-      const mapped = mapUser(syntheticUser(rng, t), t, schema.type);
-      if (!mapped.ok) throw new Error(mapped.reason);
-      const record = { ...mapped.record, nat, gender: "female", event_id: `${nat}-${i}` };
+      const record = {
+        ...syntheticMessage(rng, t, schema).record,
+        nat,
+        gender: "female",
+        event_id: `${nat}-${i}`,
+      };
       if (!refused.includes(nat)) kept.push({ partition: 0, eventTime: t, fields: record });
       return { key: record.event_id, value: encodeWire(schema.id, schema.type.toBuffer(record)) };
     });

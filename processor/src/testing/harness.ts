@@ -12,14 +12,15 @@ import { hourBucket } from "../../../common/src/cassandra-schema.ts";
 import { type Config, groupByFields, loadConfig } from "../../../common/src/config.ts";
 import type { AggregateMessage } from "../../../common/src/contracts/aggregate-message.ts";
 import { createAdmin, deleteTopics, ensureTopics } from "../../../common/src/kafka-topics.ts";
-import { userSchema } from "../../../common/src/user-schema.ts";
+import { type UserRecord, userSchema } from "../../../common/src/user-schema.ts";
+import { encodeWire } from "../../../common/src/wire-format.ts";
 import { formatFixtureLine } from "../../../producer/src/fixture-format.ts";
 import {
   type FixtureGeneratorOptions,
   generateFixtureEvents,
 } from "../../../producer/src/fixture-generator.ts";
 import { createRng } from "../../../producer/src/rng.ts";
-import { registerUserSchema } from "../../../producer/src/schema-registry.ts";
+import { type RegisteredSchema, registerUserSchema } from "../../../producer/src/schema-registry.ts";
 import { syntheticUser } from "../../../producer/src/synthetic-users.ts";
 import { mapUser } from "../../../producer/src/user-mapping.ts";
 import { batchReference, compareRows, type RefEvent, type RefRow } from "../core/reference.ts";
@@ -36,6 +37,26 @@ export async function openTestBed(
   await client.connect();
   await ensureTopics(config);
   return { client, schema: await registerUserSchema(config, 1) };
+}
+
+/**
+ * A synthetic user at event time `t` as the producer maps it: the record, its reference event (partition 0
+ * unless said) and its wire message, keyed by event id.
+ */
+export function syntheticMessage(
+  rng: ReturnType<typeof createRng>,
+  t: number,
+  schema: Pick<RegisteredSchema, "id" | "type">,
+  partition = 0,
+): { record: UserRecord; event: RefEvent; message: { key: string; value: Buffer } } {
+  const mapped = mapUser(syntheticUser(rng, t), t, schema.type);
+  if (!mapped.ok) throw new Error(mapped.reason);
+  const record = mapped.record;
+  return {
+    record,
+    event: { partition, eventTime: t, fields: { ...record } },
+    message: { key: record.event_id, value: encodeWire(schema.id, schema.type.toBuffer(record)) },
+  };
 }
 
 /** Sends a test's raw messages to its users topic (its own bytes, keys and partitions) and disconnects. */

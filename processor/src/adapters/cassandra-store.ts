@@ -13,7 +13,7 @@ import { permanentCassandraError } from "./cassandra-errors.ts";
  * restart can never overwrite a final one, and a final rewritten by a replay (identical values, same
  * timestamp) changes nothing. Partial rows use the driver's ordinary client timestamps.
  */
-const FINAL_WRITE_TIMESTAMP = types.Long.fromNumber(Number.MAX_SAFE_INTEGER);
+export const FINAL_WRITE_TIMESTAMP = types.Long.fromNumber(Number.MAX_SAFE_INTEGER);
 
 /**
  * Write timestamp of the final rows a rebuild started at `startedAtMs` writes (docs/rebuild.md): the band

@@ -24,14 +24,14 @@ import { createRegistryClient, valueSubject } from "../../producer/src/schema-re
 import { type PrivateService, privateKafka } from "./private-services.ts";
 import { stopChild } from "./stop-child.ts";
 
-// The broker killed (kill -9) and started again while a paced stream flows through the producer and a
+// The broker stopped cleanly, then later killed (kill -9), and started again each time while a paced stream flows through the producer and a
 // running processor: a private single-node broker (tests/faults/private-services.ts), the shared registry and
 // Cassandra (a keyspace of its own). The producer's retries (idempotent, acks=all) and the processor's
 // resumption from its checkpoints must end with every event on the topic once, every user stored, and the
 // final aggregates equal to the reference.
-describe("the Kafka broker killed and restarted mid-stream", () => {
+describe("the Kafka broker stopped, then killed, and restarted mid-stream", () => {
   const dir = mkdtempSync(join(tmpdir(), "broker-restart-"));
-  const COUNT = 3_000;
+  const COUNT = 4_000;
   const start = Date.parse("2026-05-01T00:00:00Z");
   let kafka: PrivateService | null = null;
   let config: Config;
@@ -47,7 +47,7 @@ describe("the Kafka broker killed and restarted mid-stream", () => {
     client = cassandraClient(config);
     await client.connect();
     file = join(dir, "stream.ndjson");
-    // 10 ms apart in event time: 30 s at the recorded speed, so the broker is down well inside the stream.
+    // 10 ms apart in event time: 40 s at the recorded speed, so the broker is down twice inside the stream.
     const events = await writeFixture(file, {
       count: COUNT,
       seed: 21,
@@ -77,15 +77,19 @@ describe("the Kafka broker killed and restarted mid-stream", () => {
     if (!kafka || !client || !processor) throw new Error("set-up failed");
     const replay: Promise<IngestStats> = replayFile(file, config, { speed: 1 });
     replay.catch(() => undefined);
-    await waitFor(
-      "a third of the stream acknowledged before the broker is killed",
-      () => topicSize(config, config.TOPIC_USERS).catch(() => 0),
-      (n) => n >= COUNT / 3,
-      60_000,
-    );
-    await kafka.stop("SIGKILL");
-    await sleep(3_000);
-    await kafka.start();
+    const outage = async (share: number, signal: "SIGTERM" | "SIGKILL") => {
+      await waitFor(
+        `${share * 100}% of the stream acknowledged before the broker's ${signal}`,
+        () => topicSize(config, config.TOPIC_USERS).catch(() => 0),
+        (n) => n >= COUNT * share,
+        90_000,
+      );
+      await kafka!.stop(signal);
+      await sleep(3_000);
+      await kafka!.start();
+    };
+    await outage(0.25, "SIGTERM");
+    await outage(0.6, "SIGKILL");
 
     const stats = await withTimeout(replay, 180_000, "the replay did not end within 180 s of the restart");
     expect({ sent: stats.sent, rejected: stats.rejected, failed: stats.failed }).toEqual({

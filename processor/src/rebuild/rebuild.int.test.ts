@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, types } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hourBucket } from "../../../common/src/cassandra-schema.ts";
+import { HOUR_MS, hourBucket } from "../../../common/src/cassandra-schema.ts";
 import type { Config } from "../../../common/src/config.ts";
 import { createLogger } from "../../../common/src/logger.ts";
 import { replayFile } from "../../../producer/src/replay.ts";
@@ -96,18 +96,19 @@ async function corrupt(client: Client, config: Config, from: number, to: number)
           changed++;
         }
       }
-      // One window of one key gone altogether (every partition's row).
-      const gone = rs.rows.find((r) => (r.get("window_start") as types.Long).toNumber() === from);
+      // One window of one key gone altogether (every partition's row), in the hour's first window.
+      const first = Math.max(from, h * HOUR_MS);
+      const gone = rs.rows.find((r) => (r.get("window_start") as types.Long).toNumber() === first);
       if (gone) {
         await client.execute(
           `DELETE FROM ${ks}.window_aggregates USING TIMESTAMP ? WHERE group_name = ? AND hour = ? AND window_start = ? AND key = ?`,
-          [FINAL_WRITE_TIMESTAMP, group, h, long(from), gone.get("key")],
+          [FINAL_WRITE_TIMESTAMP, group, h, long(first), gone.get("key")],
           { prepare: true },
         );
       }
       await client.execute(
         `INSERT INTO ${ks}.window_aggregates (group_name, hour, window_start, key, kafka_partition, window_end, count, sum_age, min_age, max_age, final) VALUES (?, ?, ?, 'no-such-key', 0, ?, 3, 90, 30, 30, true) USING TIMESTAMP ?`,
-        [group, h, long(from), long(from + config.WINDOW_SIZE_MS), FINAL_WRITE_TIMESTAMP],
+        [group, h, long(first), long(first + config.WINDOW_SIZE_MS), FINAL_WRITE_TIMESTAMP],
         { prepare: true },
       );
       changed++;
@@ -188,6 +189,17 @@ describe("rebuild: a corrupted range restored to the golden aggregates", () => {
     const served = await api();
     expect(diffWindows(golden.windows, served)).toEqual([]);
     expect(served.every((w) => w.final)).toBe(true);
+  });
+
+  it("from the records at an offset, to the default end: every window, the earlier rebuild's rows replaced", async () => {
+    await corrupt(client, config, starts[0]!, starts.at(-1)! + 1);
+    expect((await stored()).length).toBeGreaterThan(0);
+    const run = await rebuild(config, ["--from", "offset:0"]).done;
+    expect(run.code, run.stderr).toBe(0);
+    // The earliest event at offset 0 of any partition opens the range; the end is the live horizon.
+    expect(run.stderr).toContain(`windows from ${iso(starts[0]!)}`);
+    expect(await stored()).toEqual([]);
+    expect(diffWindows(golden.windows, await api())).toEqual([]);
   });
 
   it("refuses a range older than what the topic still holds, and changes nothing", async () => {

@@ -1,23 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Client } from "cassandra-driver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
+import { afterAll, describe, expect, it } from "vitest";
 import { replayFile } from "../../producer/src/replay.ts";
 import { type RefEvent, type RefOp, streamingReference } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
 import {
-  cassandraClient,
-  dropAll,
   groupsOf,
   readTopic,
   reference,
   topicSize,
-  uniqueConfig,
   waitForFinal,
   writeTimedFixture,
 } from "./testing/harness.ts";
+import { useFreshBed } from "./testing/test-bed.ts";
 
 // #11: a stream with events an hour behind their partition's stream time, replayed into a fresh pipeline
 // right after the processor starts. Lateness is per partition (contract §4), so exactly the events an hour
@@ -32,27 +27,15 @@ describe("processor: cold start", () => {
     const t = base + i * 150;
     times.push(i >= 40 && i % 7 === 0 ? t - HOUR : t);
   }
-  let config: Config;
-  let client: Client;
-  let processor: ProcessorHandle | null = null;
+  const bed = useFreshBed("cold", { TOPIC_PARTITIONS: "6" });
 
-  beforeAll(async () => {
-    config = uniqueConfig("cold", { TOPIC_PARTITIONS: "6" });
-    client = cassandraClient(config);
-    await client.connect();
-  });
-
-  afterAll(async () => {
-    await processor?.stop().catch(() => undefined);
-    await dropAll(config, client);
-    await client.shutdown();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("declares late exactly the events behind their own partition's watermark", async () => {
+    const { config, client } = bed;
     const file = join(dir, "cold.ndjson");
     const events = await writeTimedFixture(file, times, 11);
-    processor = await startProcessor(config);
+    const processor = await bed.start();
     expect((await replayFile(file, config)).sent).toBe(events.length);
 
     // Where each event went, in offset order, as Kafka says (not as the test assumes).

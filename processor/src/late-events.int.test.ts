@@ -1,22 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent } from "./core/reference.ts";
-import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
-import {
-  cassandraClient,
-  dropAll,
-  readTopic,
-  reference,
-  uniqueConfig,
-  waitFor,
-  waitForFinal,
-  writeTimedFixture,
-} from "./testing/harness.ts";
+import type { ProcessorHandle } from "./start-processor.ts";
+import { readTopic, reference, waitFor, waitForFinal, writeTimedFixture } from "./testing/harness.ts";
+import { useFreshBed } from "./testing/test-bed.ts";
 
 // (f) W = 10 s, L = 5 s, one partition. After the event at +31 s the watermark is +26 s, so the windows
 // [0, 10 s) and [10 s, 20 s) are final: events at +3 s and +15 s are late — forwarded with their original
@@ -26,15 +16,11 @@ describe("processor: late events", () => {
   const base = Date.parse("2026-03-01T00:00:00Z");
   const offsets = [1_000, 2_000, 9_000, 11_000, 14_000, 31_000, 3_000, 15_000, 22_000, 33_000];
   const lateIndexes = [6, 7];
-  let config: Config;
-  let client: Client;
+  const bed = useFreshBed("late", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000" });
   let events: RefEvent[];
-  let processor: ProcessorHandle | null = null;
 
   beforeAll(async () => {
-    config = uniqueConfig("late", { TOPIC_PARTITIONS: "1", IDLE_TIMEOUT_MS: "1000" });
-    client = cassandraClient(config);
-    await client.connect();
+    const { config } = bed;
     const file = join(dir, "late.ndjson");
     events = await writeTimedFixture(
       file,
@@ -43,15 +29,11 @@ describe("processor: late events", () => {
     expect((await replayFile(file, config)).sent).toBe(events.length);
   });
 
-  afterAll(async () => {
-    await processor?.stop().catch(() => undefined);
-    await dropAll(config, client);
-    await client.shutdown();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("forwards late events to the late topic and leaves them out of the aggregates", async () => {
-    processor = await startProcessor(config);
+    const { config, client } = bed;
+    const processor = await bed.start();
     const onTime = events.filter((_, i) => !lateIndexes.includes(i));
     const expected = reference(onTime, config);
     expect(await waitForFinal(client, config, expected)).toEqual(expected);
@@ -80,18 +62,14 @@ describe("processor: late events", () => {
 describe("processor: partly late events (hopping windows)", () => {
   const dir = mkdtempSync(join(tmpdir(), "proc-partly-"));
   const base = Date.parse("2026-03-02T00:00:00Z");
-  let config: Config;
-  let client: Client;
-  let processor: ProcessorHandle | null = null;
+  const bed = useFreshBed("partly", {
+    TOPIC_PARTITIONS: "1",
+    IDLE_TIMEOUT_MS: "1000",
+    WINDOW_SLIDE_MS: "5000",
+  });
 
   beforeAll(async () => {
-    config = uniqueConfig("partly", {
-      TOPIC_PARTITIONS: "1",
-      IDLE_TIMEOUT_MS: "1000",
-      WINDOW_SLIDE_MS: "5000",
-    });
-    client = cassandraClient(config);
-    await client.connect();
+    const { config } = bed;
     const file = join(dir, "partly.ndjson");
     await writeTimedFixture(
       file,
@@ -100,16 +78,11 @@ describe("processor: partly late events (hopping windows)", () => {
     expect((await replayFile(file, config)).sent).toBe(3);
   });
 
-  afterAll(async () => {
-    await processor?.stop().catch(() => undefined);
-    await dropAll(config, client);
-    await client.shutdown();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("counts it in /status and /metrics, per instance and per partition", async () => {
-    processor = await startProcessor(config);
-    const p = processor;
+    const { config, client } = bed;
+    const p = await bed.start();
     await waitFor(
       "3 events processed",
       async () => p.status().processed,

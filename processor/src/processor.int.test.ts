@@ -1,18 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../common/src/config.ts";
 import type { AggregateMessage } from "../../common/src/contracts/aggregate-message.ts";
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import { replayFile } from "../../producer/src/replay.ts";
 import type { RefEvent, RefRow } from "./core/reference.ts";
 import { loadProcessorOptions } from "./processor-options.ts";
-import { type ProcessorHandle, startProcessor } from "./start-processor.ts";
 import {
-  cassandraClient,
-  dropAll,
   finalRows,
   hoursOf,
   mergeLiveRows,
@@ -20,26 +15,22 @@ import {
   readTopic,
   reference,
   topicSize,
-  uniqueConfig,
   waitFor,
   waitForUsers,
   writeFixture,
 } from "./testing/harness.ts";
+import { useFreshBed } from "./testing/test-bed.ts";
 
 // (a) A fixture whose disorder is below the allowed lateness, replayed once, ends in Cassandra exactly as
 // the core's reference batch aggregation, every window final; every user stored.
 describe("processor: replay → Cassandra", () => {
   const dir = mkdtempSync(join(tmpdir(), "proc-exact-"));
-  let config: Config;
-  let client: Client;
+  const bed = useFreshBed("exact", { TOPIC_PARTITIONS: "3", IDLE_TIMEOUT_MS: "1000" });
   let events: RefEvent[];
   let expected: RefRow[];
-  let processor: ProcessorHandle | null = null;
 
   beforeAll(async () => {
-    config = uniqueConfig("exact", { TOPIC_PARTITIONS: "3", IDLE_TIMEOUT_MS: "1000" });
-    client = cassandraClient(config);
-    await client.connect();
+    const { config } = bed;
     const file = join(dir, "fixture.ndjson");
     events = await writeFixture(file, {
       count: 20_000,
@@ -55,15 +46,11 @@ describe("processor: replay → Cassandra", () => {
     expect(stats.sent).toBe(events.length);
   });
 
-  afterAll(async () => {
-    await processor?.stop().catch(() => undefined);
-    await dropAll(config, client);
-    await client.shutdown();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("ends with the reference aggregates, all final, and every user stored", async () => {
-    processor = await startProcessor(config);
+    const { config, client } = bed;
+    const processor = await bed.start();
     const hours = hoursOf(expected);
     const rows = await waitFor(
       "all windows final",
@@ -104,6 +91,5 @@ describe("processor: replay → Cassandra", () => {
     expect(served.failure).toBeNull();
     expect(served.partitions.reduce((a, p) => a + p.nextOffset, 0)).toBe(events.length);
     await processor.stop();
-    processor = null;
   });
 });

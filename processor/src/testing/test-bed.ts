@@ -5,7 +5,14 @@ import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll } from "vitest";
 import type { Config } from "../../../common/src/config.ts";
 import { type ProcessorHandle, type StartOptions, startProcessor } from "../start-processor.ts";
-import { type ChildProcessor, dropAll, openTestBed, prepareExactRun, uniqueConfig } from "./harness.ts";
+import {
+  type ChildProcessor,
+  cassandraClient,
+  dropAll,
+  openTestBed,
+  prepareExactRun,
+  uniqueConfig,
+} from "./harness.ts";
 
 // The hooks every integration test of the processor repeated: its own topics and keyspace before its tests;
 // after them its processors stopped (in process) or killed (child processes), then its keyspace and topics
@@ -58,6 +65,16 @@ export function useTestBed(tag: string, env: Record<string, string> = {}): TestB
   return own(async () => {
     const config = uniqueConfig(tag, env);
     return { config, ...(await openTestBed(config)) };
+  });
+}
+
+/** A test whose replay or processor creates everything: a config of its own and a Cassandra session only. */
+export function useFreshBed(tag: string, env: Record<string, string> = {}): Owned {
+  return own(async () => {
+    const config = uniqueConfig(tag, env);
+    const client = cassandraClient(config);
+    await client.connect();
+    return { config, client };
   });
 }
 

@@ -81,7 +81,6 @@ describe("processor: partly late events (hopping windows)", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("counts it in /status and /metrics, per instance and per partition", async () => {
-    const { config, client } = bed;
     const p = await bed.start();
     await waitFor(
       "3 events processed",

@@ -28,9 +28,9 @@ export interface Results {
     /** Events per second of the processor process's CPU time (utime + stime from /proc). */
     eventsPerCpuSecond: number;
     eventsPerSecWithUsers: number;
-    /** The best bare cassandra-driver loader of the same users rows, as many users in flight as the sink. */
+    /** The best bare cassandra-driver loader of the same users rows over the statement shapes tried. */
     usersCeilingEventsPerSec: number;
-    usersCeiling: { shape: string; usersInFlight: number; eventsPerSec: number }[];
+    usersCeiling: { shape: string; rowsInFlight: number; eventsPerSec: number }[];
     usersRatioToCeiling: number;
     rawConsumeEventsPerSec: number;
     rawConsumeEventsPerCpuSecond: number;
@@ -194,7 +194,7 @@ export function markdown(r: Results): string {
     lines.push(
       `| processor events/s, aggregates only | ${fmt(r.processor.eventsPerSec)} (${fmt(r.processor.ratioToRaw * 100)}% of raw) | ≥ 70% of raw consume | ${verdict(r.processor.ratioToRaw >= 0.7, `${fmt(r.processor.ratioToRaw * 100)}% of raw`)} |`,
       `| processor events/s, with user records (until the last is durable) | ${fmt(r.processor.eventsPerSecWithUsers)} (${fmt(r.processor.usersRatioToCeiling * 100)}% of the loader) | ≥ 70% of the bare users loader | ${verdict(r.processor.usersRatioToCeiling >= 0.7, `${fmt(r.processor.usersRatioToCeiling * 100)}% of the loader`)} |`,
-      `| bare cassandra-driver users loader (ceiling), users/s | ${r.processor.usersCeiling.map((c) => `${c.shape} ${fmt(c.eventsPerSec)}`).join("; ")} (${fmt(r.processor.usersCeiling[0]?.usersInFlight)} users in flight) | — | — |`,
+      `| bare cassandra-driver users loader (ceiling: the best shape), users/s | ${r.processor.usersCeiling.map((c) => `${c.shape} (${fmt(c.rowsInFlight)} rows in flight): ${fmt(c.eventsPerSec)}`).join("; ")} | — | — |`,
       `| raw librdkafka consume events/s (ceiling) | ${fmt(r.processor.rawConsumeEventsPerSec)} | — | — |`,
     );
   }

@@ -21,6 +21,8 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
 /** `bench --peers` explains every row, so the processor is profiled even when it meets its target. */
 const PEERS = process.argv.includes("--peers");
 const EVENTS_WITH_USERS = Number(process.env.BENCH_EVENTS_WITH_USERS ?? 100_000);
+/** Users each of the ceiling's statement shapes writes. */
+const CEILING_USERS = Number(process.env.BENCH_CEILING_USERS ?? 30_000);
 
 /** One full read of the topic by a bare consumer that only counts; events/s and events per CPU-second. */
 async function rawConsume(
@@ -115,16 +117,14 @@ export async function processorSection(r: Results): Promise<void> {
     basePort: 19_465,
   });
   console.log(`  processor (with users): ${Math.round(users.eventsPerSec)} events/s`);
-  const options = loadProcessorOptions(process.env);
   const ceilingConfig = benchConfig("ceil").config;
-  const ceilingRuns = await usersCeiling(ceilingConfig, usersEvents, {
-    concurrency: options.PROCESSOR_SINK_CONCURRENCY,
-    usersPerBatch: options.PROCESSOR_USERS_PER_BATCH,
-  }).catch((err: Error) => {
-    // The processor's figures stand without it; the summary lists the failure.
-    r.errors["users ceiling"] = err.message;
-    return [];
-  });
+  const ceilingRuns = await usersCeiling(ceilingConfig, Math.min(usersEvents, CEILING_USERS)).catch(
+    (err: Error) => {
+      // The processor's figures stand without it; the summary lists the failure.
+      r.errors["users ceiling"] = err.message;
+      return [];
+    },
+  );
   const ceiling = ceilingRuns.length > 0 ? Math.max(...ceilingRuns.map((c) => c.eventsPerSec)) : Number.NaN;
   console.log(
     `  bare users loader: ${ceilingRuns.map((c) => `${c.shape} ${Math.round(c.eventsPerSec)}`).join(", ")} users/s`,

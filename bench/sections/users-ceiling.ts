@@ -1,3 +1,4 @@
+import { concurrent } from "cassandra-driver";
 import type { Config } from "../../common/src/config.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
 import { CassandraStore, userRow, userStatements } from "../../processor/src/adapters/cassandra-store.ts";
@@ -6,14 +7,31 @@ import { mapUser, syntheticUser } from "../../producer/src/index.ts";
 import { createRng } from "../../producer/src/rng.ts";
 
 // The users path's ceiling: a bare cassandra-driver loader writing the rows the processor stores for
-// each user (users and users_by_username) into a fresh keyspace, with nothing else to do. It keeps as
-// many users in flight as the processor's sink can (PROCESSOR_SINK_CONCURRENCY writes of
-// PROCESSOR_USERS_PER_BATCH users each) and tries two statement shapes; the best is the ceiling.
+// each user (users and users_by_username) into a fresh keyspace, with nothing else to do, in the shapes
+// worth trying: single-row prepared statements through cassandra-driver's executeConcurrent at several
+// concurrency levels, and unlogged batches of several sizes and concurrencies (the rows of one user are in
+// two tables, and users are distinct partitions, so a batch by partition holds one row: multi-partition
+// batches are what saves round trips). The best is the ceiling.
 export interface UsersCeilingRun {
-  shape: "unlogged batches" | "single statements";
-  usersInFlight: number;
+  shape: string;
+  /** Rows (two a user) executing at once. */
+  rowsInFlight: number;
   eventsPerSec: number;
 }
+
+/** Statement shapes tried, each over the same number of users. */
+const SHAPES: (
+  | { kind: "single"; concurrency: number }
+  | { kind: "batch"; users: number; concurrency: number }
+)[] = [
+  { kind: "single", concurrency: 64 },
+  { kind: "single", concurrency: 256 },
+  { kind: "single", concurrency: 1_024 },
+  { kind: "batch", users: 10, concurrency: 16 },
+  { kind: "batch", users: 10, concurrency: 64 },
+  { kind: "batch", users: 100, concurrency: 8 },
+  { kind: "batch", users: 100, concurrency: 32 },
+];
 
 function users(count: number): StoredUser[] {
   const rng = createRng(7);
@@ -50,53 +68,55 @@ async function pool(jobs: (() => Promise<void>)[], width: number): Promise<void>
   await Promise.all(Array.from({ length: width }, worker));
 }
 
-export async function usersCeiling(
-  config: Config,
-  count: number,
-  sink: { concurrency: number; usersPerBatch: number },
-): Promise<UsersCeilingRun[]> {
+export async function usersCeiling(config: Config, count: number): Promise<UsersCeilingRun[]> {
   const store = await CassandraStore.open(config);
   const client = store.client;
   const rows = users(count);
   const q = userStatements(config.CASSANDRA_KEYSPACE);
-  const inFlight = sink.concurrency * sink.usersPerBatch;
   const runs: UsersCeilingRun[] = [];
   try {
-    // The processor's own shape: unlogged batches of usersPerBatch users, `concurrency` at a time.
-    const batches: StoredUser[][] = [];
-    for (let i = 0; i < rows.length; i += sink.usersPerBatch)
-      batches.push(rows.slice(i, i + sink.usersPerBatch));
-    let t0 = performance.now();
-    await pool(
-      batches.map((b) => () => retried(() => store.writeUsers(b))),
-      sink.concurrency,
-    );
-    runs.push({
-      shape: "unlogged batches",
-      usersInFlight: inFlight,
-      eventsPerSec: (count / (performance.now() - t0)) * 1000,
-    });
-
-    // Each row its own prepared statement (token-aware), as many users in flight.
-    const options = { prepare: true, isIdempotent: true };
-    t0 = performance.now();
-    await pool(
-      rows.map(
-        (u) => () =>
-          retried(() =>
-            Promise.all([
-              client.execute(q.user, userRow(u), options),
-              client.execute(q.userByName, [u.record.username, u.record.event_id], options),
-            ]),
+    for (const shape of SHAPES) {
+      const t0 = performance.now();
+      if (shape.kind === "single") {
+        const queries = rows.flatMap((u) => [
+          { query: q.user, params: userRow(u) },
+          { query: q.userByName, params: [u.record.username, u.record.event_id] },
+        ]);
+        // The rows are upserts: a run a timeout broke is run again.
+        await retried(() =>
+          concurrent.executeConcurrent(client, queries, { concurrencyLevel: shape.concurrency }),
+        );
+      } else {
+        const batches: StoredUser[][] = [];
+        for (let i = 0; i < rows.length; i += shape.users) batches.push(rows.slice(i, i + shape.users));
+        const options = { prepare: true, logged: false, isIdempotent: true };
+        await pool(
+          batches.map(
+            (b) => () =>
+              retried(() =>
+                client.batch(
+                  b.flatMap((u) => [
+                    { query: q.user, params: userRow(u) },
+                    { query: q.userByName, params: [u.record.username, u.record.event_id] },
+                  ]),
+                  options,
+                ),
+              ),
           ),
-      ),
-      inFlight,
-    );
-    runs.push({
-      shape: "single statements",
-      usersInFlight: inFlight,
-      eventsPerSec: (count / (performance.now() - t0)) * 1000,
-    });
+          shape.concurrency,
+        );
+      }
+      const run = {
+        shape:
+          shape.kind === "single"
+            ? `single-row statements, executeConcurrent ${shape.concurrency}`
+            : `unlogged batches of ${shape.users} users, ${shape.concurrency} at a time`,
+        rowsInFlight: shape.kind === "single" ? shape.concurrency : 2 * shape.users * shape.concurrency,
+        eventsPerSec: (count / (performance.now() - t0)) * 1000,
+      };
+      console.log(`    users loader, ${run.shape}: ${Math.round(run.eventsPerSec)} users/s`);
+      runs.push(run);
+    }
     return runs;
   } finally {
     await client.shutdown();

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { join } from "node:path";
 import { createLogger } from "../../common/src/logger.ts";
 import { sleep } from "../../common/src/timeouts.ts";
 import { startProcessor } from "../../processor/src/start-processor.ts";
@@ -7,10 +7,11 @@ import { cassandraClient, configEnv, dropAll, uniqueConfig } from "../../process
 import { replayFile } from "../../producer/src/replay.ts";
 import { startWebServer } from "../../web/src/runtime/node-server.ts";
 import { loadWebConfig } from "../../web/src/web-config.ts";
-import { diffWindows, type Golden, type GoldenWindow, goldenPath } from "./golden.ts";
+import { diffWindows, fixturesDir, type Golden, type GoldenWindow, goldenSettings } from "./golden.ts";
 
 export interface CheckResult {
   fixture: string;
+  variant: string | undefined;
   sent: number;
   rejected: number;
   diff: string[];
@@ -22,13 +23,15 @@ interface ApiWindow extends GoldenWindow {
 }
 
 /**
- * Replays one fixture through the real pipeline — producer → Kafka → processor → Cassandra → the
- * web tier's JSON API — in topics, a group and a keyspace of its own, and compares the final
- * windows the API serves with the fixture's golden file.
+ * Replays a golden file's fixture through the real pipeline — producer → Kafka → processor →
+ * Cassandra → the web tier's JSON API — in topics, a group and a keyspace of its own, the processor
+ * and web tier configured as the golden says (window, slide, lateness, group-by), and compares the
+ * final windows the API serves with the golden file.
  */
-export async function checkFixture(fixture: string, timeoutMs = 180_000): Promise<CheckResult> {
-  const golden = JSON.parse(readFileSync(goldenPath(fixture), "utf8")) as Golden;
-  const config = uniqueConfig("golden", { TOPIC_PARTITIONS: String(golden.partitions) });
+export async function checkGolden(goldenFile: string, timeoutMs = 180_000): Promise<CheckResult> {
+  const golden = JSON.parse(readFileSync(goldenFile, "utf8")) as Golden;
+  const fixture = join(fixturesDir, golden.fixture);
+  const config = uniqueConfig("golden", goldenSettings(golden));
   const log = createLogger("golden", "warn");
   const processor = await startProcessor(config, { log });
   const web = await startWebServer(loadWebConfig({ ...configEnv(config), WEB_PORT: "0" }), log);
@@ -53,7 +56,8 @@ export async function checkFixture(fixture: string, timeoutMs = 180_000): Promis
       await sleep(1_000);
     }
     return {
-      fixture: basename(fixture),
+      fixture: golden.fixture,
+      variant: golden.variant,
       sent: stats.sent,
       rejected: stats.rejected,
       diff,

@@ -26,6 +26,8 @@ export type GoldenWindow = Omit<Window, "final">;
 
 export interface Golden {
   fixture: string;
+  /** The configuration beside the default it was computed under (GOLDEN_VARIANTS); absent: the default. */
+  variant?: string;
   /** Events sent to Kafka (lines the producer accepts). */
   events: number;
   /** Largest event-time step backwards in file order, ms. */
@@ -37,11 +39,68 @@ export interface Golden {
    */
   partitions: number;
   lateEvents: number;
+  /** Hopping only: events aggregated into their open windows, skipping their final ones. */
+  partlyLateEvents?: number;
   window: { sizeMs: number; slideMs: number; allowedLatenessMs: number; groups: string[] };
   windows: GoldenWindow[];
 }
 
-export const goldenPath = (fixture: string) => fixture.replace(/\.ndjson$/, ".golden.json");
+/**
+ * Configurations other than the default that some fixtures are also held to (issue #16): a group-by
+ * other than nat,gender, over hopping windows (slide < size, so every event counts in size/slide
+ * windows and a late one can be partly late). Each gives one more golden file per fixture named here,
+ * fixtures/<fixture>.<name>.golden.json; `bun run golden check` runs the processor under it.
+ */
+export const GOLDEN_VARIANTS: readonly {
+  name: string;
+  fixtures: readonly string[];
+  env: Record<string, string>;
+}[] = [
+  {
+    name: "country-city-hopping",
+    fixtures: ["happy.ndjson", "late.ndjson"],
+    env: { GROUP_BY: "country,nat,city", WINDOW_SIZE_MS: "30000", WINDOW_SLIDE_MS: "10000" },
+  },
+];
+
+export const goldenPath = (fixture: string, variant?: string) =>
+  fixture.replace(/\.ndjson$/, variant ? `.${variant}.golden.json` : ".golden.json");
+
+/** One golden file to hold a fixture to: the default configuration, or a variant's. */
+export interface GoldenCase {
+  fixture: string;
+  variant: string | undefined;
+  /** Settings over the base config the golden is computed and checked with. */
+  env: Record<string, string>;
+  path: string;
+}
+
+/** Every golden file of these fixtures (all of fixtures/*.ndjson by default), the default's first. */
+export function goldenCases(fixtures: string[] = fixtureFiles()): GoldenCase[] {
+  return fixtures.flatMap((fixture) => [
+    { fixture, variant: undefined, env: {}, path: goldenPath(fixture) },
+    ...GOLDEN_VARIANTS.filter((v) => v.fixtures.includes(basename(fixture))).map((v) => ({
+      fixture,
+      variant: v.name,
+      env: v.env,
+      path: goldenPath(fixture, v.name),
+    })),
+  ]);
+}
+
+/**
+ * The settings a golden was computed under, for the processor that checks it: window, lateness and
+ * group-by come from the golden itself, so a golden file says what it holds the pipeline to.
+ */
+export function goldenSettings(golden: Golden): Record<string, string> {
+  return {
+    TOPIC_PARTITIONS: String(golden.partitions),
+    WINDOW_SIZE_MS: String(golden.window.sizeMs),
+    WINDOW_SLIDE_MS: String(golden.window.slideMs),
+    ALLOWED_LATENESS_MS: String(golden.window.allowedLatenessMs),
+    GROUP_BY: golden.window.groups.filter((g) => g !== "all").join(","),
+  };
+}
 
 export function fixtureFiles(): string[] {
   return readdirSync(fixturesDir)
@@ -54,6 +113,7 @@ interface RawUser {
   dob?: { age?: unknown };
   nat?: unknown;
   gender?: unknown;
+  location?: { country?: unknown; city?: unknown; state?: unknown };
 }
 
 function refConfig(config: Config): RefConfig {
@@ -81,7 +141,7 @@ export const toGolden = (r: RefRow): GoldenWindow => ({
   avgAge: r.sum / r.count,
 });
 
-export function computeGolden(fixture: string, config: Config): Golden {
+export function computeGolden(fixture: string, config: Config, variant?: string): Golden {
   const type = userSchema(1).type;
   const ops: RefOp[] = [];
   let maxSeen = Number.NEGATIVE_INFINITY;
@@ -100,7 +160,14 @@ export function computeGolden(fixture: string, config: Config): Golden {
       kind: "event",
       partition: partitionOf(mapped.record.event_id, config.TOPIC_PARTITIONS),
       eventTime: parsed.eventTime,
-      fields: { age: u.dob?.age, nat: u.nat, gender: u.gender },
+      fields: {
+        age: u.dob?.age,
+        nat: u.nat,
+        gender: u.gender,
+        country: u.location?.country,
+        city: u.location?.city,
+        state: u.location?.state,
+      },
     });
   });
   const rc = refConfig(config);
@@ -119,10 +186,12 @@ export function computeGolden(fixture: string, config: Config): Golden {
   }
   return {
     fixture: basename(fixture),
+    ...(variant ? { variant } : {}),
     events: ops.length,
     maxDisorderMs,
     partitions: config.TOPIC_PARTITIONS,
     lateEvents: streaming.late.length,
+    ...(rc.windowSlideMs !== rc.windowSizeMs ? { partlyLateEvents: streaming.partlyLate.length } : {}),
     window: {
       sizeMs: rc.windowSizeMs,
       slideMs: rc.windowSlideMs ?? rc.windowSizeMs,

@@ -17,9 +17,9 @@ function groupsWith(beats: InstanceHeartbeat[], now = () => 0) {
 }
 
 describe("AggregationGroups", () => {
-  it("serves the union of the processors' published GROUP_BY, after all", async () => {
+  it("serves the union of the processors' published GROUP_BY, after all, in their order", async () => {
     const { groups } = groupsWith([beat("a", ["state", "nat"]), beat("b", ["nat", "country"])]);
-    expect(await groups.list()).toEqual(["all", "country", "nat", "state"]);
+    expect(await groups.list()).toEqual(["all", "state", "nat", "country"]);
   });
 
   it("falls back to the web tier's own GROUP_BY while no processor has published one", async () => {

@@ -26,8 +26,10 @@ export class AggregationGroups {
     const now = (this.deps.now ?? Date.now)();
     if (this.cached && now - this.cached.at < (this.deps.cacheMs ?? 5_000)) return this.cached.groups;
     const beats = await this.deps.registry.heartbeats(this.deps.consumerGroup);
+    // In the processors' GROUP_BY order (instances in registry order, each new field where it first
+    // appears): the operator's order is a priority, the Overview tabulates the first field.
     const published = new Set(beats.flatMap((b) => b.groupBy));
-    const fields = published.size > 0 ? [...published].sort() : this.deps.fallback;
+    const fields = published.size > 0 ? [...published] : this.deps.fallback;
     const groups = ["all", ...fields.filter((f) => f !== "all")];
     this.cached = { at: now, groups };
     return groups;

@@ -84,7 +84,7 @@ describe("a non-default GROUP_BY end to end", () => {
       }).deps,
     );
     expect(await (await app.request("/api/groups")).json()).toEqual({
-      groups: ["all", "country", "gender", "nat"],
+      groups: ["all", "nat", "gender", "country"],
     });
     const from = Math.min(...expected.map((r) => r.windowStart));
     const to = Math.max(...expected.map((r) => r.windowStart)) + 1;

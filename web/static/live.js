@@ -5,6 +5,7 @@
   const windowMs = Number(root.dataset.windowMs) || 10_000;
   const transport = root.dataset.transport === "ws" ? "ws" : "sse";
   const VIEW = 60;
+  const TOP_KEYS = Number(root.dataset.topKeys) || 8;
   const TABLE_ROWS = 10;
   const windows = new Map();
   let lastId = null;
@@ -21,11 +22,13 @@
     if (el) el.textContent = text;
   };
 
-  const charts = {
-    all: lineChart(document.getElementById("chart-all"), {}),
-    gender: lineChart(document.getElementById("chart-gender"), {}),
-    nat: lineChart(document.getElementById("chart-nat"), {}),
-  };
+  // One chart per configured group-by field, as the page rendered them (data-group).
+  const allChart = lineChart(document.getElementById("chart-all"), {});
+  const groupCharts = [...document.querySelectorAll(".chart[data-group]")].map((el) => ({
+    group: el.dataset.group,
+    chart: lineChart(el, {}),
+  }));
+  const table = document.querySelector("[data-table-group]");
 
   function apply(type, list, id) {
     if (type === "snapshot") windows.clear();
@@ -57,7 +60,7 @@
 
     const all = by("all");
     const allAt = new Map(all.map((w) => [w.windowStart, w]));
-    charts.all.update(
+    allChart.update(
       [
         { label: "Events", fill: "rgba(37, 99, 235, 0.08)" },
         { label: "Average age", scale: "age", decimals: true, color: "#d97706", dash: [6, 4] },
@@ -65,25 +68,20 @@
       [secs, xs.map((x) => allAt.get(x)?.count ?? 0), xs.map((x) => allAt.get(x)?.avgAge ?? null)],
     );
 
-    const gender = by("gender");
-    const genderKeys = [...new Set(gender.map((w) => w.key))].sort();
-    charts.gender.update(
-      genderKeys.map((k) => ({ label: k })),
-      [secs, ...seriesFor(gender, xs, genderKeys, "count")],
-    );
-
-    const nat = by("nat");
-    const totals = new Map();
-    for (const w of nat) totals.set(w.key, (totals.get(w.key) ?? 0) + w.count);
-    const natKeys = [...totals.entries()]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, 8)
-      .map(([k]) => k)
-      .sort();
-    charts.nat.update(
-      natKeys.map((k) => ({ label: k })),
-      [secs, ...seriesFor(nat, xs, natKeys, "count")],
-    );
+    for (const { group, chart } of groupCharts) {
+      const rows = by(group);
+      const totals = new Map();
+      for (const w of rows) totals.set(w.key, (totals.get(w.key) ?? 0) + w.count);
+      const keys = [...totals.entries()]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, TOP_KEYS)
+        .map(([k]) => k)
+        .sort();
+      chart.update(
+        keys.map((k) => ({ label: k })),
+        [secs, ...seriesFor(rows, xs, keys, "count")],
+      );
+    }
 
     const latestFinal = [...all].reverse().find((w) => w.final) ?? all[all.length - 1];
     setText("kpi-rate", latestFinal ? fmt1(latestFinal.count / (windowMs / 1000)) : "—");
@@ -95,13 +93,13 @@
     setText("kpi-age", mCount ? fmt1(mAge / mCount) : "—");
     setText("kpi-open", fmtNum(all.filter((w) => !w.final).length));
     setText("kpi-updated", fmtTime(lastUpdateAt));
-    renderNatTable(nat, all);
+    if (table) renderTable(by(table.dataset.tableGroup), all);
   }
 
-  function renderNatTable(nat, all) {
+  function renderTable(groupRows, all) {
     const latest = [...all].reverse().find((w) => w.final) ?? all[all.length - 1];
     if (!latest) return;
-    const ranked = nat
+    const ranked = groupRows
       .filter((w) => w.windowStart === latest.windowStart)
       .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1));
     const rows = ranked.slice(0, TABLE_ROWS);
@@ -119,10 +117,10 @@
       });
     }
     setText(
-      "nat-window",
+      `${table.dataset.tableGroup}-window`,
       `${fmtTime(latest.windowStart)} – ${fmtTime(latest.windowEnd)} · ${latest.final ? "final" : "open"}`,
     );
-    const body = document.querySelector("#nat-table tbody");
+    const body = table.querySelector("tbody");
     const cells = (w) => [
       [w.key, ""],
       [fmtNum(w.count), "num"],

@@ -1,5 +1,6 @@
 import { fmtDuration, fmtTime } from "../format.ts";
 import { isoSeconds } from "../instant.ts";
+import { groupLabel } from "./group-labels.ts";
 import { Layout, PageHead } from "./layout.tsx";
 
 export interface HistoryForm {
@@ -35,9 +36,6 @@ function retentionNote(retentionSeconds: number, now: number): string {
   return `Stored windows are kept ${span} after their last update (CASSANDRA_TTL_WINDOWS_SECONDS): the history goes back to about ${fmtTime(now - ms)}.`;
 }
 
-/** Labels of the groups the product ships; any other GROUP_BY field is shown by its name. */
-const GROUP_LABELS: Record<string, string> = { all: "All users", gender: "Gender", nat: "Nationality" };
-
 export function HistoryPage(props: {
   form: HistoryForm;
   groups: string[];
@@ -57,7 +55,7 @@ export function HistoryPage(props: {
           <select name="group">
             {props.groups.map((g) => (
               <option value={g} selected={f.group === g}>
-                {GROUP_LABELS[g] ?? g}
+                {groupLabel(g)}
               </option>
             ))}
           </select>

@@ -36,9 +36,12 @@ export function pageRoutes(deps: AppDeps): Hono {
   const pages = new Hono();
   const html = (node: unknown) => `<!doctype html>${String(node)}`;
 
-  pages.get("/", (c) => {
+  pages.get("/", async (c) => {
     const transport = pick(c.req.query("transport"), ["sse", "ws"], "sse");
-    return c.html(html(<OverviewPage windowSizeMs={deps.windowSizeMs} transport={transport} />));
+    const groups = await deps.groups.list();
+    return c.html(
+      html(<OverviewPage windowSizeMs={deps.windowSizeMs} transport={transport} groups={groups} />),
+    );
   });
 
   pages.get("/history", async (c) => {

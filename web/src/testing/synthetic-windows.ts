@@ -15,11 +15,47 @@ function rng(seed: number): () => number {
   };
 }
 
+/** Values of the group-by fields the rows carry; any other field gets `<field> 1`…`<field> 12`. */
+const VALUES: Record<string, readonly string[]> = {
+  nat: NATS,
+  country: [
+    "Brazil",
+    "Canada",
+    "Denmark",
+    "France",
+    "Germany",
+    "India",
+    "Norway",
+    "Spain",
+    "Turkey",
+    "Ukraine",
+  ],
+  city: [
+    "Aarhus",
+    "Bergen",
+    "Curitiba",
+    "Istanbul",
+    "Lyon",
+    "Madrid",
+    "Mumbai",
+    "Odesa",
+    "Toronto",
+    "Zürich",
+  ],
+};
+
+function drawValue(field: string, next: () => number): string {
+  if (field === "gender") return next() < 0.5 ? "female" : "male";
+  const values = VALUES[field] ?? Array.from({ length: 12 }, (_, i) => `${field} ${i + 1}`);
+  return values[Math.floor(next() * next() * values.length)] ?? values[0]!;
+}
+
 export function syntheticWindowRows(
   windowStart: number,
   windowMs: number,
   partitions: number,
   final: boolean,
+  groupBy: readonly string[] = ["nat", "gender"],
 ): WindowRow[] {
   const next = rng(windowStart / windowMs);
   const rows = new Map<string, WindowRow>();
@@ -52,10 +88,8 @@ export function syntheticWindowRows(
     const n = Math.max(1, Math.round(rate + next() * 6));
     for (let i = 0; i < n; i++) {
       const age = 18 + Math.floor(next() * next() * 70);
-      const nat = NATS[Math.floor(next() * next() * NATS.length)] ?? "US";
       add("all", "*", p, age);
-      add("gender", next() < 0.5 ? "female" : "male", p, age);
-      add("nat", nat, p, age);
+      for (const field of groupBy) add(field, drawValue(field, next), p, age);
     }
   }
   return [...rows.values()];

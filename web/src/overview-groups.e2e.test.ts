@@ -1,0 +1,150 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { KafkaJS } from "@confluentinc/kafka-javascript";
+import { Client } from "cassandra-driver";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate } from "../../common/src/cassandra-schema.ts";
+import { writeHeartbeat } from "../../common/src/instance-registry.ts";
+import { deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
+import { createLogger } from "../../common/src/logger.ts";
+import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
+import { syntheticWindowRows } from "./testing/synthetic-windows.ts";
+import { loadWebConfig } from "./web-config.ts";
+import type { WindowRow } from "./window-types.ts";
+
+// The Overview's live charts are the configured groups': a processor that publishes GROUP_BY=country,city
+// with its heartbeat (the web tier's own GROUP_BY stays the default nat,gender) gets a chart for each of
+// its fields and the latest-window table of its first, and no nat or gender chart. Real Kafka and
+// Cassandra; the test writes what such a processor would (its heartbeat, its window rows).
+const run = randomBytes(4).toString("hex");
+const W = 10_000;
+const PARTITIONS = 3;
+const GROUP_BY = ["country", "city"];
+const SHOTS = "test-results/screenshots";
+const cfg = loadWebConfig({
+  ...process.env,
+  WEB_PORT: "0",
+  CASSANDRA_KEYSPACE: `web_groups_${run}`,
+  TOPIC_USERS: `web_groups_users_${run}`,
+  TOPIC_DLQ: `web_groups_dlq_${run}`,
+  TOPIC_LATE: `web_groups_late_${run}`,
+  TOPIC_AGGREGATES: `web_groups_aggregates_${run}`,
+  TOPIC_PARTITIONS: String(PARTITIONS),
+  CONSUMER_GROUP: `web_groups_group_${run}`,
+  PROCESSOR_STATUS_URL: "http://127.0.0.1:9",
+  LOG_LEVEL: "warn",
+});
+const topics = [cfg.TOPIC_USERS, cfg.TOPIC_DLQ, cfg.TOPIC_LATE, cfg.TOPIC_AGGREGATES];
+const kafka = new KafkaJS.Kafka({
+  kafkaJS: { brokers: [cfg.KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.ERROR },
+});
+const producer = kafka.producer();
+const cassandra = new Client({
+  contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
+  localDataCenter: cfg.CASSANDRA_DC,
+  socketOptions: { connectTimeout: 15_000, readTimeout: 30_000 },
+});
+const now = Math.floor(Date.now() / W) * W;
+let web: RunningWeb;
+let browser: Browser;
+
+async function publish(rows: WindowRow[]): Promise<void> {
+  await producer.send({
+    topic: cfg.TOPIC_AGGREGATES,
+    messages: rows.map((r) => ({
+      key: `${r.group}|${r.key}|${r.windowStart}|${r.partition}`,
+      partition: r.partition,
+      value: JSON.stringify({ ...r, watermark: r.windowEnd, emittedAt: Date.now() }),
+    })),
+  });
+}
+
+const windowsAt = (start: number, final: boolean) =>
+  syntheticWindowRows(start, W, PARTITIONS, final, GROUP_BY);
+
+describe("the Overview charts the configured groups", () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await cassandra.connect();
+    await migrate(cassandra, cfg.CASSANDRA_KEYSPACE);
+    await writeHeartbeat(cassandra, cfg.CASSANDRA_KEYSPACE, {
+      group: cfg.CONSUMER_GROUP,
+      instance: "processor-country-city",
+      address: "127.0.0.1:9",
+      host: "test",
+      pid: process.pid,
+      startedAt: Date.now(),
+      heartbeatAt: Date.now(),
+      heartbeatIntervalMs: 60_000,
+      assigned: [0, 1, 2],
+      status: "running",
+      processed: 0,
+      eventsPerSec: 0,
+      groupBy: GROUP_BY,
+    });
+    await ensureTopics(cfg);
+    await producer.connect();
+    for (let t = now - 20 * W; t < now - 2 * W; t += W) await publish(windowsAt(t, true));
+    web = await startWebServer(cfg, createLogger("web-groups-e2e", "warn"));
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await producer.disconnect();
+    await deleteTopics(cfg, topics);
+    await cassandra.execute(`DROP KEYSPACE IF EXISTS ${cfg.CASSANDRA_KEYSPACE}`);
+    await cassandra.shutdown();
+  });
+
+  it("draws one chart per published group-by field and the table of the first, live", async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(`${web.url}/`);
+    const charts = await page
+      .locator(".chart[data-group]")
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.group));
+    expect(charts).toEqual(GROUP_BY);
+    expect(await page.locator("#chart-nat, #chart-gender").count()).toBe(0);
+    expect(await page.locator("h2").allTextContents()).toEqual(
+      expect.arrayContaining(["By country", "By city", "Latest window by country"]),
+    );
+    const points = (id: string) => page.locator(`#${id}`).getAttribute("data-points").then(Number);
+    await expect.poll(() => points("chart-country"), { timeout: 30_000 }).toBe(18);
+    // New windows arrive over the live stream and every configured chart moves with them.
+    for (const t of [now - 2 * W, now - W]) {
+      await publish(windowsAt(t, false));
+      await publish(windowsAt(t, true));
+    }
+    await expect.poll(() => points("chart-country"), { timeout: 30_000 }).toBe(20);
+    expect(await points("chart-city")).toBe(20);
+    expect(await points("chart-all")).toBe(20);
+    // Series are the keys of each group (the top 8 by count), the table the first group's latest window.
+    const legend = await page.locator("[data-group-card=country] .u-legend .u-series th").allTextContents();
+    expect(legend.length).toBeGreaterThan(1);
+    const rows = page.locator("#country-table tbody tr");
+    await expect.poll(() => rows.count()).toBeGreaterThan(3);
+    const first = await rows.first().locator("td").first().textContent();
+    expect([
+      "Brazil",
+      "Canada",
+      "Denmark",
+      "France",
+      "Germany",
+      "India",
+      "Norway",
+      "Spain",
+      "Turkey",
+      "Ukraine",
+    ]).toContain(first);
+    await page.screenshot({ path: `${SHOTS}/overview-configured-groups.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+});

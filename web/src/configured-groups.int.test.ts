@@ -110,7 +110,7 @@ describe("a non-default GROUP_BY end to end", () => {
 
     const bad = await app.request(`/api/aggregates?group=city&from=${from}&to=${to}`);
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: "group: must be one of all, country, gender, nat" });
+    expect(await bad.json()).toEqual({ error: "group: must be one of all, nat, gender, country" });
     const page = await (await app.request("/history?group=country")).text();
     expect(page).toContain('<option value="country" selected="">country</option>');
   }, 200_000);

@@ -20,6 +20,8 @@ const configArb = fc
     idleTimeoutMs: fc.integer({ min: 1, max: 50 }),
     groupBy: fc.constantFrom<string[]>(["nat", "gender"], ["nat"], ["gender", "nat"], []),
     includeAll: fc.boolean(),
+    // More numeric fields beside age (AGGREGATE_FIELDS), each counted where the event has a number.
+    extraFields: fc.constantFrom<string[]>([], [], ["score"], ["score", "weight"]),
     initialKeys: fc.constantFrom(1, 2, 64),
     initialWindows: fc.constantFrom(1, 2, 8),
   })
@@ -42,6 +44,8 @@ type Step =
       nat: number;
       gender: number;
       age: number;
+      score: number | undefined;
+      weight: number | undefined;
     }
   | { kind: "bad"; partition: number; what: number }
   | { kind: "tick"; dt: number }
@@ -66,6 +70,8 @@ const stepArb = (partitions: number, maxJitter: number, unruly: boolean): fc.Arb
           fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => v + 0),
         ) // no −0
       : fc.integer({ min: -5, max: 120 }),
+    score: fc.option(fc.integer({ min: -50, max: 5000 }), { freq: 4, nil: undefined }),
+    weight: fc.option(fc.integer({ min: 0, max: 200 }), { freq: 3, nil: undefined }),
   });
   const arbs: fc.WeightedArbitrary<Step>[] = [
     { weight: 20, arbitrary: event },
@@ -103,7 +109,7 @@ function toOps(steps: Step[], base: number, startMs: number): RefOp[] {
         kind: "event",
         partition: s.partition,
         eventTime: cursor + s.jitter,
-        fields: { nat: NATS[s.nat], gender: GENDERS[s.gender], age: s.age },
+        fields: { nat: NATS[s.nat], gender: GENDERS[s.gender], age: s.age, score: s.score, weight: s.weight },
       });
     } else if (s.kind === "bad") {
       const fields =

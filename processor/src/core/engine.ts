@@ -40,6 +40,8 @@ export class WindowEngine {
   readonly idleTimeout: number;
   readonly includeAll: boolean;
   readonly valueField: string;
+  /** Numeric fields aggregated beside the value (CoreConfig.extraFields), in add()'s order. */
+  readonly extraFields: readonly string[];
   readonly limits: Limits;
   /** End of the window that made the latest add() return Late, for the late topic's headers. */
   lastLateWindowEnd = Number.NaN;
@@ -58,6 +60,7 @@ export class WindowEngine {
   /** Processor watermark last computed from the partitions (−∞ until one has data). */
   private current = Number.NEGATIVE_INFINITY;
   private readonly scratch: Int32Array;
+  private readonly extraScratch: Float64Array;
 
   constructor(readonly config: CoreConfig) {
     this.spec = windowSpec(config.windowSizeMs, config.windowSlideMs ?? 0);
@@ -75,6 +78,12 @@ export class WindowEngine {
     this.lateness = config.allowedLatenessMs;
     this.idleTimeout = config.idleTimeoutMs;
     this.valueField = config.valueField ?? "age";
+    this.extraFields = (config.extraFields ?? []).map((f) => f.trim());
+    const fields = [this.valueField, ...this.extraFields];
+    if (new Set(fields).size !== fields.length || fields.some((f) => f === "")) {
+      throw new RangeError(`aggregated fields must be distinct and non-empty: ${fields.join(",")}`);
+    }
+    this.extraScratch = new Float64Array(this.extraFields.length);
     this.limits = {
       initialKeys: config.initialKeys ?? DEFAULT_LIMITS.initialKeys,
       initialWindows: config.initialWindows ?? DEFAULT_LIMITS.initialWindows,
@@ -134,7 +143,15 @@ export class WindowEngine {
 
   /** @internal used by snapshot decoding */
   newPartition(partition: number, nowMs: number): PartitionState {
-    return new PartitionState(partition, this.spec, this.groups, this.includeAll, this.limits, nowMs);
+    return new PartitionState(
+      partition,
+      this.spec,
+      this.groups,
+      this.includeAll,
+      this.limits,
+      nowMs,
+      this.extraFields,
+    );
   }
 
   /**
@@ -174,18 +191,26 @@ export class WindowEngine {
 
   /**
    * The hot path: one event of partition `slot`, its dimension key ids in keys[0..dims) (reuse one
-   * Int32Array). Allocates nothing unless a window closes or storage grows.
+   * Int32Array), the values of the extra fields in extras[0..extraFields.length) (NaN: the record
+   * has none; ignored without extra fields). Allocates nothing unless a window closes or storage grows.
    */
-  add(slot: number, eventTime: number, value: number, keys: ArrayLike<number>): AddStatus {
+  add(
+    slot: number,
+    eventTime: number,
+    value: number,
+    keys: ArrayLike<number>,
+    extras?: ArrayLike<number>,
+  ): AddStatus {
     const p = this.parts[slot];
     if (p === undefined) throw new Error(`slot ${slot} is not assigned`);
-    return this.addOne(p, slot, eventTime, value, keys, 0);
+    return this.addOne(p, slot, eventTime, value, keys, 0, extras, 0);
   }
 
   /**
-   * add() over a batch in columns: event i has time times[i], value values[i] and its dimension
-   * key ids at keys[i·dims .. i·dims + dims). Writes each AddStatus to `statuses` when given and
-   * returns how many events were not Added, so a caller can skip looking when it is 0.
+   * add() over a batch in columns: event i has time times[i], value values[i], its dimension
+   * key ids at keys[i·dims .. i·dims + dims) and its extra fields' values at extras[i·E .. i·E + E)
+   * (E = extraFields.length). Writes each AddStatus to `statuses` when given and returns how many
+   * events were not Added, so a caller can skip looking when it is 0.
    */
   addBatch(
     slot: number,
@@ -194,16 +219,23 @@ export class WindowEngine {
     keys: ArrayLike<number>,
     count: number,
     statuses?: Uint8Array,
+    extras?: ArrayLike<number>,
   ): number {
     const p = this.parts[slot];
     if (p === undefined) throw new Error(`slot ${slot} is not assigned`);
-    if (times.length < count || values.length < count || keys.length < count * this.dims) {
+    const e = this.extraFields.length;
+    if (
+      times.length < count ||
+      values.length < count ||
+      keys.length < count * this.dims ||
+      (e > 0 && extras !== undefined && extras.length < count * e)
+    ) {
       throw new RangeError(`batch columns shorter than ${count} events`);
     }
     let notAdded = 0;
     let i = 0;
     while (i < count) {
-      const next = p.addRun(times, values, keys, i, count, this.dims, statuses, p.maxEventTime);
+      const next = p.addRun(times, values, keys, i, count, this.dims, statuses, p.maxEventTime, extras);
       if (next > i) {
         p.counters.processed += next - i;
         i = next;
@@ -212,7 +244,7 @@ export class WindowEngine {
         if (last > p.maxEventTime) this.delivered(p, last);
         continue;
       }
-      const status = this.addSlow(p, slot, times[i]!, values[i]!, keys, i * this.dims);
+      const status = this.addSlow(p, slot, times[i]!, values[i]!, keys, i * this.dims, extras, i * e);
       if (status !== AddStatus.Added) notAdded++;
       if (statuses !== undefined) statuses[i] = status;
       i++;
@@ -232,13 +264,15 @@ export class WindowEngine {
     value: number,
     keys: ArrayLike<number>,
     off: number,
+    extras: ArrayLike<number> | undefined,
+    eoff: number,
   ): AddStatus {
-    if (p.addFast(eventTime, value, keys, off, this.dims)) {
+    if (p.addFast(eventTime, value, keys, off, this.dims, extras, eoff)) {
       p.counters.processed++;
       if (eventTime > p.maxEventTime) this.delivered(p, eventTime);
       return AddStatus.Added;
     }
-    return this.addSlow(p, slot, eventTime, value, keys, off);
+    return this.addSlow(p, slot, eventTime, value, keys, off, extras, eoff);
   }
 
   /** Arms p's fast cache for window kTop if its windows from kLo are still open and held. */
@@ -257,6 +291,8 @@ export class WindowEngine {
     value: number,
     keys: ArrayLike<number>,
     off: number,
+    extras?: ArrayLike<number>,
+    eoff = 0,
   ): AddStatus {
     if (
       !(eventTime >= -this.maxT && eventTime <= this.maxT) ||
@@ -294,7 +330,7 @@ export class WindowEngine {
       p.counters.refused++;
       return AddStatus.Refused;
     }
-    p.aggregate(kLo, kTop, keys, off, this.dims, value);
+    p.aggregate(kLo, kTop, keys, off, this.dims, value, extras, eoff);
     p.counters.processed++;
     if (status === AddStatus.AddedPartlyLate) p.counters.partlyLate++;
     this.delivered(p, eventTime);
@@ -464,8 +500,9 @@ export class WindowEngine {
   }
 
   /**
-   * Object-level convenience over keyId() + add(): reads the dimensions and the value field from
-   * a plain record. A missing or non-string dimension, or a non-numeric value, is Invalid.
+   * Object-level convenience over keyId() + add(): reads the dimensions, the value field and the
+   * extra fields from a plain record. A missing or non-string dimension, or a non-numeric value, is
+   * Invalid; an extra field that is not a number is only not counted.
    */
   addRecord(partition: number, eventTime: number, record: Readonly<Record<string, unknown>>): AddStatus {
     const slot = this.slot(partition);
@@ -483,7 +520,11 @@ export class WindowEngine {
       this.part(slot).counters.invalid++;
       return AddStatus.Invalid;
     }
-    return this.add(slot, eventTime, value, this.scratch);
+    for (let e = 0; e < this.extraFields.length; e++) {
+      const v = record[this.extraFields[e]!];
+      this.extraScratch[e] = typeof v === "number" ? v : Number.NaN;
+    }
+    return this.add(slot, eventTime, value, this.scratch, this.extraScratch);
   }
 
   private part(slot: number): PartitionState {

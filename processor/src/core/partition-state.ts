@@ -32,8 +32,9 @@ export class PartitionState extends WindowRing {
     includeAll: boolean,
     limits: Limits,
     nowMs: number,
+    extraFields: readonly string[] = [],
   ) {
-    super(partition, spec, groups, includeAll, limits, emptyCounters());
+    super(partition, spec, groups, includeAll, limits, emptyCounters(), extraFields);
     this.lastActiveMs = nowMs;
   }
 

@@ -12,6 +12,8 @@ export interface RefConfig {
   readonly groupBy: readonly string[];
   readonly includeAll?: boolean;
   readonly valueField?: string;
+  /** Numeric fields aggregated beside the value, each over the events where it is a finite number. */
+  readonly extraFields?: readonly string[];
 }
 
 export interface RefEvent {
@@ -30,6 +32,16 @@ export interface RefRow {
   readonly min: number;
   readonly max: number;
   readonly avg: number;
+  /** Each extra field that counted a value (only with extra fields configured). */
+  readonly fields?: Readonly<Record<string, RefFieldStats>>;
+}
+
+export interface RefFieldStats {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  readonly avg: number;
 }
 
 export interface RefPartitionRow extends RefRow {
@@ -43,14 +55,19 @@ export type RefOp =
   /** Every partition is snapshotted and restored at processing time `now` (idle clocks restart). */
   | { readonly kind: "restore"; readonly now: number };
 
-interface Cell {
-  start: number;
-  group: string;
-  key: string;
+interface Stats {
   count: number;
   sum: number;
   min: number;
   max: number;
+}
+
+interface Cell extends Stats {
+  start: number;
+  group: string;
+  key: string;
+  /** Present iff the config names extra fields: one entry per field, in its order. */
+  extra?: Stats[];
 }
 
 /** The windows holding t: every start s = j·S with s <= t < s + W, oldest first. */
@@ -65,8 +82,15 @@ export function referenceWindowStarts(t: number, sizeMs: number, slideMs: number
   return starts;
 }
 
+interface EventKeys {
+  value: number;
+  keys: [string, string][];
+  /** Each extra field's value, or undefined where the event has no finite number for it. */
+  extras: (number | undefined)[];
+}
+
 /** (group, key) pairs an event updates, or undefined when it is not a valid event. */
-function groupKeys(config: RefConfig, e: RefEvent): { value: number; keys: [string, string][] } | undefined {
+function groupKeys(config: RefConfig, e: RefEvent): EventKeys | undefined {
   const size = config.windowSizeMs;
   if (!Number.isInteger(e.eventTime) || Math.abs(e.eventTime) > Number.MAX_SAFE_INTEGER - size)
     return undefined;
@@ -79,28 +103,42 @@ function groupKeys(config: RefConfig, e: RefEvent): { value: number; keys: [stri
     if (typeof v !== "string" && typeof v !== "number") return undefined;
     keys.push([dim, String(v)]);
   }
-  return { value, keys };
+  const extras = (config.extraFields ?? []).map((f) => {
+    const x = e.fields[f];
+    return typeof x === "number" && Number.isFinite(x) ? x : undefined;
+  });
+  return { value, keys, extras };
 }
 
 function slideOf(config: RefConfig): number {
   return config.windowSlideMs ? config.windowSlideMs : config.windowSizeMs;
 }
 
-function addTo(cells: Map<string, Cell>, start: number, group: string, key: string, value: number): void {
+const emptyStats = (): Stats => ({ count: 0, sum: 0, min: Infinity, max: -Infinity });
+
+function include(s: Stats, value: number): void {
+  s.count += 1;
+  s.sum += value;
+  s.min = Math.min(s.min, value);
+  s.max = Math.max(s.max, value);
+}
+
+function addTo(cells: Map<string, Cell>, start: number, group: string, key: string, e: EventKeys): void {
   const id = JSON.stringify([start, group, key]);
   let c = cells.get(id);
   if (!c) {
-    c = { start, group, key, count: 0, sum: 0, min: Infinity, max: -Infinity };
+    c = { start, group, key, ...emptyStats() };
+    if (e.extras.length > 0) c.extra = e.extras.map(emptyStats);
     cells.set(id, c);
   }
-  c.count += 1;
-  c.sum += value;
-  c.min = Math.min(c.min, value);
-  c.max = Math.max(c.max, value);
+  include(c, e.value);
+  e.extras.forEach((x, i) => {
+    if (x !== undefined) include(c.extra![i]!, x);
+  });
 }
 
-function toRow(c: Cell, sizeMs: number): RefRow {
-  return {
+function toRow(c: Cell, sizeMs: number, extraFields: readonly string[] = []): RefRow {
+  const row: RefRow = {
     windowStart: c.start,
     windowEnd: c.start + sizeMs,
     group: c.group,
@@ -111,6 +149,12 @@ function toRow(c: Cell, sizeMs: number): RefRow {
     max: c.max,
     avg: c.sum / c.count,
   };
+  if (c.extra === undefined) return row;
+  const fields: Record<string, RefFieldStats> = {};
+  c.extra.forEach((s, i) => {
+    if (s.count > 0) fields[extraFields[i]!] = { ...s, avg: s.sum / s.count };
+  });
+  return { ...row, fields };
 }
 
 export function compareRows(a: RefRow & { partition?: number }, b: RefRow & { partition?: number }): number {
@@ -130,7 +174,7 @@ export function sumPartitions(rows: readonly RefRow[]): RefRow[] {
     const m = merged.get(id);
     const count = (m?.count ?? 0) + r.count;
     const sum = (m?.sum ?? 0) + r.sum;
-    merged.set(id, {
+    const row: RefRow = {
       windowStart: r.windowStart,
       windowEnd: r.windowEnd,
       group: r.group,
@@ -140,9 +184,30 @@ export function sumPartitions(rows: readonly RefRow[]): RefRow[] {
       min: Math.min(m?.min ?? Infinity, r.min),
       max: Math.max(m?.max ?? -Infinity, r.max),
       avg: sum / count,
-    });
+    };
+    merged.set(id, r.fields === undefined ? row : { ...row, fields: mergeFields(m?.fields ?? {}, r.fields) });
   }
   return [...merged.values()].sort(compareRows);
+}
+
+function mergeFields(
+  a: Readonly<Record<string, RefFieldStats>>,
+  b: Readonly<Record<string, RefFieldStats>>,
+): Record<string, RefFieldStats> {
+  const out: Record<string, RefFieldStats> = { ...a };
+  for (const [name, s] of Object.entries(b)) {
+    const m = out[name];
+    const count = (m?.count ?? 0) + s.count;
+    const sum = (m?.sum ?? 0) + s.sum;
+    out[name] = {
+      count,
+      sum,
+      min: Math.min(m?.min ?? Infinity, s.min),
+      max: Math.max(m?.max ?? -Infinity, s.max),
+      avg: sum / count,
+    };
+  }
+  return out;
 }
 
 /**
@@ -155,10 +220,10 @@ export function batchReference(events: readonly RefEvent[], config: RefConfig): 
     const g = groupKeys(config, e);
     if (!g) continue;
     for (const start of referenceWindowStarts(e.eventTime, config.windowSizeMs, slideOf(config))) {
-      for (const [group, key] of g.keys) addTo(cells, start, group, key, g.value);
+      for (const [group, key] of g.keys) addTo(cells, start, group, key, g);
     }
   }
-  return [...cells.values()].map((c) => toRow(c, config.windowSizeMs)).sort(compareRows);
+  return [...cells.values()].map((c) => toRow(c, config.windowSizeMs, config.extraFields)).sort(compareRows);
 }
 
 export interface StreamingResult {
@@ -229,7 +294,7 @@ export function streamingReference(
       p.floor = Math.max(p.floor, wm, p.maxTime - L);
       for (const [id, c] of p.cells) {
         if (c.start + W <= p.floor) {
-          finals.push({ partition, ...toRow(c, W) });
+          finals.push({ partition, ...toRow(c, W, config.extraFields) });
           p.cells.delete(id);
         }
       }
@@ -259,8 +324,7 @@ export function streamingReference(
       if (open.length === 0) late.push(index);
       else {
         if (open.length < starts.length) partlyLate.push(index);
-        for (const start of open)
-          for (const [group, key] of g.keys) addTo(p.cells, start, group, key, g.value);
+        for (const start of open) for (const [group, key] of g.keys) addTo(p.cells, start, group, key, g);
       }
       p.maxTime = Math.max(p.maxTime, op.eventTime);
       // Input resuming after all partitions were idle restarts every idle clock.
@@ -278,7 +342,7 @@ export function streamingReference(
 
   const open: RefPartitionRow[] = [];
   for (const [partition, p] of parts)
-    for (const c of p.cells.values()) open.push({ partition, ...toRow(c, W) });
+    for (const c of p.cells.values()) open.push({ partition, ...toRow(c, W, config.extraFields) });
   return {
     finals: finals.sort(compareRows),
     open: open.sort(compareRows),

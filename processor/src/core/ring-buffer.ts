@@ -1,4 +1,4 @@
-import type { PartitionCounters, RefusalCause, WindowRow } from "./types.ts";
+import type { FieldStats, PartitionCounters, RefusalCause, WindowRow } from "./types.ts";
 import type { WindowSpec } from "./window-spec.ts";
 
 /** Sizing of one partition's storage. Growth past a max is refused by the caller of these methods. */
@@ -15,14 +15,19 @@ const ALL_KEY_ID = 0;
 export const ALL_KEY = "*";
 export const ALL_GROUP = "all";
 
-/** Numbers per cell in `stats`: count, sum, min, max. */
-export const STRIDE = 4;
-const EMPTY_CELL = Float64Array.of(0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+/**
+ * Numbers per cell in `stats` for the value field: count, sum, min, max. Each extra field
+ * (CoreConfig.extraFields) adds its own four, counted apart: a record without the field (not a
+ * finite number) counts in the cell but not in that field.
+ */
+export const STATS = 4;
 
-/** Statistics of cell c in a stats array: count at c·STRIDE, then sum, min, max. */
-export function cellStats(stats: Float64Array, cell: number): [number, number, number, number] {
-  const i = cell * STRIDE;
-  return [stats[i]!, stats[i + 1]!, stats[i + 2]!, stats[i + 3]!];
+/** The stats of an empty cell with `extra` extra fields: [0, 0, +∞, −∞] per field. */
+function emptyCell(extra: number): Float64Array {
+  const cell = new Float64Array(STATS * (1 + extra));
+  for (let i = 0; i < cell.length; i += STATS)
+    cell.set([0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], i);
+  return cell;
 }
 
 function nextPow2(n: number): number {
@@ -85,8 +90,13 @@ export class WindowRing {
   lowK = 0;
   highK = -1;
 
-  /** STRIDE numbers per cell: count, sum, min, max — one cache line per update. */
+  /** `stride` numbers per cell: count, sum, min, max (then those of each extra field). */
   stats: Float64Array = new Float64Array(0);
+  /** Numbers per cell: STATS × (1 + extra fields); 4, one cache line per update, without extras. */
+  readonly stride: number;
+  /** Extra fields aggregated beside the value (CoreConfig.extraFields). */
+  readonly extra: number;
+  private readonly empty: Float64Array;
   /**
    * Count of each cell when takeDirty() last reported it: a cell changed since iff its count
    * differs (every update adds 1), so the hot path keeps no per-cell flag.
@@ -106,14 +116,19 @@ export class WindowRing {
     readonly limits: Limits,
     /** The owner's counters: the ring counts its own growth in them. */
     readonly counters: PartitionCounters,
+    /** Names of the extra fields aggregated beside the value, in the order add() gets them. */
+    readonly extraFields: readonly string[] = [],
   ) {
+    this.extra = extraFields.length;
+    this.stride = STATS * (1 + this.extra);
+    this.empty = emptyCell(this.extra);
     for (let g = 0; g < groups.length; g++) this.dicts.push(new Map<string, number>());
     this.keyCap = nextPow2(Math.max(1, limits.initialKeys));
     this.ringCap = nextPow2(Math.max(spec.perEvent, limits.initialWindows));
     this.ringShift = Math.log2(this.ringCap);
     this.ringMask = this.ringCap - 1;
     const cells = this.keyCap * this.ringCap;
-    this.stats = emptyStats(cells);
+    this.stats = this.emptyStats(cells);
     this.shown = new Float64Array(cells);
     this.slotDirty = new Uint8Array(this.ringCap);
     this.book.keyStamp = new Float64Array(this.keyCap);
@@ -262,19 +277,20 @@ export class WindowRing {
   /** Re-lays the cells out for `cap` keys; with `remap`, key id k moves to remap[k] (−1: dropped, no cells). */
   private relayKeys(cap: number, remap: Int32Array | null): void {
     const cells = cap * this.ringCap;
-    const stats = emptyStats(cells);
+    const stats = this.emptyStats(cells);
     const shown = new Float64Array(cells);
+    const stride = this.stride;
     if (remap === null) {
       const used = Math.min(cap, this.keyCap) * this.ringCap;
-      stats.set(this.stats.subarray(0, used * STRIDE));
+      stats.set(this.stats.subarray(0, used * stride));
       shown.set(this.shown.subarray(0, used));
     } else {
       for (let id = 0; id < remap.length; id++) {
         const to = remap[id]!;
         if (to < 0) continue;
-        const from = (id << this.ringShift) * STRIDE;
-        const n = this.ringCap * STRIDE;
-        stats.set(this.stats.subarray(from, from + n), (to << this.ringShift) * STRIDE);
+        const from = (id << this.ringShift) * stride;
+        const n = this.ringCap * stride;
+        stats.set(this.stats.subarray(from, from + n), (to << this.ringShift) * stride);
         shown.set(
           this.shown.subarray(id << this.ringShift, (id + 1) << this.ringShift),
           to << this.ringShift,
@@ -305,19 +321,20 @@ export class WindowRing {
       return false;
     }
     const cells = cap * this.keyCap;
-    const stats = emptyStats(cells);
+    const stats = this.emptyStats(cells);
     const shown = new Float64Array(cells);
     const slotDirty = new Uint8Array(cap);
     const shift = Math.log2(cap);
+    const stride = this.stride;
     if (!this.isEmpty()) {
       for (let k = this.lowK; k <= this.highK; k++) {
         const slot = (this.head + (k - this.lowK)) & this.ringMask;
         slotDirty[k - this.lowK] = this.slotDirty[slot]!;
         for (let key = 0; key < this.keyCount; key++) {
           const from = (key << this.ringShift) | slot;
-          if (this.stats[from * STRIDE] === 0) continue;
+          if (this.stats[from * stride] === 0) continue;
           const to = (key << shift) | (k - this.lowK);
-          stats.set(this.stats.subarray(from * STRIDE, from * STRIDE + STRIDE), to * STRIDE);
+          stats.set(this.stats.subarray(from * stride, from * stride + stride), to * stride);
           shown[to] = this.shown[from]!;
         }
       }
@@ -336,7 +353,8 @@ export class WindowRing {
 
   /**
    * Adds `value` to windows [kLo, kTop] for the "all" key (when configured) and for each key in
-   * `keys[off..off + dims)`. The caller has checked covers() and the key ids.
+   * `keys[off..off + dims)`, and the extra fields' values extras[eoff..eoff + extra) when there are
+   * extra fields. The caller has checked covers() and the key ids.
    */
   aggregate(
     kLo: number,
@@ -345,15 +363,41 @@ export class WindowRing {
     off: number,
     dims: number,
     value: number,
+    extras?: ArrayLike<number>,
+    eoff = 0,
   ): void {
     if (kLo < this.lowK || kTop > this.highK) this.extend(kLo, kTop);
     const shift = this.ringShift;
     const stats = this.stats;
+    const stride = this.stride;
     for (let k = kLo; k <= kTop; k++) {
       const slot = (this.head + (k - this.lowK)) & this.ringMask;
       this.slotDirty[slot] = 1;
-      if (this.includeAll) bump(stats, slot, value);
-      for (let d = 0; d < dims; d++) bump(stats, (keys[off + d]! << shift) | slot, value);
+      if (this.includeAll) bump(stats, slot * stride, value);
+      for (let d = 0; d < dims; d++) bump(stats, ((keys[off + d]! << shift) | slot) * stride, value);
+      if (this.extra !== 0) this.bumpExtras(slot, keys, off, dims, extras, eoff);
+    }
+  }
+
+  /** The extra fields of one event into the cells of one window slot; NaN (no value) counts nowhere. */
+  private bumpExtras(
+    slot: number,
+    keys: ArrayLike<number>,
+    off: number,
+    dims: number,
+    extras: ArrayLike<number> | undefined,
+    eoff: number,
+  ): void {
+    if (extras === undefined) return;
+    const stats = this.stats;
+    const stride = this.stride;
+    const shift = this.ringShift;
+    for (let e = 0; e < this.extra; e++) {
+      const v = extras[eoff + e]!;
+      if (v - v !== 0) continue;
+      const at = STATS * (1 + e);
+      if (this.includeAll) bump(stats, slot * stride + at, v);
+      for (let d = 0; d < dims; d++) bump(stats, ((keys[off + d]! << shift) | slot) * stride + at, v);
     }
   }
 
@@ -363,7 +407,15 @@ export class WindowRing {
    * finite and its key ids known. False, with nothing changed, otherwise. The caller counts it and
    * applies a raised maxEventTime.
    */
-  addFast(t: number, value: number, keys: ArrayLike<number>, off: number, dims: number): boolean {
+  addFast(
+    t: number,
+    value: number,
+    keys: ArrayLike<number>,
+    off: number,
+    dims: number,
+    extras?: ArrayLike<number>,
+    eoff = 0,
+  ): boolean {
     let slot: number;
     if (t >= this.fastStart && t < this.fastEnd) slot = this.fastSlot;
     else if (t >= this.prevStart && t < this.prevEnd) slot = this.prevSlot;
@@ -377,9 +429,11 @@ export class WindowRing {
     const stats = this.stats;
     const shift = this.ringShift;
     const mask = this.ringMask;
+    const stride = this.stride;
     for (let j = this.spec.perEvent; j > 0; j--) {
-      if (this.includeAll) bump(stats, slot, value);
-      for (let d = 0; d < dims; d++) bump(stats, (keys[off + d]! << shift) | slot, value);
+      if (this.includeAll) bump(stats, slot * stride, value);
+      for (let d = 0; d < dims; d++) bump(stats, ((keys[off + d]! << shift) | slot) * stride, value);
+      if (this.extra !== 0) this.bumpExtras(slot, keys, off, dims, extras, eoff);
       slot = (slot - 1) & mask;
     }
     return true;
@@ -400,11 +454,13 @@ export class WindowRing {
     dims: number,
     statuses: Uint8Array | undefined,
     maxEventTime: number,
+    extras?: ArrayLike<number>,
   ): number {
     const maxT = maxEventTime;
+    const extra = this.extra;
     for (let i = from; i < count; i++) {
       const t = times[i]!;
-      if (!this.addFast(t, values[i]!, keys, i * dims, dims)) return i;
+      if (!this.addFast(t, values[i]!, keys, i * dims, dims, extras, i * extra)) return i;
       if (statuses !== undefined) statuses[i] = 0;
       if (t > maxT) return i + 1;
     }
@@ -462,9 +518,9 @@ export class WindowRing {
       this.slotDirty[slot] = 0;
       for (let key = 0; key < this.keyCount; key++) {
         const cell = (key << this.ringShift) | slot;
-        if (this.stats[cell * STRIDE] === 0) continue;
+        if (this.stats[cell * this.stride] === 0) continue;
         out.push(this.row(cell, w, true));
-        this.stats.set(EMPTY_CELL, cell * STRIDE);
+        this.stats.set(this.empty, cell * this.stride);
         this.shown[cell] = 0;
       }
     }
@@ -482,9 +538,10 @@ export class WindowRing {
   private row(cell: number, k: number, final: boolean): WindowRow {
     const key = cell >>> this.ringShift;
     const start = k * this.spec.slideMs;
-    const count = this.stats[cell * STRIDE]!;
-    const sum = this.stats[cell * STRIDE + 1]!;
-    return {
+    const i = cell * this.stride;
+    const count = this.stats[i]!;
+    const sum = this.stats[i + 1]!;
+    const row: WindowRow = {
       partition: this.partition,
       windowStart: start,
       windowEnd: start + this.spec.sizeMs,
@@ -492,11 +549,42 @@ export class WindowRing {
       key: this.keyName[key]!,
       count,
       sum,
-      min: this.stats[cell * STRIDE + 2]!,
-      max: this.stats[cell * STRIDE + 3]!,
+      min: this.stats[i + 2]!,
+      max: this.stats[i + 3]!,
       avg: sum / count,
       final,
     };
+    return this.extra === 0 ? row : { ...row, fields: this.fieldsOf(i) };
+  }
+
+  /** The extra fields of the cell at stats index i that counted a value, in configuration order. */
+  private fieldsOf(i: number): Record<string, FieldStats> {
+    const fields: Record<string, FieldStats> = {};
+    for (let e = 0; e < this.extra; e++) {
+      const at = i + STATS * (1 + e);
+      const count = this.stats[at]!;
+      if (count === 0) continue;
+      const sum = this.stats[at + 1]!;
+      fields[this.extraFields[e]!] = {
+        count,
+        sum,
+        min: this.stats[at + 2]!,
+        max: this.stats[at + 3]!,
+        avg: sum / count,
+      };
+    }
+    return fields;
+  }
+
+  /** Every statistic of a cell (count, sum, min, max, then each extra field's): for snapshots. */
+  cellValues(cell: number): Float64Array {
+    return this.stats.subarray(cell * this.stride, (cell + 1) * this.stride);
+  }
+
+  private emptyStats(cells: number): Float64Array {
+    const stats = new Float64Array(cells * this.stride);
+    for (let i = 0; i < stats.length; i += this.stride) stats.set(this.empty, i);
+    return stats;
   }
 
   /**
@@ -513,7 +601,7 @@ export class WindowRing {
       this.slotDirty[slot] = 0;
       for (let key = 0; key < this.keyCount; key++) {
         const cell = (key << this.ringShift) | slot;
-        const count = this.stats[cell * STRIDE]!;
+        const count = this.stats[cell * this.stride]!;
         if (count === this.shown[cell]) continue;
         this.shown[cell] = count;
         out.push(this.row(cell, k, false));
@@ -523,7 +611,7 @@ export class WindowRing {
 
   /** Whether the cell changed since takeDirty() last reported it (carried by snapshots). */
   isDirty(cell: number): boolean {
-    return this.stats[cell * STRIDE] !== this.shown[cell];
+    return this.stats[cell * this.stride] !== this.shown[cell];
   }
 
   /** Every open cell, as not-final rows. */
@@ -537,21 +625,13 @@ export class WindowRing {
       const slot = (this.head + (k - this.lowK)) & this.ringMask;
       for (let key = 0; key < this.keyCount; key++) {
         const cell = (key << this.ringShift) | slot;
-        if (this.stats[cell * STRIDE] !== 0) fn(cell, k, key);
+        if (this.stats[cell * this.stride] !== 0) fn(cell, k, key);
       }
     }
   }
 
-  /** Puts a restored cell back; the ring must already cover window k. */
-  restoreCell(
-    k: number,
-    key: number,
-    count: number,
-    sum: number,
-    min: number,
-    max: number,
-    dirty: boolean,
-  ): void {
+  /** Puts a restored cell back (`values`: stride numbers, as cellValues()); the ring must cover window k. */
+  restoreCell(k: number, key: number, values: ArrayLike<number>, dirty: boolean): void {
     if (this.highK < this.lowK) {
       this.lowK = k;
       this.highK = k;
@@ -559,25 +639,16 @@ export class WindowRing {
     } else if (k > this.highK) this.highK = k;
     const slot = (this.head + (k - this.lowK)) & this.ringMask;
     const cell = (key << this.ringShift) | slot;
-    const i = cell * STRIDE;
-    this.stats[i] = count;
-    this.stats[i + 1] = sum;
-    this.stats[i + 2] = min;
-    this.stats[i + 3] = max;
+    const i = cell * this.stride;
+    for (let j = 0; j < this.stride; j++) this.stats[i + j] = values[j]!;
+    const count = values[0]!;
     this.shown[cell] = dirty ? 0 : count;
     if (dirty) this.slotDirty[slot] = 1;
   }
 }
 
-function emptyStats(cells: number): Float64Array {
-  const stats = new Float64Array(cells * STRIDE);
-  for (let i = 0; i < stats.length; i += STRIDE) stats.set(EMPTY_CELL, i);
-  return stats;
-}
-
-/** Adds one value to the statistics of one cell. */
-function bump(stats: Float64Array, cell: number, value: number): void {
-  const i = cell * STRIDE;
+/** Adds one value to the four statistics of one field of one cell, at stats index i. */
+function bump(stats: Float64Array, i: number, value: number): void {
   stats[i]! += 1;
   stats[i + 1]! += value;
   if (value < stats[i + 2]!) stats[i + 2] = value;

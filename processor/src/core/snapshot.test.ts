@@ -124,7 +124,38 @@ describe("snapshot / restore", () => {
       windowSlideMs: 20,
       allowedLatenessMs: 30,
       groups: ["all", "nat", "gender"],
+      extraFields: [],
     });
+  });
+
+  it("carries extra fields in version 2, leaves snapshots without them at version 1, refuses a change", () => {
+    const plainBytes = (() => {
+      const e = new WindowEngine(config);
+      e.assign([{ partition: 1 }], 0);
+      e.addRecord(1, 100, { nat: "US", gender: "male", age: 5 });
+      return e.snapshot(e.slot(1), "7");
+    })();
+    expect(plainBytes[4]).toBe(1);
+    const withExtra = { ...config, extraFields: ["years"] };
+    const e = new WindowEngine(withExtra);
+    e.assign([{ partition: 1 }], 0);
+    e.addRecord(1, 100, { nat: "US", gender: "male", age: 5, years: 3 });
+    e.addRecord(1, 101, { nat: "US", gender: "female", age: 7 });
+    const bytes = e.snapshot(e.slot(1), "7");
+    expect(bytes[4]).toBe(2);
+    expect(decodeSnapshotHeader(bytes).extraFields).toEqual(["years"]);
+    const r = new WindowEngine(withExtra);
+    r.assign([{ partition: 1, snapshot: bytes }], 0);
+    expect(r.partials()).toEqual(e.partials());
+    const all = r.partials().find((row) => row.group === "all" && row.windowStart === 60);
+    expect(all?.count).toBe(2);
+    expect(all?.fields).toEqual({ years: { count: 1, sum: 3, min: 3, max: 3, avg: 3 } });
+    expect(() => new WindowEngine(config).assign([{ partition: 1, snapshot: bytes }], 0)).toThrow(
+      /extra fields=years, not this configuration/,
+    );
+    expect(() => new WindowEngine(withExtra).assign([{ partition: 1, snapshot: plainBytes }], 0)).toThrow(
+      /not this configuration/,
+    );
   });
 
   it("restores an empty fresh partition", () => {

@@ -1,6 +1,5 @@
 import { ByteReader, ByteWriter } from "./byte-codec.ts";
 import type { PartitionState } from "./partition-state.ts";
-import { cellStats } from "./ring-buffer.ts";
 import type { PartitionCounters } from "./types.ts";
 import type { WindowSpec } from "./window-spec.ts";
 
@@ -12,9 +11,16 @@ import type { WindowSpec } from "./window-spec.ts";
  *   u32:keyCount (u32:group str:value)…            — the dictionary (keys of open cells, and "*"), in id order
  *   u32:windowCount (f64:windowIndex u32:cellCount (u32:key f64:count f64:sum f64:min f64:max u8:dirty)…)…
  * str = u32 byte length + UTF-8. Key 0 of a partition with the "all" group is its "*" key.
+ *
+ * Version 2, written only by an engine with extra fields (CoreConfig.extraFields), so that every
+ * snapshot of an engine without them stays version 1, byte for byte: after the groups,
+ *   u32:extraCount str:field…
+ * and each cell has the four numbers of each extra field after its own four:
+ *   (u32:key f64:count f64:sum f64:min f64:max (f64:count f64:sum f64:min f64:max)×extraCount u8:dirty)
  */
 const MAGIC = [0x52, 0x54, 0x57, 0x53];
 const VERSION = 1;
+const VERSION_EXTRA = 2;
 const COUNTERS: (keyof PartitionCounters)[] = [
   "processed",
   "late",
@@ -30,6 +36,7 @@ export interface SnapshotShape {
   readonly lateness: number;
   readonly includeAll: boolean;
   readonly groups: readonly string[];
+  readonly extraFields: readonly string[];
   newPartition(partition: number, nowMs: number): PartitionState;
 }
 
@@ -44,19 +51,26 @@ export interface SnapshotHeader {
   readonly windowSlideMs: number;
   readonly allowedLatenessMs: number;
   readonly groups: readonly string[];
+  /** Extra fields aggregated beside the value ([] in a version 1 snapshot). */
+  readonly extraFields: readonly string[];
 }
 
 export function encodeSnapshot(shape: SnapshotShape, p: PartitionState, nextOffset: string): Uint8Array {
   if (!/^(0|[1-9][0-9]*)$/.test(nextOffset)) throw new RangeError(`bad next offset ${nextOffset}`);
   const w = new ByteWriter();
   for (const b of MAGIC) w.u8(b);
-  w.u8(VERSION);
+  const extra = shape.extraFields.length > 0;
+  w.u8(extra ? VERSION_EXTRA : VERSION);
   w.f64(shape.spec.sizeMs);
   w.f64(shape.spec.slideMs);
   w.f64(shape.lateness);
   w.u8(shape.includeAll ? 1 : 0);
   w.u32(shape.groups.length);
   for (const g of shape.groups) w.str(g);
+  if (extra) {
+    w.u32(shape.extraFields.length);
+    for (const f of shape.extraFields) w.str(f);
+  }
   w.u32(p.partition);
   w.str(nextOffset);
   w.f64(p.maxEventTime);
@@ -79,7 +93,7 @@ export function encodeSnapshot(shape: SnapshotShape, p: PartitionState, nextOffs
     w.u32(cells.length);
     for (const cell of cells) {
       w.u32(cell >>> p.ringShift);
-      for (const v of cellStats(p.stats, cell)) w.f64(v);
+      for (const v of p.cellValues(cell)) w.f64(v);
       w.u8(p.isDirty(cell) ? 1 : 0);
     }
   }
@@ -89,13 +103,16 @@ export function encodeSnapshot(shape: SnapshotShape, p: PartitionState, nextOffs
 function readHeader(r: ByteReader): SnapshotHeader & { includeAll: boolean } {
   for (const b of MAGIC) if (r.u8() !== b) throw new Error("not a window-state snapshot");
   const version = r.u8();
-  if (version !== VERSION) throw new Error(`unsupported snapshot version ${version}`);
+  if (version !== VERSION && version !== VERSION_EXTRA)
+    throw new Error(`unsupported snapshot version ${version}`);
   const windowSizeMs = r.f64();
   const windowSlideMs = r.f64();
   const allowedLatenessMs = r.f64();
   const includeAll = r.u8() === 1;
   const groups: string[] = [];
   for (let n = r.u32(); n > 0; n--) groups.push(r.str());
+  const extraFields: string[] = [];
+  if (version === VERSION_EXTRA) for (let n = r.u32(); n > 0; n--) extraFields.push(r.str());
   const partition = r.u32();
   const nextOffset = r.str();
   const maxEventTime = r.f64();
@@ -109,6 +126,7 @@ function readHeader(r: ByteReader): SnapshotHeader & { includeAll: boolean } {
     windowSlideMs,
     allowedLatenessMs,
     groups,
+    extraFields,
     includeAll,
   };
 }
@@ -132,13 +150,16 @@ export function decodeSnapshot(
     h.windowSlideMs === shape.spec.slideMs &&
     h.allowedLatenessMs === shape.lateness &&
     h.includeAll === shape.includeAll &&
-    h.groups.join("\u0000") === shape.groups.join("\u0000");
+    h.groups.join("\u0000") === shape.groups.join("\u0000") &&
+    h.extraFields.join("\u0000") === shape.extraFields.join("\u0000");
   if (!same) {
     throw new Error(
       `snapshot of partition ${h.partition} was taken with W=${h.windowSizeMs} S=${h.windowSlideMs} ` +
-        `L=${h.allowedLatenessMs} groups=${h.groups.join(",")}, not this configuration`,
+        `L=${h.allowedLatenessMs} groups=${h.groups.join(",")}` +
+        `${h.extraFields.length > 0 ? ` extra fields=${h.extraFields.join(",")}` : ""}, not this configuration`,
     );
   }
+  const stride = 4 * (1 + h.extraFields.length);
   const p = shape.newPartition(h.partition, nowMs);
   p.maxEventTime = h.maxEventTime;
   p.restoreFloor(h.watermark);
@@ -150,12 +171,15 @@ export function decodeSnapshot(
     if (group >= shape.groups.length) throw new Error(`snapshot key ${key} has no group ${group}`);
     if (p.keyId(group, name) !== key) throw new Error(`snapshot dictionary does not fit (key ${key})`);
   }
-  const windows: { k: number; cells: number[] }[] = [];
+  const windows: { k: number; cells: { key: number; values: Float64Array; dirty: boolean }[] }[] = [];
   for (let n = r.u32(); n > 0; n--) {
     const k = r.f64();
-    const cells: number[] = [];
+    const cells: { key: number; values: Float64Array; dirty: boolean }[] = [];
     for (let c = r.u32(); c > 0; c--) {
-      cells.push(r.u32(), r.f64(), r.f64(), r.f64(), r.f64(), r.u8());
+      const key = r.u32();
+      const values = new Float64Array(stride);
+      for (let j = 0; j < stride; j++) values[j] = r.f64();
+      cells.push({ key, values, dirty: r.u8() === 1 });
     }
     windows.push({ k, cells });
   }
@@ -167,10 +191,9 @@ export function decodeSnapshot(
       throw new Error(`snapshot spans ${span} windows, over the limit`);
   }
   for (const { k, cells } of windows) {
-    for (let i = 0; i < cells.length; i += 6) {
-      const key = cells[i]!;
+    for (const { key, values, dirty } of cells) {
       if (key >= keyCount) throw new Error(`snapshot cell has unknown key ${key}`);
-      p.restoreCell(k, key, cells[i + 1]!, cells[i + 2]!, cells[i + 3]!, cells[i + 4]!, cells[i + 5] === 1);
+      p.restoreCell(k, key, values, dirty);
     }
   }
   // Restoring may have grown the storage; the counters are the snapshot's, not the restore's.

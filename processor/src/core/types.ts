@@ -14,6 +14,12 @@ export interface CoreConfig {
   readonly includeAll?: boolean;
   /** Record field aggregated by the object-level API; default "age". */
   readonly valueField?: string;
+  /**
+   * More numeric fields aggregated beside the value, each with its own count, sum, min and max (a
+   * record whose field is not a finite number counts in the cell, not in that field). add() takes
+   * their values in this order; rows carry them as `fields`. Default none.
+   */
+  readonly extraFields?: readonly string[];
   /** Capacity limits per partition; growth past them is refused (see README). */
   readonly initialKeys?: number;
   readonly initialWindows?: number;
@@ -40,6 +46,15 @@ export type AddStatus = (typeof AddStatus)[keyof typeof AddStatus];
 /** Which capacity limit a Refused event met (WindowEngine.refusalOf). */
 export type RefusalCause = "keys" | "windows" | "cells";
 
+/** Statistics of one extra field in a cell, over the records that had it. */
+export interface FieldStats {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  readonly avg: number;
+}
+
 /** One aggregate cell: a (source partition, window, group, key). */
 export interface WindowRow {
   readonly partition: number;
@@ -53,6 +68,8 @@ export interface WindowRow {
   readonly max: number;
   readonly avg: number;
   readonly final: boolean;
+  /** The extra fields (CoreConfig.extraFields) that counted a value, by name; absent without extras. */
+  readonly fields?: Readonly<Record<string, FieldStats>>;
 }
 
 /** Counters of one partition; they survive snapshot/restore. */

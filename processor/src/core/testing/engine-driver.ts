@@ -15,7 +15,7 @@ export interface DriverResult {
 }
 
 function plain(r: WindowRow): RefPartitionRow {
-  return {
+  const row: RefPartitionRow = {
     partition: r.partition,
     windowStart: r.windowStart,
     windowEnd: r.windowEnd,
@@ -27,6 +27,7 @@ function plain(r: WindowRow): RefPartitionRow {
     max: r.max,
     avg: r.avg,
   };
+  return r.fields === undefined ? row : { ...row, fields: { ...r.fields } };
 }
 
 export interface DriverMode {
@@ -109,15 +110,21 @@ export function runEngine(
     const times = new Float64Array(n);
     const values = new Float64Array(n);
     const keys = new Int32Array(n * dims.length);
+    const extraFields = engine.extraFields;
+    const extras = new Float64Array(n * extraFields.length);
     run.forEach(({ op }, i) => {
       times[i] = op.eventTime;
       values[i] = op.fields.age as number;
+      extraFields.forEach((f, e) => {
+        const v = op.fields[f];
+        extras[i * extraFields.length + e] = typeof v === "number" ? v : Number.NaN;
+      });
       dims.forEach((d, j) => {
         keys[i * dims.length + j] = engine.keyId(slot, j, op.fields[d] as string);
       });
     });
     const statuses = new Uint8Array(n);
-    const notAdded = engine.addBatch(slot, times, values, keys, n, statuses);
+    const notAdded = engine.addBatch(slot, times, values, keys, n, statuses, extras);
     if (notAdded !== statuses.filter((st) => st !== AddStatus.Added).length)
       throw new Error("addBatch miscounted");
     run.forEach(({ index }, i) => {

@@ -144,6 +144,13 @@ export const migrations: Migration[] = [
         updated_at timestamp, PRIMARY KEY (job_id, kafka_partition))`,
     ],
   },
+  {
+    version: 8,
+    description:
+      "window aggregates: the fields aggregated beside age (AGGREGATE_FIELDS), [count, sum, min, max] by name",
+    // Added, not a new table: rows written before it keep their age aggregates and have no extra field.
+    statements: (ks) => [`ALTER TABLE ${ks}.window_aggregates ADD fields map<text, frozen<list<double>>>`],
+  },
 ];
 
 // A column another process added between our read of schema_migrations and our ALTER: already done.

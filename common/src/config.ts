@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { aggregateFieldsProblem } from "./aggregate-fields.ts";
 import { parseSettings } from "./env-settings.ts";
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from "./event-time.ts";
 
@@ -94,6 +95,14 @@ export const ConfigSchema = z.object({
   // How far ahead of the wall clock an event_time may be (Kafka's log.message.timestamp.after.max.ms).
   EVENT_TIME_MAX_FUTURE_SKEW_MS: int(DEFAULT_MAX_FUTURE_SKEW_MS),
   GROUP_BY: z.string().default("nat,gender"),
+  // Numeric fields aggregated per window, age first (common/src/aggregate-fields.ts): e.g. age,registeredYears.
+  AGGREGATE_FIELDS: z
+    .string()
+    .default("age")
+    .superRefine((v, ctx) => {
+      const problem = aggregateFieldsProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   STORE_USERS: z
     .enum(["true", "false"])
     .default("true")

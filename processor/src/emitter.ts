@@ -1,6 +1,10 @@
 import { hourBucket } from "../../common/src/cassandra-schema.ts";
 import type { Config } from "../../common/src/config.ts";
-import { aggregateKey, encodeAggregateMessage } from "../../common/src/contracts/aggregate-message.ts";
+import {
+  aggregateFieldsOf,
+  aggregateKey,
+  encodeAggregateMessage,
+} from "../../common/src/contracts/aggregate-message.ts";
 import type { WindowEngine, WindowRow } from "./core/index.ts";
 import type { E2eLatency } from "./e2e-latency.ts";
 import type { ProcessorMetrics } from "./metrics.ts";
@@ -141,6 +145,7 @@ export class WindowEmitter {
           minAge: r.min,
           maxAge: r.max,
           final: r.final,
+          ...(r.fields === undefined ? {} : { fields: aggregateFieldsOf(r.fields) }),
           watermark,
           emittedAt: now,
           producedAt,

@@ -1,3 +1,4 @@
+import { extraAggregateFields, fieldsRead } from "../../common/src/aggregate-fields.ts";
 import { type Config, groupByFields } from "../../common/src/config.ts";
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import type { Logger } from "../../common/src/logger.ts";
@@ -108,6 +109,7 @@ export class Processor {
       allowedLatenessMs: config.ALLOWED_LATENESS_MS,
       idleTimeoutMs: config.IDLE_TIMEOUT_MS,
       groupBy: dims,
+      extraFields: extraAggregateFields(config),
       maxKeys: opts.PROCESSOR_MAX_KEYS_PER_PARTITION,
     });
     const liveness = new Liveness({ unhealthyAfterMs: opts.PROCESSOR_UNHEALTHY_AFTER_MS, now: this.now });
@@ -122,10 +124,14 @@ export class Processor {
     });
     this.router = new RecordRouter(
       this.engine,
-      new EventDecoder(this.schemas, [this.engine.valueField, ...dims], {
-        maxFutureSkewMs: config.EVENT_TIME_MAX_FUTURE_SKEW_MS,
-        now: Date.now,
-      }),
+      new EventDecoder(
+        this.schemas,
+        [this.engine.valueField, ...dims, ...fieldsRead(this.engine.extraFields)],
+        {
+          maxFutureSkewMs: config.EVENT_TIME_MAX_FUTURE_SKEW_MS,
+          now: Date.now,
+        },
+      ),
       dims,
     );
     this.writes = new WriteQueue({

@@ -1,3 +1,4 @@
+import { numericValue } from "../../common/src/aggregate-fields.ts";
 import { AddStatus, type RefusalCause, type WindowEngine } from "./core/index.ts";
 import type { EventDecoder } from "./event-decoder.ts";
 import { fitsCassandraKey, type ValidUser } from "./user-record.ts";
@@ -31,6 +32,8 @@ const AGGREGATED_PARTLY_LATE: Route = { to: "aggregate", partlyLate: true, user:
 export class RecordRouter {
   private readonly keys: Int32Array;
   private readonly valueField: string;
+  /** The extra aggregate fields' values of the record being routed (NaN: it has none). */
+  private readonly extras: Float64Array;
 
   constructor(
     private readonly engine: WindowEngine,
@@ -39,6 +42,7 @@ export class RecordRouter {
   ) {
     this.keys = new Int32Array(dims.length);
     this.valueField = engine.valueField;
+    this.extras = new Float64Array(engine.extraFields.length);
   }
 
   /** `timestamp`: the record's Kafka timestamp, which the decoder's event-time bound may name. */
@@ -70,7 +74,9 @@ export class RecordRouter {
       }
       keys[d] = engine.keyId(slot, d, s);
     }
-    const status = engine.add(slot, eventTime, v, keys);
+    const extraFields = engine.extraFields;
+    for (let e = 0; e < extraFields.length; e++) this.extras[e] = numericValue(rec, extraFields[e]!);
+    const status = engine.add(slot, eventTime, v, keys, this.extras);
     const user = decoded.user;
     switch (status) {
       case AddStatus.Added:

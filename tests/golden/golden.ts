@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { aggregateFields, extraAggregateFields, numericValue } from "../../common/src/aggregate-fields.ts";
 import type { Config } from "../../common/src/config.ts";
 import { partitionOf } from "../../common/src/partitioner.ts";
 import { userSchema } from "../../common/src/user-schema.ts";
@@ -41,7 +42,14 @@ export interface Golden {
   lateEvents: number;
   /** Hopping only: events aggregated into their open windows, skipping their final ones. */
   partlyLateEvents?: number;
-  window: { sizeMs: number; slideMs: number; allowedLatenessMs: number; groups: string[] };
+  window: {
+    sizeMs: number;
+    slideMs: number;
+    allowedLatenessMs: number;
+    groups: string[];
+    /** AGGREGATE_FIELDS, when more than age. */
+    fields?: string[];
+  };
   windows: GoldenWindow[];
 }
 
@@ -59,7 +67,13 @@ export const GOLDEN_VARIANTS: readonly {
   {
     name: "country-city-hopping",
     fixtures: ["happy.ndjson", "late.ndjson"],
-    env: { GROUP_BY: "country,nat,city", WINDOW_SIZE_MS: "30000", WINDOW_SLIDE_MS: "10000" },
+    env: {
+      GROUP_BY: "country,nat,city",
+      WINDOW_SIZE_MS: "30000",
+      WINDOW_SLIDE_MS: "10000",
+      // And a numeric field beside age: whole years since registration, at each event.
+      AGGREGATE_FIELDS: "age,registeredYears",
+    },
   },
 ];
 
@@ -99,6 +113,7 @@ export function goldenSettings(golden: Golden): Record<string, string> {
     WINDOW_SLIDE_MS: String(golden.window.slideMs),
     ALLOWED_LATENESS_MS: String(golden.window.allowedLatenessMs),
     GROUP_BY: golden.window.groups.filter((g) => g !== "all").join(","),
+    AGGREGATE_FIELDS: (golden.window.fields ?? ["age"]).join(","),
   };
 }
 
@@ -114,6 +129,7 @@ interface RawUser {
   nat?: unknown;
   gender?: unknown;
   location?: { country?: unknown; city?: unknown; state?: unknown };
+  registered?: { date?: unknown };
 }
 
 function refConfig(config: Config): RefConfig {
@@ -125,6 +141,7 @@ function refConfig(config: Config): RefConfig {
     groupBy: config.GROUP_BY.split(",")
       .map((g) => g.trim())
       .filter(Boolean),
+    extraFields: extraAggregateFields(config),
   };
 }
 
@@ -139,6 +156,7 @@ export const toGolden = (r: RefRow): GoldenWindow => ({
   minAge: r.min,
   maxAge: r.max,
   avgAge: r.sum / r.count,
+  ...(r.fields === undefined ? {} : { fields: { ...r.fields } }),
 });
 
 export function computeGolden(fixture: string, config: Config, variant?: string): Golden {
@@ -156,11 +174,16 @@ export function computeGolden(fixture: string, config: Config, variant?: string)
     const u = parsed.user as RawUser;
     maxDisorderMs = Math.max(maxDisorderMs, maxSeen - parsed.eventTime);
     maxSeen = Math.max(maxSeen, parsed.eventTime);
+    const registeredAt = typeof u.registered?.date === "string" ? Date.parse(u.registered.date) : Number.NaN;
+    // The derived fields by their definition (aggregate-fields.ts), from the raw values.
+    const raw = { event_time: parsed.eventTime, registered_at: registeredAt };
+    const extra = Object.fromEntries(extraAggregateFields(config).map((f) => [f, numericValue(raw, f)]));
     ops.push({
       kind: "event",
       partition: partitionOf(mapped.record.event_id, config.TOPIC_PARTITIONS),
       eventTime: parsed.eventTime,
       fields: {
+        ...extra,
         age: u.dob?.age,
         nat: u.nat,
         gender: u.gender,
@@ -197,6 +220,7 @@ export function computeGolden(fixture: string, config: Config, variant?: string)
       slideMs: rc.windowSlideMs ?? rc.windowSizeMs,
       allowedLatenessMs: rc.allowedLatenessMs,
       groups: ["all", ...rc.groupBy],
+      ...(aggregateFields(config).length > 1 ? { fields: aggregateFields(config) } : {}),
     },
     windows: rows.map(toGolden),
   };
@@ -205,14 +229,23 @@ export function computeGolden(fixture: string, config: Config, variant?: string)
 /** Differences between expected and actual windows, as readable lines (empty when equal). */
 export function diffWindows(expected: GoldenWindow[], actual: GoldenWindow[]): string[] {
   const id = (w: GoldenWindow) => `${w.group}/${w.key}@${w.windowStart}`;
-  const show = (w: GoldenWindow) => `count ${w.count} sum ${w.sumAge} min ${w.minAge} max ${w.maxAge}`;
+  const show = (w: GoldenWindow) =>
+    `count ${w.count} sum ${w.sumAge} min ${w.minAge} max ${w.maxAge}${Object.entries(w.fields ?? {})
+      .map(([name, f]) => ` ${name} ${f.count}/${f.sum}/${f.min}/${f.max}`)
+      .join("")}`;
   const byId = new Map(actual.map((w) => [id(w), w]));
   const out: string[] = [];
   for (const e of expected) {
     const a = byId.get(id(e));
     byId.delete(id(e));
     if (!a) out.push(`missing ${id(e)}: expected ${show(e)}`);
-    else if (show(a) !== show(e) || Math.abs(a.avgAge - e.avgAge) > 1e-9) {
+    else if (
+      show(a) !== show(e) ||
+      Math.abs(a.avgAge - e.avgAge) > 1e-9 ||
+      Object.entries(e.fields ?? {}).some(
+        ([name, f]) => Math.abs((a.fields?.[name]?.avg ?? Number.NaN) - f.avg) > 1e-9,
+      )
+    ) {
       out.push(`differs ${id(e)}: expected ${show(e)}, got ${show(a)}`);
     }
   }

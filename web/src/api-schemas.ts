@@ -30,6 +30,23 @@ const WindowSchema = z
     maxAge: z.number(),
     avgAge: z.number(),
     final: z.boolean().describe("every partition's checkpointed watermark has passed the window's end"),
+    fields: z
+      .record(
+        z.string(),
+        z
+          .object({
+            count: z.number().int().describe("records of the window that had a number for the field"),
+            sum: z.number(),
+            min: z.number(),
+            max: z.number(),
+            avg: z.number(),
+          })
+          .register(apiRegistry, { id: "WindowField" }),
+      )
+      .optional()
+      .describe(
+        "the fields aggregated beside age (AGGREGATE_FIELDS, e.g. registeredYears), by name; absent when only age is",
+      ),
   })
   .register(apiRegistry, { id: "Window" });
 

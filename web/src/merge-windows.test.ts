@@ -79,6 +79,23 @@ describe("mergeWindowRows", () => {
     });
   });
 
+  it("merges the extra aggregate fields over partitions beside the contract's age fields", () => {
+    const merged = mergeRows([
+      row({ count: 2, sumAge: 60, fields: { registeredYears: { count: 2, sum: 9, min: 4, max: 5 } } }),
+      row({
+        partition: 1,
+        count: 1,
+        sumAge: 30,
+        fields: { registeredYears: { count: 1, sum: 12, min: 12, max: 12 } },
+      }),
+      // A record without the field (or a row of a processor aggregating age only) counts in the window only.
+      row({ partition: 2, count: 1, sumAge: 30 }),
+    ]);
+    expect(merged).toMatchObject({ count: 4, sumAge: 120, avgAge: 30 });
+    expect(merged.fields).toEqual({ registeredYears: { count: 3, sum: 21, min: 4, max: 12, avg: 7 } });
+    expect(mergeRows([row({})]).fields).toBeUndefined();
+  });
+
   it("equals aggregating all events at once, however they are split over partitions", () => {
     fc.assert(
       fc.property(

@@ -1,4 +1,4 @@
-import type { Window, WindowRow } from "./window-types.ts";
+import type { Window, WindowField, WindowRow } from "./window-types.ts";
 
 export function windowId(w: { group: string; key: string; windowStart: number }): string {
   return `${w.group}|${w.key}|${w.windowStart}`;
@@ -13,7 +13,9 @@ export function mergeRows(rows: readonly WindowRow[]): Window {
   let minAge = Number.POSITIVE_INFINITY;
   let maxAge = Number.NEGATIVE_INFINITY;
   let final = true;
+  let fields: Record<string, WindowField> | undefined;
   for (const r of rows) {
+    if (r.fields !== undefined) fields = mergeFields(fields ?? {}, r.fields);
     count += r.count;
     sumAge += r.sumAge;
     // An empty partition row carries no age information, so it must not drag min/max.
@@ -34,7 +36,29 @@ export function mergeRows(rows: readonly WindowRow[]): Window {
     maxAge: count > 0 ? maxAge : 0,
     avgAge: count > 0 ? sumAge / count : 0,
     final,
+    ...(fields === undefined ? {} : { fields }),
   };
+}
+
+/** Adds one partition's extra fields into the merged ones (sums, min of mins, max of maxes). */
+function mergeFields(
+  into: Record<string, WindowField>,
+  add: NonNullable<WindowRow["fields"]>,
+): Record<string, WindowField> {
+  for (const [name, f] of Object.entries(add)) {
+    if (f.count === 0) continue;
+    const m = into[name];
+    const count = (m?.count ?? 0) + f.count;
+    const sum = (m?.sum ?? 0) + f.sum;
+    into[name] = {
+      count,
+      sum,
+      min: Math.min(m?.min ?? Number.POSITIVE_INFINITY, f.min),
+      max: Math.max(m?.max ?? Number.NEGATIVE_INFINITY, f.max),
+      avg: sum / count,
+    };
+  }
+  return into;
 }
 
 /** Merged windows, sorted, each with how many stored (per-partition) rows it merges. */

@@ -1,4 +1,4 @@
-import type { AggregateRow } from "../../common/src/contracts/aggregate-message.ts";
+import type { AggregateRow, FieldAggregate } from "../../common/src/contracts/aggregate-message.ts";
 
 /** "all", or a GROUP_BY field of the processors (aggregation-groups.ts): checked at the edge. */
 export type Group = string;
@@ -18,4 +18,14 @@ export interface Window {
   maxAge: number;
   avgAge: number;
   final: boolean;
+  /**
+   * The fields aggregated beside age (AGGREGATE_FIELDS), merged over the partitions, by name: each over
+   * the window's records that had a number for it. Absent when the processors aggregate age only.
+   */
+  fields?: Record<string, WindowField>;
+}
+
+/** One extra aggregated field of a window. */
+export interface WindowField extends FieldAggregate {
+  avg: number;
 }

@@ -23,6 +23,17 @@ describe("decodeAggregateMessage", () => {
     expect(decodeAggregateMessage(enc(msg))).toEqual({ kind: "row", row, producedAt: null });
   });
 
+  it("carries the fields aggregated beside age, and refuses malformed ones", () => {
+    const fields = { registeredYears: { count: 2, sum: 9, min: 4, max: 5 } };
+    const decoded = decodeAggregateMessage(enc({ ...msg, fields }));
+    expect(decoded).toMatchObject({ kind: "row", row: { sumAge: 90, fields } });
+    expect(
+      decodeAggregateMessage(enc({ ...msg, fields: { x: { count: -1, sum: 0, min: 0, max: 0 } } })),
+    ).toMatchObject({
+      kind: "invalid",
+    });
+  });
+
   it("treats null min/max as 0 and an empty value as a tombstone", () => {
     expect(
       decodeAggregateMessage(enc({ ...msg, count: 0, sumAge: 0, minAge: null, maxAge: null })),

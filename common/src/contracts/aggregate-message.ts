@@ -3,6 +3,17 @@ import { z } from "zod";
 // One message of TOPIC_AGGREGATES (docs/internal-contracts.md): the processor writes it, the web tier's
 // live source and the tests read it. Keyed by aggregateKey() so that compaction keeps a row's latest.
 
+/**
+ * One field aggregated beside age (AGGREGATE_FIELDS) in a row: over the row's records that had a
+ * number for it (count may be below the row's count).
+ */
+export interface FieldAggregate {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
 /** A window's aggregate over one source partition, as the topic carries it. */
 export interface AggregateMessage {
   windowStart: number;
@@ -15,6 +26,8 @@ export interface AggregateMessage {
   minAge: number;
   maxAge: number;
   final: boolean;
+  /** The extra aggregate fields that counted a value, by name; absent when none is configured. */
+  fields?: Record<string, FieldAggregate>;
   /** The processor watermark when the row was sent; null before it has one. */
   watermark: number | null;
   emittedAt: number;
@@ -31,6 +44,16 @@ export type AggregateRow = Omit<AggregateMessage, "watermark" | "emittedAt" | "p
 export const aggregateKey = (
   r: Pick<AggregateMessage, "group" | "key" | "windowStart" | "partition">,
 ): string => `${r.group}|${r.key}|${r.windowStart}|${r.partition}`;
+
+/** A core row's extra fields as the message carries them (avg is derived by readers). */
+export function aggregateFieldsOf(
+  fields: Readonly<Record<string, FieldAggregate>>,
+): Record<string, FieldAggregate> {
+  const out: Record<string, FieldAggregate> = {};
+  for (const [name, f] of Object.entries(fields))
+    out[name] = { count: f.count, sum: f.sum, min: f.min, max: f.max };
+  return out;
+}
 
 export function encodeAggregateMessage(m: AggregateMessage): { key: string; value: string } {
   return { key: aggregateKey(m), value: JSON.stringify(m) };
@@ -54,6 +77,12 @@ const AggregateMessageSchema = z.object({
   minAge: AgeBound,
   maxAge: AgeBound,
   final: z.boolean(),
+  fields: z
+    .record(
+      z.string().min(1).max(64),
+      z.object({ count: z.number().int().nonnegative(), sum: z.number(), min: z.number(), max: z.number() }),
+    )
+    .optional(),
 });
 
 export type DecodedAggregate =

@@ -105,7 +105,18 @@ export function userRow(u: StoredUser): unknown[] {
 }
 
 const WINDOW_COLUMNS =
-  "group_name, hour, window_start, key, kafka_partition, window_end, count, sum_age, min_age, max_age, final, updated_at";
+  "group_name, hour, window_start, key, kafka_partition, window_end, count, sum_age, min_age, max_age, fields, final, updated_at";
+
+/**
+ * The extra aggregate fields of a row as the fields column holds them ([count, sum, min, max] by name);
+ * unset without them, so that a row of a processor aggregating age only writes no tombstone there.
+ */
+function fieldsColumn(r: WindowRow): Record<string, number[]> | typeof types.unset {
+  if (r.fields === undefined) return types.unset;
+  const out: Record<string, number[]> = {};
+  for (const [name, f] of Object.entries(r.fields)) out[name] = [f.count, f.sum, f.min, f.max];
+  return out;
+}
 
 /** Driver consistency codes of the three table families (the driver's default, LOCAL_ONE, for each). */
 export interface StoreConsistency {
@@ -148,8 +159,8 @@ export class CassandraStore implements ProcessorStore {
     const ks = keyspace;
     this.q = {
       ...userStatements(ks),
-      partial: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)`,
-      final: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?) USING TIMESTAMP ?`,
+      partial: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)`,
+      final: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?) USING TIMESTAMP ?`,
       markWrite: `INSERT INTO ${ks}.processor_checkpoint_marks (topic, kafka_partition, minute, next_offset, watermark) VALUES (?, ?, ?, ?, ?)`,
       checkpointWrite: `INSERT INTO ${ks}.processor_checkpoints (topic, kafka_partition, next_offset, watermark, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
       checkpointRead: `SELECT next_offset, watermark, state FROM ${ks}.processor_checkpoints WHERE topic = ? AND kafka_partition = ?`,
@@ -231,6 +242,7 @@ export class CassandraStore implements ProcessorStore {
         types.Long.fromNumber(r.sum),
         r.min,
         r.max,
+        fieldsColumn(r),
         now,
       ];
       if (final) params.push(finalTimestamp);

@@ -195,7 +195,7 @@ describe("engine against the streaming reference", () => {
     );
     // The generators must reach every path, or the comparison above proves little.
     for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(100);
-  });
+  }, 240_000);
 });
 
 /** Streams whose disorder is at most L: each event is no older than the max before it minus L. */
@@ -242,7 +242,7 @@ describe("exactly-once effect", () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 240_000);
 });
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { extraAggregateFields, fieldsRead } from "../../../common/src/aggregate-fields.ts";
 import { type Config, groupByFields } from "../../../common/src/config.ts";
 import type { Logger } from "../../../common/src/logger.ts";
 import { retry } from "../../../common/src/retry.ts";
@@ -229,6 +230,7 @@ export class Rebuilder {
       allowedLatenessMs: config.ALLOWED_LATENESS_MS,
       idleTimeoutMs: config.IDLE_TIMEOUT_MS,
       groupBy: dims,
+      extraFields: extraAggregateFields(config),
       maxKeys: po.PROCESSOR_MAX_KEYS_PER_PARTITION,
     });
     const [assigned] = engine.assign(
@@ -239,7 +241,7 @@ export class Rebuilder {
     if (prog?.state) view.next = Number(assigned!.nextOffset);
     const router = new RecordRouter(
       engine,
-      new EventDecoder(this.schemas, [engine.valueField, ...dims], {
+      new EventDecoder(this.schemas, [engine.valueField, ...dims, ...fieldsRead(engine.extraFields)], {
         maxFutureSkewMs: config.EVENT_TIME_MAX_FUTURE_SKEW_MS,
         now: Date.now,
       }),

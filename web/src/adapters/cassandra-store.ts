@@ -80,7 +80,20 @@ function toWindowRow(group: string, r: Row): WindowRow {
     minAge: num(r.get("min_age")) ?? 0,
     maxAge: num(r.get("max_age")) ?? 0,
     final: r.get("final") === true,
+    ...storedFields(r.get("fields")),
   };
+}
+
+/** The fields column (migration 7: [count, sum, min, max] by name); nothing for a row written without. */
+function storedFields(v: unknown): Pick<WindowRow, "fields"> {
+  if (v === null || v === undefined || typeof v !== "object") return {};
+  const fields: NonNullable<WindowRow["fields"]> = {};
+  for (const [name, stats] of Object.entries(v as Record<string, unknown>)) {
+    if (!Array.isArray(stats) || stats.length !== 4) continue;
+    const [count, sum, min, max] = stats.map(Number) as [number, number, number, number];
+    fields[name] = { count, sum, min, max };
+  }
+  return { fields };
 }
 
 function toRun(r: Row): IngestionRun {
@@ -164,7 +177,7 @@ export class CassandraStore
   async #windowRows(q: WindowQuery, maxRows: number): Promise<WindowRow[]> {
     // key is a clustering column after the window_start range: filtering on it needs ALLOW FILTERING,
     // which within one (group, hour) partition costs the same scan and sends only the key's rows.
-    const cql = `SELECT window_start, window_end, key, kafka_partition, count, sum_age, min_age, max_age, final
+    const cql = `SELECT window_start, window_end, key, kafka_partition, count, sum_age, min_age, max_age, fields, final
       FROM ${this.keyspace}.window_aggregates WHERE group_name = ? AND hour = ? AND window_start >= ? AND window_start < ?${
         q.key === undefined ? "" : " AND key = ? ALLOW FILTERING"
       }`;

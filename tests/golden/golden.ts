@@ -20,7 +20,7 @@ import type { Window } from "../../web/src/window-types.ts";
 // Golden aggregates of the committed fixtures, computed only by the core's deliberately simple
 // reference: the producer decides which lines are sent (that is its contract, tested on its own);
 // the values aggregated are read straight from the raw JSON.
-const fixturesDir = join(repoRoot, "fixtures");
+export const fixturesDir = join(repoRoot, "fixtures");
 
 /** A window as the API serves it (contract §6), without its `final` flag. */
 export type GoldenWindow = Omit<Window, "final">;

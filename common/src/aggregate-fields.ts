@@ -5,7 +5,7 @@ import type { Config } from "./config.ts";
 // its own count, sum, min, max and avg (the core's extraFields), served as `fields` by the API.
 
 /** The value field of the contract. */
-export const VALUE_FIELD = "age";
+const VALUE_FIELD = "age";
 
 const YEAR_MS = 365.2425 * 86_400_000;
 
@@ -30,7 +30,7 @@ const DERIVED: Record<
   },
 };
 
-export const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** The fields AGGREGATE_FIELDS names, in order ("age" first; checked by the config). */
 export function aggregateFields(config: Pick<Config, "AGGREGATE_FIELDS">): string[] {

@@ -2,7 +2,7 @@ import { groupLabel } from "./group-labels.ts";
 import { Kpi, Layout, PageHead } from "./layout.tsx";
 
 /** Keys a group's chart draws: the most frequent in view (a gender has two, a city thousands). */
-export const CHART_TOP_KEYS = 8;
+const CHART_TOP_KEYS = 8;
 
 /**
  * The live page. Its charts are the configured groups' (`groups`: "all" and each GROUP_BY field the

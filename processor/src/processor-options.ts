@@ -26,18 +26,17 @@ const ProcessorOptionsSchema = z.object({
   /** How often changed, still open window rows are written to Cassandra. */
   PROCESSOR_PARTIAL_WRITE_INTERVAL_MS: int(1_000, 10),
   /**
-   * Cassandra writes executing at once. Users are distinct partitions of two tables, so their writes gain
-   * from parallelism more than from bigger batches: 64 small batches in flight stored 1.5× the users/s of
-   * 8 batches of 100 (bench, users ceiling and processor on the single-node stack).
+   * Cassandra writes executing at once (users, window rows). 64 with PROCESSOR_USERS_PER_BATCH=10 stored
+   * 8 477 users/s against 5 682 with 8 × 100 in one comparison (load 15), but in a later full bench run the
+   * processor with them stored 5 057 users/s (56% of the best bare loader) and read aggregates-only at 66%
+   * of the bare read: not the default until a run shows both holding.
    */
-  PROCESSOR_SINK_CONCURRENCY: int(64, 1),
+  PROCESSOR_SINK_CONCURRENCY: int(8, 1),
   /**
-   * Users per unlogged batch (two statements, ~0.5 KB a user). A batch of users spans 2 × n partitions,
-   * which the coordinator fans out itself: small batches, many in flight, were the bare loader's fastest
-   * shape (10 users × 64 beat 100 × 8 and 100 × 32, and single statements through executeConcurrent).
+   * Users per unlogged batch (two statements, ~0.5 KB a user); a batch of n users spans 2 × n partitions.
    * A batch over Cassandra's batch_size_fail_threshold is split automatically.
    */
-  PROCESSOR_USERS_PER_BATCH: int(10, 1),
+  PROCESSOR_USERS_PER_BATCH: int(100, 1),
   /** Window rows per single-partition batch. */
   PROCESSOR_WINDOW_ROWS_PER_BATCH: int(50, 1),
   /** Rows waiting for Cassandra above which consumption pauses; it resumes below half of it. */

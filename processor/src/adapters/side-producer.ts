@@ -83,6 +83,8 @@ export class SideProducer implements OutputTopics {
       acks: -1,
       // Each publish hands over its rows in one send: nothing more is coming to wait for.
       "linger.ms": 0,
+      // Small sends of a live view: Nagle's algorithm would hold them for the broker's delayed ACK.
+      "socket.nagle.disable": true,
       "compression.type": "lz4",
       "message.timeout.ms": opts.liveTimeoutMs ?? 30_000,
       "queue.buffering.max.messages": opts.liveQueueMessages ?? 50_000,

@@ -44,6 +44,7 @@ export class KafkaLiveSource implements LiveSource {
         "client.id": "rt-web-live",
         // Live charts want rows promptly rather than in big fetches.
         "fetch.wait.max.ms": 50,
+        "socket.nagle.disable": true,
         log_level: 3,
       },
       { "auto.offset.reset": "latest" },

@@ -16,7 +16,7 @@ function rng(seed: number): () => number {
 }
 
 /** Values of the group-by fields the rows carry; any other field gets `<field> 1`…`<field> 12`. */
-const VALUES: Record<string, readonly string[]> = {
+export const GROUP_VALUES: Record<string, readonly string[]> = {
   nat: NATS,
   country: [
     "Brazil",
@@ -46,7 +46,7 @@ const VALUES: Record<string, readonly string[]> = {
 
 function drawValue(field: string, next: () => number): string {
   if (field === "gender") return next() < 0.5 ? "female" : "male";
-  const values = VALUES[field] ?? Array.from({ length: 12 }, (_, i) => `${field} ${i + 1}`);
+  const values = GROUP_VALUES[field] ?? Array.from({ length: 12 }, (_, i) => `${field} ${i + 1}`);
   return values[Math.floor(next() * next() * values.length)] ?? values[0]!;
 }
 

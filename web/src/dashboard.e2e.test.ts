@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { KafkaJS } from "@confluentinc/kafka-javascript";
-import { Client, concurrent, types } from "cassandra-driver";
+import { concurrent, types } from "cassandra-driver";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
@@ -9,41 +7,17 @@ import { deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import type { PipelineSnapshot } from "./pipeline-monitor.ts";
 import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
+import { e2eWorld } from "./testing/e2e-world.ts";
 import { syntheticWindowRows } from "./testing/synthetic-windows.ts";
-import { loadWebConfig } from "./web-config.ts";
 import type { WindowRow } from "./window-types.ts";
 
 // The dashboard in headless Chromium against the real Kafka and Cassandra. Until the processor
 // runs here, the test itself writes what the processor would: rows on a unique aggregates topic
 // and in a unique keyspace.
-const run = randomBytes(4).toString("hex");
 const W = 10_000;
 const PARTITIONS = 6;
 const SHOTS = "test-results/screenshots";
-const cfg = loadWebConfig({
-  ...process.env,
-  WEB_PORT: "0",
-  CASSANDRA_KEYSPACE: `web_e2e_${run}`,
-  TOPIC_USERS: `web_e2e_users_${run}`,
-  TOPIC_DLQ: `web_e2e_dlq_${run}`,
-  TOPIC_LATE: `web_e2e_late_${run}`,
-  TOPIC_AGGREGATES: `web_e2e_aggregates_${run}`,
-  TOPIC_PARTITIONS: String(PARTITIONS),
-  CONSUMER_GROUP: `web_e2e_group_${run}`,
-  PROCESSOR_STATUS_URL: "http://127.0.0.1:9",
-  LOG_LEVEL: "warn",
-});
-const topics = [cfg.TOPIC_USERS, cfg.TOPIC_DLQ, cfg.TOPIC_LATE, cfg.TOPIC_AGGREGATES];
-const kafka = new KafkaJS.Kafka({
-  kafkaJS: { brokers: [cfg.KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.ERROR },
-});
-const producer = kafka.producer();
-const cassandra = new Client({
-  contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
-  localDataCenter: cfg.CASSANDRA_DC,
-  // A shared, busy single node answers DDL and wide reads slowly; wait rather than fail.
-  socketOptions: { connectTimeout: 15_000, readTimeout: 30_000 },
-});
+const { cfg, topics, producer, cassandra } = e2eWorld("web_e2e", PARTITIONS);
 const HOSTILE = `<script>alert("pwned")</script><img src=x onerror=alert(2)>`;
 const now = Math.floor(Date.now() / W) * W;
 let web: RunningWeb;

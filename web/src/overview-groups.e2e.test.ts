@@ -1,7 +1,4 @@
-import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { KafkaJS } from "@confluentinc/kafka-javascript";
-import { Client } from "cassandra-driver";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../common/src/cassandra-schema.ts";
@@ -9,42 +6,19 @@ import { writeHeartbeat } from "../../common/src/instance-registry.ts";
 import { deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
+import { e2eWorld } from "./testing/e2e-world.ts";
 import { GROUP_VALUES, syntheticWindowRows } from "./testing/synthetic-windows.ts";
-import { loadWebConfig } from "./web-config.ts";
 import type { WindowRow } from "./window-types.ts";
 
 // The Overview's live charts are the configured groups': a processor that publishes GROUP_BY=country,city
 // with its heartbeat (the web tier's own GROUP_BY stays the default nat,gender) gets a chart for each of
 // its fields and the latest-window table of its first, and no nat or gender chart. Real Kafka and
 // Cassandra; the test writes what such a processor would (its heartbeat, its window rows).
-const run = randomBytes(4).toString("hex");
 const W = 10_000;
 const PARTITIONS = 3;
 const GROUP_BY = ["country", "city"];
 const SHOTS = "test-results/screenshots";
-const cfg = loadWebConfig({
-  ...process.env,
-  WEB_PORT: "0",
-  CASSANDRA_KEYSPACE: `web_groups_${run}`,
-  TOPIC_USERS: `web_groups_users_${run}`,
-  TOPIC_DLQ: `web_groups_dlq_${run}`,
-  TOPIC_LATE: `web_groups_late_${run}`,
-  TOPIC_AGGREGATES: `web_groups_aggregates_${run}`,
-  TOPIC_PARTITIONS: String(PARTITIONS),
-  CONSUMER_GROUP: `web_groups_group_${run}`,
-  PROCESSOR_STATUS_URL: "http://127.0.0.1:9",
-  LOG_LEVEL: "warn",
-});
-const topics = [cfg.TOPIC_USERS, cfg.TOPIC_DLQ, cfg.TOPIC_LATE, cfg.TOPIC_AGGREGATES];
-const kafka = new KafkaJS.Kafka({
-  kafkaJS: { brokers: [cfg.KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.ERROR },
-});
-const producer = kafka.producer();
-const cassandra = new Client({
-  contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
-  localDataCenter: cfg.CASSANDRA_DC,
-  socketOptions: { connectTimeout: 15_000, readTimeout: 30_000 },
-});
+const { cfg, topics, producer, cassandra } = e2eWorld("web_groups", PARTITIONS);
 const now = Math.floor(Date.now() / W) * W;
 let web: RunningWeb;
 let browser: Browser;

@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+import { KafkaJS } from "@confluentinc/kafka-javascript";
+import { Client } from "cassandra-driver";
+import { loadWebConfig, type WebConfig } from "../web-config.ts";
+
+export interface E2eWorld {
+  cfg: WebConfig;
+  topics: string[];
+  producer: KafkaJS.Producer;
+  cassandra: Client;
+}
+
+/**
+ * A browser test's own keyspace, topics and group on the shared stack (names `<prefix>_…_<run>`), the web
+ * config over them with no processor to ask, and the clients that seed them.
+ */
+export function e2eWorld(prefix: string, partitions: number): E2eWorld {
+  const run = randomBytes(4).toString("hex");
+  const cfg = loadWebConfig({
+    ...process.env,
+    WEB_PORT: "0",
+    CASSANDRA_KEYSPACE: `${prefix}_${run}`,
+    TOPIC_USERS: `${prefix}_users_${run}`,
+    TOPIC_DLQ: `${prefix}_dlq_${run}`,
+    TOPIC_LATE: `${prefix}_late_${run}`,
+    TOPIC_AGGREGATES: `${prefix}_aggregates_${run}`,
+    TOPIC_PARTITIONS: String(partitions),
+    CONSUMER_GROUP: `${prefix}_group_${run}`,
+    PROCESSOR_STATUS_URL: "http://127.0.0.1:9",
+    LOG_LEVEL: "warn",
+  });
+  const kafka = new KafkaJS.Kafka({
+    kafkaJS: { brokers: [cfg.KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.ERROR },
+  });
+  return {
+    cfg,
+    topics: [cfg.TOPIC_USERS, cfg.TOPIC_DLQ, cfg.TOPIC_LATE, cfg.TOPIC_AGGREGATES],
+    producer: kafka.producer(),
+    cassandra: new Client({
+      contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
+      localDataCenter: cfg.CASSANDRA_DC,
+      // A shared, busy single node answers DDL and wide reads slowly; wait rather than fail.
+      socketOptions: { connectTimeout: 15_000, readTimeout: 30_000 },
+    }),
+  };
+}

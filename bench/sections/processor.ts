@@ -21,8 +21,6 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
 /** `bench --peers` explains every row, so the processor is profiled even when it meets its target. */
 const PEERS = process.argv.includes("--peers");
 const EVENTS_WITH_USERS = Number(process.env.BENCH_EVENTS_WITH_USERS ?? 100_000);
-/** Users each of the ceiling's statement shapes writes. */
-const CEILING_USERS = Number(process.env.BENCH_CEILING_USERS ?? 30_000);
 
 /** One full read of the topic by a bare consumer that only counts; events/s and events per CPU-second. */
 async function rawConsume(
@@ -115,10 +113,11 @@ export async function processorSection(r: Results): Promise<void> {
   });
   const users = await timeProcessors(withUsers.env, usersEvents, {
     basePort: 19_465,
+    untilDurable: true,
   });
   console.log(`  processor (with users): ${Math.round(users.eventsPerSec)} events/s`);
   const ceilingConfig = benchConfig("ceil").config;
-  const ceilingRuns = await usersCeiling(ceilingConfig, Math.min(usersEvents, CEILING_USERS)).catch(
+  const ceilingRuns = await usersCeiling(ceilingConfig, usersEvents).catch(
     (err: Error) => {
       // The processor's figures stand without it; the summary lists the failure.
       r.errors["users ceiling"] = err.message;

@@ -116,14 +116,16 @@ export async function processorSection(r: Results): Promise<void> {
     untilDurable: true,
   });
   console.log(`  processor (with users): ${Math.round(users.eventsPerSec)} events/s`);
+  const options = loadProcessorOptions(process.env);
   const ceilingConfig = benchConfig("ceil").config;
-  const ceilingRuns = await usersCeiling(ceilingConfig, usersEvents).catch(
-    (err: Error) => {
-      // The processor's figures stand without it; the summary lists the failure.
-      r.errors["users ceiling"] = err.message;
-      return [];
-    },
-  );
+  const ceilingRuns = await usersCeiling(ceilingConfig, usersEvents, {
+    users: options.PROCESSOR_USERS_PER_BATCH,
+    concurrency: options.PROCESSOR_SINK_CONCURRENCY,
+  }).catch((err: Error) => {
+    // The processor's figures stand without it; the summary lists the failure.
+    r.errors["users ceiling"] = err.message;
+    return [];
+  });
   const ceiling = ceilingRuns.length > 0 ? Math.max(...ceilingRuns.map((c) => c.eventsPerSec)) : Number.NaN;
   console.log(
     `  bare users loader: ${ceilingRuns.map((c) => `${c.shape} ${Math.round(c.eventsPerSec)}`).join(", ")} users/s`,
@@ -136,6 +138,7 @@ export async function processorSection(r: Results): Promise<void> {
     usersCeilingEventsPerSec: Math.round(ceiling),
     usersCeiling: ceilingRuns.map((c) => ({ ...c, eventsPerSec: Math.round(c.eventsPerSec) })),
     usersRatioToCeiling: users.eventsPerSec / ceiling,
+    usersCpuCores: users.cpuSeconds / (usersEvents / users.eventsPerSec),
     rawConsumeEventsPerSec: Math.round(raw.eventsPerSec),
     rawConsumeEventsPerCpuSecond: Math.round(raw.eventsPerCpuSecond),
     ratioToRaw: agg.eventsPerSec / raw.eventsPerSec,

@@ -16,16 +16,17 @@ import { createRng } from "../../producer/src/rng.ts";
 // smaller set would end before the flushes a run as long as the processor's meets.
 export interface UsersCeilingRun {
   shape: string;
+  /** The processor's own shape (PROCESSOR_USERS_PER_BATCH users a batch, PROCESSOR_SINK_CONCURRENCY at once). */
+  own: boolean;
   /** Rows (two a user) executing at once. */
   rowsInFlight: number;
   eventsPerSec: number;
 }
 
+type Shape = { kind: "single"; concurrency: number } | { kind: "batch"; users: number; concurrency: number };
+
 /** Statement shapes tried, each over the same number of users (single rows at 64 and 256 at once were slower still). */
-const SHAPES: (
-  | { kind: "single"; concurrency: number }
-  | { kind: "batch"; users: number; concurrency: number }
-)[] = [
+const SHAPES: Shape[] = [
   { kind: "single", concurrency: 1_024 },
   { kind: "batch", users: 10, concurrency: 16 },
   { kind: "batch", users: 10, concurrency: 64 },
@@ -68,13 +69,25 @@ async function pool(jobs: (() => Promise<void>)[], width: number): Promise<void>
   await Promise.all(Array.from({ length: width }, worker));
 }
 
-export async function usersCeiling(config: Config, count: number): Promise<UsersCeilingRun[]> {
+/** The shapes tried: SHAPES, and the processor's own if it is not one of them. */
+function shapesWith(own: { users: number; concurrency: number }): Shape[] {
+  const listed = SHAPES.some(
+    (s) => s.kind === "batch" && s.users === own.users && s.concurrency === own.concurrency,
+  );
+  return listed ? SHAPES : [...SHAPES, { kind: "batch", ...own }];
+}
+
+export async function usersCeiling(
+  config: Config,
+  count: number,
+  own: { users: number; concurrency: number },
+): Promise<UsersCeilingRun[]> {
   const store = await CassandraStore.open(config);
   const client = store.client;
   const q = userStatements(config.CASSANDRA_KEYSPACE);
   const runs: UsersCeilingRun[] = [];
   try {
-    for (const [i, shape] of SHAPES.entries()) {
+    for (const [i, shape] of shapesWith(own).entries()) {
       const rows = users(count, 7 + i);
       const t0 = performance.now();
       if (shape.kind === "single") {
@@ -111,6 +124,7 @@ export async function usersCeiling(config: Config, count: number): Promise<Users
           shape.kind === "single"
             ? `single-row statements, executeConcurrent ${shape.concurrency}`
             : `unlogged batches of ${shape.users} users, ${shape.concurrency} at a time`,
+        own: shape.kind === "batch" && shape.users === own.users && shape.concurrency === own.concurrency,
         rowsInFlight: shape.kind === "single" ? shape.concurrency : 2 * shape.users * shape.concurrency,
         eventsPerSec: (count / (performance.now() - t0)) * 1000,
       };

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { type Config, loadConfig } from "../../common/src/config.ts";
 
+/**
+ * Runs of each throughput figure (the processor's one and N instances, each peer): on two cores shared
+ * with Kafka and Cassandra, runs of the same code differ by a third, so each figure is the best of these.
+ */
+export const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 3));
+
 /** A config whose topics, group and keyspace belong to this bench run alone. */
 export function benchConfig(
   tag: string,

@@ -6,7 +6,7 @@ import { repoRoot } from "../../stack/paths.ts";
 import { ensurePeersBuilt, peerVersion } from "../peers/build.ts";
 import { type PeerRun, runPeer, SPARK_JAVA_OPTIONS } from "../peers/peer-process.ts";
 import type { PeerFigures, Results } from "../report.ts";
-import { benchConfig } from "./bench-env.ts";
+import { benchConfig, REPS } from "./bench-env.ts";
 import { benchTopic } from "./bench-topic.ts";
 import { countsCheck } from "./processor-run.ts";
 
@@ -27,6 +27,7 @@ function figures(system: string, run: PeerRun, events: number, writes: string): 
     cpuSeconds: run.cpuSeconds,
     rssMbMax: Math.round(run.rssMbMax),
     writes,
+    runs: [Math.round(events / run.seconds)],
     check: { ...countsCheck(run.result.counts, events, late), late, eventsRead: run.result.events },
   };
 }
@@ -58,51 +59,70 @@ export async function peersSection(r: Results): Promise<void> {
   };
   r.peers = {};
 
-  const sparkDir = mkdtempSync(join(tmpdir(), "peers-spark-"));
-  try {
-    const spark = await runPeer({
-      name: "spark",
-      classpath: classpaths.spark,
-      mainClass: "dev.rtpipeline.peers.SparkWindows",
-      jvmFlags: [...SPARK_JAVA_OPTIONS, "-Xmx2g"],
-      env: { ...env, PEERS_STATE_DIR: sparkDir },
-      timeoutMs: 600_000,
-    });
-    r.peers.spark = figures(
-      `Spark Structured Streaming ${peerVersion("spark.version")}, local[${cores}]`,
-      spark,
-      events,
-      `nothing durable: foreachBatch keeps each window row's latest count on the driver; trigger AvailableNow (${spark.result.batches ?? "?"} micro-batches)`,
-    );
-    console.log(
-      `  spark: ${r.peers.spark.eventsPerSec} events/s, ${r.peers.spark.eventsPerCpuSecond} per CPU-second`,
-    );
-  } finally {
-    rmSync(sparkDir, { recursive: true, force: true });
-  }
+  // Each peer gets as many runs as each processor figure, and its best, as the processor does.
+  for (let i = 0; i < REPS; i++) {
+    const sparkDir = mkdtempSync(join(tmpdir(), "peers-spark-"));
+    try {
+      const spark = await runPeer({
+        name: "spark",
+        classpath: classpaths.spark,
+        mainClass: "dev.rtpipeline.peers.SparkWindows",
+        jvmFlags: [...SPARK_JAVA_OPTIONS, "-Xmx2g"],
+        env: { ...env, PEERS_STATE_DIR: sparkDir },
+        timeoutMs: 600_000,
+      });
+      r.peers.spark = better(
+        r.peers.spark,
+        figures(
+          `Spark Structured Streaming ${peerVersion("spark.version")}, local[${cores}]`,
+          spark,
+          events,
+          `nothing durable: foreachBatch keeps each window row's latest count on the driver; trigger AvailableNow (${spark.result.batches ?? "?"} micro-batches)`,
+        ),
+      );
+    } finally {
+      rmSync(sparkDir, { recursive: true, force: true });
+    }
 
-  const streamsDir = mkdtempSync(join(tmpdir(), "peers-streams-"));
-  const appId = `${config.CONSUMER_GROUP}_streams`;
-  try {
-    const streams = await runPeer({
-      name: "kafka-streams",
-      classpath: classpaths["kafka-streams"],
-      mainClass: "dev.rtpipeline.peers.StreamsWindows",
-      jvmFlags: ["-Xmx1g"],
-      env: { ...env, PEERS_GROUP: appId, PEERS_STATE_DIR: streamsDir },
-      timeoutMs: 600_000,
-    });
-    r.peers.kafkaStreams = figures(
-      `Kafka Streams ${peerVersion("kafka.version")}, ${cores} stream threads`,
-      streams,
-      events,
-      "RocksDB store, its changelog topic and offset commits (at-least-once); no output topic",
-    );
-    console.log(
-      `  kafka streams: ${r.peers.kafkaStreams.eventsPerSec} events/s, ${r.peers.kafkaStreams.eventsPerCpuSecond} per CPU-second`,
-    );
-  } finally {
-    rmSync(streamsDir, { recursive: true, force: true });
-    await deleteInternalTopics(config.KAFKA_BOOTSTRAP, appId).catch(() => undefined);
+    const streamsDir = mkdtempSync(join(tmpdir(), "peers-streams-"));
+    const appId = `${config.CONSUMER_GROUP}_streams_${i}`;
+    try {
+      const streams = await runPeer({
+        name: "kafka-streams",
+        classpath: classpaths["kafka-streams"],
+        mainClass: "dev.rtpipeline.peers.StreamsWindows",
+        jvmFlags: ["-Xmx1g"],
+        env: { ...env, PEERS_GROUP: appId, PEERS_STATE_DIR: streamsDir },
+        timeoutMs: 600_000,
+      });
+      r.peers.kafkaStreams = better(
+        r.peers.kafkaStreams,
+        figures(
+          `Kafka Streams ${peerVersion("kafka.version")}, ${cores} stream threads`,
+          streams,
+          events,
+          "RocksDB store, its changelog topic and offset commits (at-least-once); no output topic",
+        ),
+      );
+    } finally {
+      rmSync(streamsDir, { recursive: true, force: true });
+      await deleteInternalTopics(config.KAFKA_BOOTSTRAP, appId).catch(() => undefined);
+    }
   }
+  for (const [name, p] of [
+    ["spark", r.peers.spark],
+    ["kafka streams", r.peers.kafkaStreams],
+  ] as const)
+    if (p)
+      console.log(
+        `  ${name}: ${p.eventsPerSec} events/s (runs ${p.runs.join(", ")}), ${p.eventsPerCpuSecond} per CPU-second`,
+      );
+}
+
+/** The faster of two runs of a peer, carrying every run's events/s; a run with wrong counts wins. */
+function better(prev: PeerFigures | undefined, next: PeerFigures): PeerFigures {
+  const runs = [...(prev?.runs ?? []), ...next.runs];
+  const keep =
+    !prev || !next.check.ok || (prev.check.ok && next.eventsPerSec > prev.eventsPerSec) ? next : prev;
+  return { ...keep, runs };
 }

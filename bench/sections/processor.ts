@@ -7,10 +7,10 @@ import type { Config } from "../../common/src/config.ts";
 import { createBatchConsumer } from "../../common/src/kafka-consumer.ts";
 import { loadProcessorOptions } from "../../processor/src/processor-options.ts";
 import { hotspotsOfDir } from "../profile.ts";
-import type { Results } from "../report.ts";
-import { benchConfig } from "./bench-env.ts";
+import type { CountsCheck, Results } from "../report.ts";
+import { benchConfig, REPS } from "./bench-env.ts";
 import { benchTopic } from "./bench-topic.ts";
-import { countsCheck, storedCounts, timeProcessors } from "./processor-run.ts";
+import { countsCheck, type ProcessorRun, storedCounts, timeProcessors } from "./processor-run.ts";
 import { usersCeiling } from "./users-ceiling.ts";
 
 // Processor throughput against its ceiling, in one run: the same topic is read (1) by a bare
@@ -21,6 +21,28 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
 /** `bench --peers` explains every row, so the processor is profiled even when it meets its target. */
 const PEERS = process.argv.includes("--peers");
 const EVENTS_WITH_USERS = Number(process.env.BENCH_EVENTS_WITH_USERS ?? 100_000);
+
+/** The best of REPS runs of a processor figure, each over the topic in a fresh group and keyspace. */
+async function bestOfReps(
+  topic: string,
+  tag: string,
+  opts: { basePort: number; instances?: number },
+  keyspaces: string[],
+): Promise<{ best: ProcessorRun; check: CountsCheck; runs: number[] }> {
+  let best: { best: ProcessorRun; check: CountsCheck } | undefined;
+  const runs: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const { env, config } = benchConfig(tag, { STORE_USERS: "false", TOPIC_USERS: topic });
+    keyspaces.push(config.CASSANDRA_KEYSPACE);
+    const run = await timeProcessors(env, EVENTS, opts);
+    const check = countsCheck(await storedCounts(config), EVENTS, run.late);
+    runs.push(Math.round(run.eventsPerSec));
+    // A run with wrong counts is reported as the figure: it must not hide behind a faster right one.
+    if (!check.ok || !best || (best.check.ok && run.eventsPerSec > best.best.eventsPerSec))
+      best = { best: run, check };
+  }
+  return { ...best!, runs };
+}
 
 /** One full read of the topic by a bare consumer that only counts; events/s and events per CPU-second. */
 async function rawConsume(
@@ -89,19 +111,19 @@ export async function processorSection(r: Results): Promise<void> {
     if (run.eventsPerSec > raw.eventsPerSec) raw = run;
   }
   console.log(`  raw consume: ${Math.round(raw.eventsPerSec)} events/s`);
-  const agg = await timeProcessors(aggregatesOnly.env, EVENTS, { basePort: 19_464 });
-  const check = countsCheck(await storedCounts(aggregatesOnly.config), EVENTS, agg.late);
+  const keyspaces: string[] = [];
+  const single = await bestOfReps(topic, "proc", { basePort: 19_464 }, keyspaces);
+  const { best: agg, check } = single;
   console.log(
-    `  processor (aggregates only): ${Math.round(agg.eventsPerSec)} events/s, ${Math.round(agg.eventsPerCpuSecond)} per CPU-second; counts ${check.ok ? "ok" : `WRONG ${JSON.stringify(check.counts)}`}`,
+    `  processor (aggregates only): ${Math.round(agg.eventsPerSec)} events/s (runs ${single.runs.join(", ")}), ${Math.round(agg.eventsPerCpuSecond)} per CPU-second; counts ${check.ok ? "ok" : `WRONG ${JSON.stringify(check.counts)}`}`,
   );
 
   // N instances on N cores, one consumer group: how far the processor scales out on this machine.
   const cores = os.cpus().length;
-  const scaled = benchConfig("procn", { STORE_USERS: "false", TOPIC_USERS: topic });
-  const multi = await timeProcessors(scaled.env, EVENTS, { basePort: 19_470, instances: cores });
-  const multiCheck = countsCheck(await storedCounts(scaled.config), EVENTS, multi.late);
+  const scaled = await bestOfReps(topic, "procn", { basePort: 19_470, instances: cores }, keyspaces);
+  const { best: multi, check: multiCheck } = scaled;
   console.log(
-    `  processor × ${cores}: ${Math.round(multi.eventsPerSec)} events/s, ${Math.round(multi.eventsPerCpuSecond)} per CPU-second; counts ${multiCheck.ok ? "ok" : `WRONG ${JSON.stringify(multiCheck.counts)}`}`,
+    `  processor × ${cores}: ${Math.round(multi.eventsPerSec)} events/s (runs ${scaled.runs.join(", ")}), ${Math.round(multi.eventsPerCpuSecond)} per CPU-second; counts ${multiCheck.ok ? "ok" : `WRONG ${JSON.stringify(multiCheck.counts)}`}`,
   );
 
   // User records stored too, timed until the last one is durable: a topic of its own with just the
@@ -150,12 +172,14 @@ export async function processorSection(r: Results): Promise<void> {
         count: 1,
         eventsPerSec: Math.round(agg.eventsPerSec),
         eventsPerCpuSecond: Math.round(agg.eventsPerCpuSecond),
+        runs: single.runs,
       },
       {
         count: cores,
         eventsPerSec: Math.round(multi.eventsPerSec),
         eventsPerCpuSecond: Math.round(multi.eventsPerCpuSecond),
         check: multiCheck,
+        runs: scaled.runs,
       },
     ],
   };
@@ -183,8 +207,7 @@ export async function processorSection(r: Results): Promise<void> {
     flat: samples.length >= 3 && last <= middle * 1.1,
   };
   await dropKeyspaces(aggregatesOnly.config, [
-    aggregatesOnly.config.CASSANDRA_KEYSPACE,
-    scaled.config.CASSANDRA_KEYSPACE,
+    ...keyspaces,
     withUsers.config.CASSANDRA_KEYSPACE,
     ceilingConfig.CASSANDRA_KEYSPACE,
     profiled.config.CASSANDRA_KEYSPACE,

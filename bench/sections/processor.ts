@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RdKafka } from "@confluentinc/kafka-javascript";
 import { createCassandraClient } from "../../common/src/cassandra-client.ts";
 import type { Config } from "../../common/src/config.ts";
-import { createBatchConsumer } from "../../common/src/kafka-consumer.ts";
 import { loadProcessorOptions } from "../../processor/src/processor-options.ts";
 import { hotspotsOfDir } from "../profile.ts";
 import type { CountsCheck, Results } from "../report.ts";
+import { bareRead } from "./bare-read.ts";
 import { benchConfig, REPS } from "./bench-env.ts";
 import { benchTopic } from "./bench-topic.ts";
 import { countsCheck, type ProcessorRun, storedCounts, timeProcessors } from "./processor-run.ts";
@@ -44,56 +43,6 @@ async function bestOfReps(
   return { ...best!, runs };
 }
 
-/** One full read of the topic by a bare consumer that only counts; events/s and events per CPU-second. */
-async function rawConsume(
-  config: Config,
-  expected: number,
-  batchSize: number,
-  rep: number,
-): Promise<{ eventsPerSec: number; eventsPerCpuSecond: number }> {
-  const fetch = loadProcessorOptions(process.env);
-  const consumer = createBatchConsumer(
-    {
-      "bootstrap.servers": config.KAFKA_BOOTSTRAP,
-      "group.id": `${config.CONSUMER_GROUP}_raw_${batchSize}_${rep}`,
-      "enable.auto.commit": false,
-      // The processor's own pre-fetch settings: with librdkafka's defaults the bare read is slower.
-      "queued.max.messages.kbytes": fetch.PROCESSOR_FETCH_QUEUE_KB,
-      "fetch.queue.backoff.ms": fetch.PROCESSOR_FETCH_QUEUE_BACKOFF_MS,
-      "fetch.wait.max.ms": 50,
-    },
-    { "auto.offset.reset": "earliest" },
-    { consumeTimeoutMs: 100 },
-  );
-  await new Promise<void>((res, rej) => consumer.connect({ timeout: 30_000 }, (e) => (e ? rej(e) : res())));
-  consumer.subscribe([config.TOPIC_USERS]);
-  let seen = 0;
-  let first = 0;
-  // This process's CPU time (librdkafka's threads included), the way /proc counts it for a child.
-  let cpu0 = 0;
-  const deadline = Date.now() + 300_000;
-  while (seen < expected && Date.now() < deadline) {
-    const batch = await new Promise<RdKafka.Message[]>((res, rej) =>
-      consumer.consume(batchSize, (e, m) => (e ? rej(e) : res(m))),
-    );
-    if (batch.length && first === 0) {
-      first = performance.now();
-      cpu0 = cpuMicros();
-    }
-    seen += batch.length;
-  }
-  const elapsed = performance.now() - first;
-  const cpuSeconds = (cpuMicros() - cpu0) / 1e6;
-  await new Promise<void>((res) => consumer.disconnect(() => res()));
-  if (seen < expected) throw new Error(`raw consumer read ${seen} of ${expected}`);
-  return { eventsPerSec: (seen / elapsed) * 1000, eventsPerCpuSecond: seen / cpuSeconds };
-}
-
-const cpuMicros = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-
 async function dropKeyspaces(config: Config, keyspaces: string[]): Promise<void> {
   const c = createCassandraClient(config);
   await c.connect();
@@ -110,7 +59,12 @@ export async function processorSection(r: Results): Promise<void> {
   let raw = { eventsPerSec: 0, eventsPerCpuSecond: 0 };
   for (let i = 0; i < REPS; i++) {
     for (const batchSize of [500, 1_000, 5_000]) {
-      const run = await rawConsume(aggregatesOnly.config, EVENTS, batchSize, i);
+      const run = await bareRead(
+        aggregatesOnly.env,
+        EVENTS,
+        batchSize,
+        `${aggregatesOnly.config.CONSUMER_GROUP}_raw_${batchSize}_${i}`,
+      );
       if (run.eventsPerSec > raw.eventsPerSec) raw = run;
     }
   }

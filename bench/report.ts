@@ -387,6 +387,28 @@ const checked = (c: CountsCheck | undefined) =>
           .map(([g, n]) => `${g} ${fmt(n)}`)
           .join(", ")}`;
 
+/**
+ * By how much the processor missed a peer, and why: the cores each kept busy (events/s over events per
+ * CPU-second) say whether the processor lacked CPU or used it less well.
+ */
+function peerMiss(
+  mine: { count: number; eventsPerSec: number; eventsPerCpuSecond: number },
+  peer: PeerFigures,
+  rate: number,
+  perCpu: number,
+  target: number,
+): string {
+  const cores = (x: { eventsPerSec: number; eventsPerCpuSecond: number }) =>
+    x.eventsPerSec / x.eventsPerCpuSecond;
+  const short = [
+    rate < target ? `events/s ${fmt(rate, 2)}×` : "",
+    perCpu < target ? `per CPU-second ${fmt(perCpu, 2)}×` : "",
+  ]
+    .filter((x) => x !== "")
+    .join(", ");
+  return `${short} against ≥ ${target}×; the processor's ${mine.count} instance${mine.count > 1 ? "s" : ""} kept ${fmt(cores(mine), 2)} cores busy, the peer ${fmt(cores(peer), 2)}`;
+}
+
 function peersTable(
   p: NonNullable<Results["processor"]>,
   peers: NonNullable<Results["peers"]>,
@@ -422,7 +444,7 @@ function peersTable(
     const perCpu = mine.eventsPerCpuSecond / peer.eventsPerCpuSecond;
     const judged = mine.count > 1 || !n || n.count === 1;
     return [
-      `| ${mine.count} instance${mine.count > 1 ? "s" : ""} against ${peer.system} | ${fmt(rate, 2)}× | ${fmt(perCpu, 2)}× | ${judged ? `≥ ${target}×` : "—"} | ${judged ? verdict(rate >= target && perCpu >= target, `${fmt(Math.min(rate, perCpu), 2)}×`) : "—"} |`,
+      `| ${mine.count} instance${mine.count > 1 ? "s" : ""} against ${peer.system} | ${fmt(rate, 2)}× | ${fmt(perCpu, 2)}× | ${judged ? `≥ ${target}×` : "—"} | ${judged ? verdict(rate >= target && perCpu >= target, peerMiss(mine, peer, rate, perCpu, target)) : "—"} |`,
     ];
   };
   return [

@@ -17,23 +17,12 @@ import type { WindowRow } from "./window-types.ts";
 const W = 10_000;
 const PARTITIONS = 6;
 const SHOTS = "test-results/screenshots";
-const { cfg, topics, producer, cassandra } = e2eWorld("web_e2e", PARTITIONS);
+const { cfg, topics, producer, cassandra, publish } = e2eWorld("web_e2e", PARTITIONS);
 const HOSTILE = `<script>alert("pwned")</script><img src=x onerror=alert(2)>`;
 const now = Math.floor(Date.now() / W) * W;
 let web: RunningWeb;
 let browser: Browser;
 let nextWindow = now - 9 * W;
-
-async function publish(rows: WindowRow[]): Promise<void> {
-  await producer.send({
-    topic: cfg.TOPIC_AGGREGATES,
-    messages: rows.map((r) => ({
-      key: `${r.group}|${r.key}|${r.windowStart}|${r.partition}`,
-      partition: r.partition,
-      value: JSON.stringify({ ...r, watermark: r.windowEnd, emittedAt: Date.now() }),
-    })),
-  });
-}
 
 async function store(rows: WindowRow[]): Promise<void> {
   const ks = cfg.CASSANDRA_KEYSPACE;

@@ -8,7 +8,6 @@ import { createLogger } from "../../common/src/logger.ts";
 import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
 import { e2eWorld } from "./testing/e2e-world.ts";
 import { GROUP_VALUES, syntheticWindowRows } from "./testing/synthetic-windows.ts";
-import type { WindowRow } from "./window-types.ts";
 
 // The Overview's live charts are the configured groups': a processor that publishes GROUP_BY=country,city
 // with its heartbeat (the web tier's own GROUP_BY stays the default nat,gender) gets a chart for each of
@@ -18,21 +17,10 @@ const W = 10_000;
 const PARTITIONS = 3;
 const GROUP_BY = ["country", "city"];
 const SHOTS = "test-results/screenshots";
-const { cfg, topics, producer, cassandra } = e2eWorld("web_groups", PARTITIONS);
+const { cfg, topics, producer, cassandra, publish } = e2eWorld("web_groups", PARTITIONS);
 const now = Math.floor(Date.now() / W) * W;
 let web: RunningWeb;
 let browser: Browser;
-
-async function publish(rows: WindowRow[]): Promise<void> {
-  await producer.send({
-    topic: cfg.TOPIC_AGGREGATES,
-    messages: rows.map((r) => ({
-      key: `${r.group}|${r.key}|${r.windowStart}|${r.partition}`,
-      partition: r.partition,
-      value: JSON.stringify({ ...r, watermark: r.windowEnd, emittedAt: Date.now() }),
-    })),
-  });
-}
 
 const windowsAt = (start: number, final: boolean) =>
   syntheticWindowRows(start, W, PARTITIONS, final, GROUP_BY);

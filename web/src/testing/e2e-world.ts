@@ -2,12 +2,15 @@ import { randomBytes } from "node:crypto";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { Client } from "cassandra-driver";
 import { loadWebConfig, type WebConfig } from "../web-config.ts";
+import type { WindowRow } from "../window-types.ts";
 
 export interface E2eWorld {
   cfg: WebConfig;
   topics: string[];
   producer: KafkaJS.Producer;
   cassandra: Client;
+  /** Sends rows to the aggregates topic as the processor does, each to its own partition (producer connected). */
+  publish(rows: readonly WindowRow[]): Promise<void>;
 }
 
 /**
@@ -32,10 +35,21 @@ export function e2eWorld(prefix: string, partitions: number): E2eWorld {
   const kafka = new KafkaJS.Kafka({
     kafkaJS: { brokers: [cfg.KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.ERROR },
   });
+  const producer = kafka.producer();
   return {
     cfg,
     topics: [cfg.TOPIC_USERS, cfg.TOPIC_DLQ, cfg.TOPIC_LATE, cfg.TOPIC_AGGREGATES],
-    producer: kafka.producer(),
+    producer,
+    publish: async (rows) => {
+      await producer.send({
+        topic: cfg.TOPIC_AGGREGATES,
+        messages: rows.map((r) => ({
+          key: `${r.group}|${r.key}|${r.windowStart}|${r.partition}`,
+          partition: r.partition,
+          value: JSON.stringify({ ...r, watermark: r.windowEnd, emittedAt: Date.now() }),
+        })),
+      });
+    },
     cassandra: new Client({
       contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
       localDataCenter: cfg.CASSANDRA_DC,

@@ -7,6 +7,17 @@ import { type Config, loadConfig } from "../../common/src/config.ts";
  */
 export const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 3));
 
+/**
+ * Which of two runs of a figure is reported: one whose counts are wrong (it must not hide behind a faster
+ * right one), else the faster.
+ */
+export function reportedRun<T extends { ok: boolean; eventsPerSec: number }>(
+  prev: T | undefined,
+  next: T,
+): T {
+  return !prev || !next.ok || (prev.ok && next.eventsPerSec > prev.eventsPerSec) ? next : prev;
+}
+
 /** A config whose topics, group and keyspace belong to this bench run alone. */
 export function benchConfig(
   tag: string,

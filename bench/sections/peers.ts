@@ -6,7 +6,7 @@ import { repoRoot } from "../../stack/paths.ts";
 import { ensurePeersBuilt, peerVersion } from "../peers/build.ts";
 import { type PeerRun, runPeer, SPARK_JAVA_OPTIONS } from "../peers/peer-process.ts";
 import type { PeerFigures, Results } from "../report.ts";
-import { benchConfig, REPS } from "./bench-env.ts";
+import { benchConfig, REPS, reportedRun } from "./bench-env.ts";
 import { benchTopic } from "./bench-topic.ts";
 import { countsCheck } from "./processor-run.ts";
 
@@ -119,10 +119,9 @@ export async function peersSection(r: Results): Promise<void> {
       );
 }
 
-/** The faster of two runs of a peer, carrying every run's events/s; a run with wrong counts wins. */
+/** The run of a peer reportedRun() keeps, carrying every run's events/s. */
 function better(prev: PeerFigures | undefined, next: PeerFigures): PeerFigures {
-  const runs = [...(prev?.runs ?? []), ...next.runs];
-  const keep =
-    !prev || !next.check.ok || (prev.check.ok && next.eventsPerSec > prev.eventsPerSec) ? next : prev;
-  return { ...keep, runs };
+  const judged = (f: PeerFigures) => ({ f, ok: f.check.ok, eventsPerSec: f.eventsPerSec });
+  const keep = reportedRun(prev && judged(prev), judged(next)).f;
+  return { ...keep, runs: [...(prev?.runs ?? []), ...next.runs] };
 }

@@ -121,6 +121,15 @@ function client(config: Config, points: string[], only?: string): Client {
   });
 }
 
+// Every start of a non-seed node asks the seed for the ring first (Gossiper.doShadowRound) and exits
+// with "Unable to gossip with any peers" when no answer comes within twice the ring delay. At 1 s a
+// node restarted mid-chaos on 2 busy cores gave up 2 s after its connection to the seed opened. The
+// round ends as soon as the seed answers, and auto_bootstrap is off (no ring-delay sleeps), so the
+// longer delay costs a healthy start nothing. The seed (index 0) keeps 1 s: its round only asks peers
+// it knew, never fails its start, and would wait the whole delay when they are all down.
+const ringDelayMs = (topo: Topology, node: CassandraNode): number =>
+  topo.nodes === 1 ? 100 : node.index === 0 ? 1_000 : 15_000;
+
 /** One Cassandra node: the single one, or a cluster's node on its own loopback address. */
 export function cassandraService(
   config: Config,
@@ -170,7 +179,7 @@ export function cassandraService(
         `-Dcassandra.logdir=${ensureDir(topo.nodes === 1 ? dirs.logs : join(dirs.logs, node.name))}`,
         `-Dlogback.configurationFile=${join(confDir, "cassandra-logback.xml")}`,
         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-        `-Dcassandra.ring_delay_ms=${topo.nodes === 1 ? 100 : 1000}`,
+        `-Dcassandra.ring_delay_ms=${ringDelayMs(topo, node)}`,
         "-Dcassandra.superuser_setup_delay_ms=0",
         `-Dcassandra.jmx.local.port=${node.jmxPort}`,
         "-cp",

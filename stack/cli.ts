@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseCommandLine } from "../common/src/command-line.ts";
 import { type Config, loadConfig } from "../common/src/config.ts";
@@ -10,6 +10,7 @@ import { prometheusDown, prometheusUp } from "./prometheus.ts";
 import { describeReset, resetAll } from "./reset.ts";
 import type { Service } from "./service.ts";
 import { stackServices } from "./services.ts";
+import { startFailure } from "./start-failure.ts";
 import { planUp } from "./up-plan.ts";
 
 const usage = `usage: bun run stack <up|down|status|reset|restart> [kafka|registry|cassandra|kafka-2 ...] [--nodes N] [--json]
@@ -41,21 +42,31 @@ function pick(all: Service[], names: string[]): Service[] {
   });
 }
 
-function tail(file: string, lines = 15): string {
+const logSize = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
+
+function logSince(file: string, offset: number): string {
   try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    return readFileSync(file).subarray(offset).toString("utf8");
   } catch {
-    return "(no log)";
+    return "";
   }
 }
 
-async function waitReady(dirs: StackDirs, s: Service, started: number, timeoutMs: number): Promise<void> {
+async function waitReady(
+  dirs: StackDirs,
+  s: Service,
+  started: number,
+  logOffset: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = started + timeoutMs;
   while (Date.now() < deadline) {
     if (await s.ready()) return;
     if (runningPid(dirs, s.name) === undefined) {
       const log = logFile(dirs, s.name);
-      throw new Error(`${s.name} exited during start; see ${log}:\n${tail(log)}`);
+      throw new Error(
+        `${s.name} exited during start; see ${log}:\n${startFailure(logSince(log, logOffset))}`,
+      );
     }
     await sleep(500);
   }
@@ -90,6 +101,7 @@ async function up(dirs: StackDirs, services: Service[], config: Config): Promise
         const before = s.startAfter === undefined ? undefined : readyOf.get(s.startAfter);
         if (before) await before;
         const started = Date.now();
+        const logOffset = logSize(logFile(dirs, s.name));
         if (step?.action === "start") {
           try {
             s.prepare();
@@ -100,7 +112,7 @@ async function up(dirs: StackDirs, services: Service[], config: Config): Promise
             );
           }
         }
-        await waitReady(dirs, s, started, config.STACK_READY_TIMEOUT_MS);
+        await waitReady(dirs, s, started, logOffset, config.STACK_READY_TIMEOUT_MS);
         console.log(`${s.name}: up at ${s.endpoint} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       })();
       readyOf.set(s.name, done);

@@ -1,5 +1,5 @@
-import { extraAggregateFields, fieldsRead } from "../../common/src/aggregate-fields.ts";
-import { type Config, groupByFields } from "../../common/src/config.ts";
+import { fieldsRead } from "../../common/src/aggregate-fields.ts";
+import type { Config } from "../../common/src/config.ts";
 import type { ProcessorStatus } from "../../common/src/contracts/processor-status.ts";
 import type { Logger } from "../../common/src/logger.ts";
 import { PermanentError, retry } from "../../common/src/retry.ts";
@@ -8,6 +8,7 @@ import { Checkpointer } from "./checkpointer.ts";
 import { WindowEngine } from "./core/index.ts";
 import { E2eLatency } from "./e2e-latency.ts";
 import { WindowEmitter } from "./emitter.ts";
+import { coreConfig } from "./engine-config.ts";
 import { EventDecoder } from "./event-decoder.ts";
 import { Liveness } from "./liveness.ts";
 import { ProcessorMetrics } from "./metrics.ts";
@@ -102,16 +103,8 @@ export class Processor {
     this.engineNow = this.now();
     this.lastLoopAt = this.engineNow;
     this.budget = shutdownBudget(opts.PROCESSOR_SHUTDOWN_TIMEOUT_MS);
-    const dims = groupByFields(config);
-    this.engine = new WindowEngine({
-      windowSizeMs: config.WINDOW_SIZE_MS,
-      windowSlideMs: config.WINDOW_SLIDE_MS,
-      allowedLatenessMs: config.ALLOWED_LATENESS_MS,
-      idleTimeoutMs: config.IDLE_TIMEOUT_MS,
-      groupBy: dims,
-      extraFields: extraAggregateFields(config),
-      maxKeys: opts.PROCESSOR_MAX_KEYS_PER_PARTITION,
-    });
+    this.engine = new WindowEngine(coreConfig(config, opts.PROCESSOR_MAX_KEYS_PER_PARTITION));
+    const dims = this.engine.config.groupBy;
     const liveness = new Liveness({ unhealthyAfterMs: opts.PROCESSOR_UNHEALTHY_AFTER_MS, now: this.now });
     this.liveness = liveness;
     const registry = {

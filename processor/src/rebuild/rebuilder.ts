@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { extraAggregateFields, fieldsRead } from "../../../common/src/aggregate-fields.ts";
+import { fieldsRead } from "../../../common/src/aggregate-fields.ts";
 import { type Config, groupByFields } from "../../../common/src/config.ts";
 import type { Logger } from "../../../common/src/logger.ts";
 import { retry } from "../../../common/src/retry.ts";
@@ -8,6 +8,7 @@ import type { PartitionReader } from "../adapters/partition-reader.ts";
 import type { RebuildJob, RebuildProgress, RebuildStore } from "../adapters/rebuild-store.ts";
 import { WindowEngine, type WindowRow } from "../core/index.ts";
 import { windowBatches } from "../emitter.ts";
+import { coreConfig } from "../engine-config.ts";
 import { EventDecoder } from "../event-decoder.ts";
 import type { SourceRecord } from "../ports.ts";
 import type { ProcessorOptions } from "../processor-options.ts";
@@ -221,18 +222,10 @@ export class Rebuilder {
     this.d.onProgress?.(view);
     if (view.done) return view.rowsWritten;
 
-    const dims = groupByFields(config);
     // The live processor's core, configured as it is; its clock stands still (idleness is the live run's
     // processing time, not data: docs/rebuild.md).
-    const engine = new WindowEngine({
-      windowSizeMs: config.WINDOW_SIZE_MS,
-      windowSlideMs: config.WINDOW_SLIDE_MS,
-      allowedLatenessMs: config.ALLOWED_LATENESS_MS,
-      idleTimeoutMs: config.IDLE_TIMEOUT_MS,
-      groupBy: dims,
-      extraFields: extraAggregateFields(config),
-      maxKeys: po.PROCESSOR_MAX_KEYS_PER_PARTITION,
-    });
+    const engine = new WindowEngine(coreConfig(config, po.PROCESSOR_MAX_KEYS_PER_PARTITION));
+    const dims = engine.config.groupBy;
     const [assigned] = engine.assign(
       [prog?.state ? { partition: p, snapshot: new Uint8Array(prog.state) } : { partition: p }],
       0,

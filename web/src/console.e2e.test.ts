@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDeadLetter } from "../../common/src/contracts/dead-letter.ts";
 import { createLogger } from "../../common/src/logger.ts";
@@ -13,6 +13,7 @@ import { cleanupIsolated } from "../../producer/src/testing/cleanup.ts";
 import { type FaultServer, startFaultServer } from "../../producer/src/testing/fault-server.ts";
 import { isolatedConfig } from "../../producer/src/testing/test-config.ts";
 import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
+import { launchChromium } from "./testing/browser.ts";
 import { loadWebConfig } from "./web-config.ts";
 
 // The operations console in headless Chromium against the real Kafka, registry and Cassandra, with the
@@ -88,10 +89,7 @@ describe("the operations console in a browser", () => {
       LOG_LEVEL: "warn",
     });
     web = await startWebServer(cfg, createLogger("console-e2e", "warn"));
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

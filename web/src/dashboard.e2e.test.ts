@@ -1,12 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { concurrent, types } from "cassandra-driver";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hourBucket, migrate } from "../../common/src/cassandra-schema.ts";
-import { deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
+import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import type { PipelineSnapshot } from "./pipeline-monitor.ts";
 import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
+import { launchChromium } from "./testing/browser.ts";
 import { e2eWorld } from "./testing/e2e-world.ts";
 import { syntheticWindowRows } from "./testing/synthetic-windows.ts";
 import type { WindowRow } from "./window-types.ts";
@@ -17,7 +18,8 @@ import type { WindowRow } from "./window-types.ts";
 const W = 10_000;
 const PARTITIONS = 6;
 const SHOTS = "test-results/screenshots";
-const { cfg, topics, producer, cassandra, publish } = e2eWorld("web_e2e", PARTITIONS);
+const world = e2eWorld("web_e2e", PARTITIONS);
+const { cfg, producer, cassandra, publish } = world;
 const HOSTILE = `<script>alert("pwned")</script><img src=x onerror=alert(2)>`;
 const now = Math.floor(Date.now() / W) * W;
 let web: RunningWeb;
@@ -206,19 +208,13 @@ describe("the dashboard in a browser", () => {
     await producer.connect();
     await seedKafka();
     web = await startWebServer(cfg, createLogger("web-e2e", "warn"));
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
     await web?.close();
-    await producer.disconnect();
-    await deleteTopics(cfg, topics);
-    await cassandra.execute(`DROP KEYSPACE IF EXISTS ${cfg.CASSANDRA_KEYSPACE}`);
-    await cassandra.shutdown();
+    await world.dispose();
   });
 
   async function openPage(path: string): Promise<{ page: Page; problems: string[] }> {

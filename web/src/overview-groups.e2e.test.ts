@@ -1,11 +1,12 @@
 import { mkdirSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../common/src/cassandra-schema.ts";
 import { writeHeartbeat } from "../../common/src/instance-registry.ts";
-import { deleteTopics, ensureTopics } from "../../common/src/kafka-topics.ts";
+import { ensureTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
+import { launchChromium } from "./testing/browser.ts";
 import { e2eWorld } from "./testing/e2e-world.ts";
 import { GROUP_VALUES, syntheticWindowRows } from "./testing/synthetic-windows.ts";
 
@@ -17,7 +18,8 @@ const W = 10_000;
 const PARTITIONS = 3;
 const GROUP_BY = ["country", "city"];
 const SHOTS = "test-results/screenshots";
-const { cfg, topics, producer, cassandra, publish } = e2eWorld("web_groups", PARTITIONS);
+const world = e2eWorld("web_groups", PARTITIONS);
+const { cfg, producer, cassandra, publish } = world;
 const now = Math.floor(Date.now() / W) * W;
 let web: RunningWeb;
 let browser: Browser;
@@ -49,19 +51,13 @@ describe("the Overview charts the configured groups", () => {
     await producer.connect();
     for (let t = now - 20 * W; t < now - 2 * W; t += W) await publish(windowsAt(t, true));
     web = await startWebServer(cfg, createLogger("web-groups-e2e", "warn"));
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await web?.close();
-    await producer.disconnect();
-    await deleteTopics(cfg, topics);
-    await cassandra.execute(`DROP KEYSPACE IF EXISTS ${cfg.CASSANDRA_KEYSPACE}`);
-    await cassandra.shutdown();
+    await world.dispose();
   });
 
   it("draws one chart per published group-by field and the table of the first, live", async () => {

@@ -4,13 +4,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "cassandra-driver";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteTopics } from "../../common/src/kafka-topics.ts";
 import { createLogger } from "../../common/src/logger.ts";
 import { type ProcessorHandle, startProcessor } from "../../processor/src/start-processor.ts";
 import type { PipelineSnapshot } from "./pipeline-monitor.ts";
 import { type RunningWeb, startWebServer } from "./runtime/node-server.ts";
+import { launchChromium } from "./testing/browser.ts";
 import { loadWebConfig } from "./web-config.ts";
 import type { Window } from "./window-types.ts";
 
@@ -108,10 +109,7 @@ describe("the dashboard over the real pipeline, fed by fixture replays", () => {
       { ...base, PROCESSOR_STATUS_URL: `http://127.0.0.1:${processor.port}` },
       createLogger("web", "warn"),
     );
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     overview = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     overview.on("pageerror", (e) => problems.push(e.message));
     await overview.goto(`${web.url}/`);

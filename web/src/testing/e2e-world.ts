@@ -1,16 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { Client } from "cassandra-driver";
+import { deleteTopics } from "../../../common/src/kafka-topics.ts";
 import { loadWebConfig, type WebConfig } from "../web-config.ts";
 import type { WindowRow } from "../window-types.ts";
 
 export interface E2eWorld {
   cfg: WebConfig;
-  topics: string[];
   producer: KafkaJS.Producer;
   cassandra: Client;
   /** Sends rows to the aggregates topic as the processor does, each to its own partition (producer connected). */
   publish(rows: readonly WindowRow[]): Promise<void>;
+  /** Disconnects the producer and drops the test's topics and keyspace. */
+  dispose(): Promise<void>;
 }
 
 /**
@@ -36,10 +38,17 @@ export function e2eWorld(prefix: string, partitions: number): E2eWorld {
     kafkaJS: { brokers: [cfg.KAFKA_BOOTSTRAP], logLevel: KafkaJS.logLevel.ERROR },
   });
   const producer = kafka.producer();
+  const topics = [cfg.TOPIC_USERS, cfg.TOPIC_DLQ, cfg.TOPIC_LATE, cfg.TOPIC_AGGREGATES];
+  const cassandra = new Client({
+    contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
+    localDataCenter: cfg.CASSANDRA_DC,
+    // A shared, busy single node answers DDL and wide reads slowly; wait rather than fail.
+    socketOptions: { connectTimeout: 15_000, readTimeout: 30_000 },
+  });
   return {
     cfg,
-    topics: [cfg.TOPIC_USERS, cfg.TOPIC_DLQ, cfg.TOPIC_LATE, cfg.TOPIC_AGGREGATES],
     producer,
+    cassandra,
     publish: async (rows) => {
       await producer.send({
         topic: cfg.TOPIC_AGGREGATES,
@@ -50,11 +59,11 @@ export function e2eWorld(prefix: string, partitions: number): E2eWorld {
         })),
       });
     },
-    cassandra: new Client({
-      contactPoints: [cfg.CASSANDRA_CONTACT_POINT],
-      localDataCenter: cfg.CASSANDRA_DC,
-      // A shared, busy single node answers DDL and wide reads slowly; wait rather than fail.
-      socketOptions: { connectTimeout: 15_000, readTimeout: 30_000 },
-    }),
+    dispose: async () => {
+      await producer.disconnect();
+      await deleteTopics(cfg, topics);
+      await cassandra.execute(`DROP KEYSPACE IF EXISTS ${cfg.CASSANDRA_KEYSPACE}`);
+      await cassandra.shutdown();
+    },
   };
 }

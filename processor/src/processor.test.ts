@@ -99,6 +99,7 @@ describe("processor loop (in memory)", () => {
     const paused = d.processor.status();
     expect(paused.partitions[0]?.nextOffset).toBe(20);
     expect(paused.partitions[0]?.idle).toBe(false);
+    expect(paused.clockHeld).toBe("paused by backpressure");
     d.store.stall.open();
     await d.until("resumed and caught up", () => !d.processor.status().paused && d.caughtUp());
     expect(d.source.paused()).toEqual([]);
@@ -119,12 +120,14 @@ describe("processor loop (in memory)", () => {
       await new Promise((r) => setTimeout(r, 2));
     }
     expect(d.processor.status().partitions[0]?.idle).toBe(false);
+    expect(d.processor.status().clockHeld).toBe("end offsets not confirmed by the broker");
     expect([...d.store.windows.values()].filter((r) => r.final)).toEqual([]);
     // The broker is back with what the producers retried meanwhile: those events are counted, not late.
     events(d, 0, 20, T0 + 2_000);
     d.source.brokerReachable = true;
     expect(await finalCount(d)).toBe(40);
     expect(d.processor.status().late).toBe(0);
+    expect(d.processor.status().clockHeld).toBeNull();
   });
 
   it("stores a checkpoint only once the writes and tracked sends it covers are durable, never an older after a newer", async () => {

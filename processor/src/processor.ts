@@ -81,6 +81,8 @@ export class Processor {
   private readonly pausedParts = new Set<number>();
   /** The core's processing time (see advanceClock()). */
   private engineNow: number;
+  /** Why it stood still at the last loop turn (holdingClock()); null while it ran. */
+  private clockHeld: string | null = null;
   private lastLoopAt: number;
   private failure: Error | null = null;
   /** Why the graceful stop could not write the last checkpoint. */
@@ -184,6 +186,7 @@ export class Processor {
       metrics: this.metrics,
       totals: this.totals,
       paused: () => this.paused,
+      clockHeld: () => this.clockHeld,
       failure: () => this.failure,
       e2e: this.e2e,
     });
@@ -321,9 +324,8 @@ export class Processor {
         this.liveness.turned();
         const now = this.now();
         this.backpressure();
-        const frozen =
-          this.paused || this.revoking > 0 || this.catchingUp() || !this.source.endOffsetsConfirmed();
-        this.engine.tick(this.advanceClock(now, frozen));
+        this.clockHeld = this.holdingClock();
+        this.engine.tick(this.advanceClock(now, this.clockHeld !== null));
         await this.resync();
         const current: Fetch = next ?? this.fetch();
         next = null;
@@ -358,14 +360,25 @@ export class Processor {
     this.reporter.due(t);
   }
 
-  /** Any owned partition with more than PROCESSOR_CATCH_UP_LAG records (or an unknown end) still to read. */
-  private catchingUp(): boolean {
+  /** Why processing time stands still now (see advanceClock()), or null while it runs. */
+  private holdingClock(): string | null {
+    if (this.paused) return "paused by backpressure";
+    if (this.revoking > 0) return "handing partitions over";
+    const behind = this.catchingUp();
+    if (behind !== null) return behind;
+    return this.source.endOffsetsConfirmed() ? null : "end offsets not confirmed by the broker";
+  }
+
+  /** The first owned partition with more than PROCESSOR_CATCH_UP_LAG records (or an unknown end) still to read. */
+  private catchingUp(): string | null {
     for (const t of this.tracks.values()) {
       if (t.revoking) continue;
       const end = this.source.highWatermark(t.partition);
-      if (end === undefined || end - t.nextOffset > this.opts.PROCESSOR_CATCH_UP_LAG) return true;
+      if (end === undefined) return `partition ${t.partition}: end offset not known yet`;
+      if (end - t.nextOffset > this.opts.PROCESSOR_CATCH_UP_LAG)
+        return `partition ${t.partition}: catching up (${end - t.nextOffset} records behind)`;
     }
-    return false;
+    return null;
   }
 
   /** Pauses fetching while writes or tracked sends pile up (the store slow or down); resumes at half. */

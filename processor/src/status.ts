@@ -41,6 +41,7 @@ export interface StatusDeps {
   metrics: ProcessorMetrics;
   totals: Totals;
   paused: () => boolean;
+  clockHeld: () => string | null;
   failure: () => Error | null;
   e2e: E2eLatency;
 }
@@ -147,6 +148,7 @@ export class StatusReporter {
       startedAt: this.startedAt,
       paused: this.d.paused(),
       pendingWrites: this.d.writes.size(),
+      clockHeld: this.d.clockHeld(),
       failure: this.d.failure()?.message ?? null,
     };
   }

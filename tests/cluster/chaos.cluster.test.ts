@@ -194,7 +194,24 @@ describe("cluster chaos: broker, Cassandra node and processor failures mid-strea
     expect(sent.sent).toBe(EVENTS);
     expect(sent.failed).toBe(0);
 
-    expect(await waitForFinal(client, config, expected, 600_000)).toEqual(expected);
+    const final = await waitForFinal(client, config, expected, 600_000).catch(async (err: Error) => {
+      // What each instance says of its partitions and its clock: why a window stays open.
+      for (const [i, p] of procs.entries()) {
+        const s = p.child.exitCode === null ? await statusOf(ports[i]!) : null;
+        const parts = s?.partitions.map(
+          (q) => `${q.partition}@${q.nextOffset} wm ${q.watermark} idle ${q.idle} lag ${q.lag}`,
+        );
+        log(`chaos-${i + 1}: clockHeld ${s?.clockHeld ?? "-"}; ${parts?.join(", ") ?? "no status"}`);
+        log(
+          p.lines
+            .filter((l) => /"level":(40|50|60)/.test(l))
+            .slice(-15)
+            .join("\n"),
+        );
+      }
+      throw err;
+    });
+    expect(final).toEqual(expected);
     log("every window final and equal to the batch aggregation");
     expect(
       await waitFor(

@@ -61,6 +61,11 @@ export const ProcessorStatusSchema = z.object({
   /** Consumption paused by backpressure (Cassandra not keeping up or down). */
   paused: z.boolean(),
   pendingWrites: n,
+  /**
+   * Why processing time, which decides idleness, stands still (paused, handing over, catching up, end
+   * offsets unconfirmed): windows of idle partitions do not close meanwhile. null while it runs.
+   */
+  clockHeld: z.string().nullable(),
   /** Why the processor stopped on its own (it exits non-zero); null while it runs. */
   failure: z.string().nullable(),
 });
@@ -83,6 +88,7 @@ export const ProcessorStatusReadSchema = ProcessorStatusSchema.extend({
 }).partial({
   paused: true,
   pendingWrites: true,
+  clockHeld: true,
   partlyLate: true,
   refused: true,
   refusedByCause: true,

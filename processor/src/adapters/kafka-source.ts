@@ -8,6 +8,7 @@ import {
 import type { Config } from "../../../common/src/config.ts";
 import { createBatchConsumer } from "../../../common/src/kafka-consumer.ts";
 import type { Logger } from "../../../common/src/logger.ts";
+import { withTimeout } from "../../../common/src/timeouts.ts";
 import { OFFSET_BEGINNING, type RebalanceHandler, type RecordSource } from "../ports.ts";
 
 /** How often the broker is asked for the end offsets of the owned partitions (see endOffsetsConfirmed()). */
@@ -38,6 +39,8 @@ export class KafkaSource implements RecordSource {
   private gen = 0;
   /** When a probe last had an answer for every owned partition (Date.now()); 0: never. */
   private confirmedAt = 0;
+  /** End offsets the probes were last told, per partition: the end of a partition not fetched from yet. */
+  private readonly probedEnd = new Map<number, number>();
   private probing = false;
   private probeTimer: NodeJS.Timeout | null = null;
 
@@ -93,16 +96,27 @@ export class KafkaSource implements RecordSource {
     this.probing = true;
     const askedAt = Date.now();
     const topic = this.config.TOPIC_USERS;
-    Promise.all(
+    const answers = Promise.all(
       [...this.owned].map(
         (partition) =>
           new Promise<void>((resolve, reject) => {
-            this.consumer.queryWatermarkOffsets(topic, partition, END_OFFSET_CONFIRMED_FOR_MS, (err) =>
-              err ? reject(err) : resolve(),
+            this.consumer.queryWatermarkOffsets(
+              topic,
+              partition,
+              END_OFFSET_CONFIRMED_FOR_MS,
+              (err, offsets) => {
+                if (err) return reject(err);
+                if (offsets.highOffset >= 0 && this.owned.has(partition))
+                  this.probedEnd.set(partition, offsets.highOffset);
+                resolve();
+              },
             );
           }),
       ),
-    )
+    );
+    // A probe whose answer never comes (a callback lost while a broker restarts) must not hold the clock
+    // for good: the next one is asked after this bound.
+    withTimeout(answers, 2 * END_OFFSET_CONFIRMED_FOR_MS, "end offset probe unanswered")
       .then(
         () => {
           this.confirmedAt = Math.max(this.confirmedAt, askedAt);
@@ -165,10 +179,11 @@ export class KafkaSource implements RecordSource {
   highWatermark(partition: number): number | undefined {
     try {
       const w = this.consumer.getWatermarkOffsets(this.config.TOPIC_USERS, partition);
-      return w.highOffset >= 0 ? w.highOffset : undefined;
+      if (w.highOffset >= 0) return w.highOffset;
     } catch {
-      return undefined;
+      // Not fetched from yet: the probe's answer, if any.
     }
+    return this.probedEnd.get(partition);
   }
 
   /** Revokes what is owned (checkpointing through the handler), then leaves the group. */
@@ -179,6 +194,7 @@ export class KafkaSource implements RecordSource {
     if (owned.length > 0 && this.handler) {
       await this.handler.revoked(owned);
       this.owned.clear();
+      this.probedEnd.clear();
     }
     await new Promise<void>((resolve) => {
       this.consumer.disconnect(() => resolve());
@@ -211,7 +227,10 @@ export class KafkaSource implements RecordSource {
         } else if (err.code === RdKafka.CODES.ERRORS.ERR__REVOKE_PARTITIONS) {
           const mine = partitions.filter((p) => this.owned.has(p));
           await handler.revoked(mine);
-          for (const p of mine) this.owned.delete(p);
+          for (const p of mine) {
+            this.owned.delete(p);
+            this.probedEnd.delete(p);
+          }
           this.consumer.unassign();
           this.gen++;
           this.log.info({ partitions: mine }, "partitions revoked");

@@ -22,6 +22,7 @@ const status: ProcessorStatus = {
   startedAt: 0,
   paused: false,
   pendingWrites: 0,
+  clockHeld: null,
   failure: null,
 };
 

@@ -9,7 +9,7 @@ import type { WindowEngine, WindowRow } from "./core/index.ts";
 import type { E2eLatency } from "./e2e-latency.ts";
 import type { ProcessorMetrics } from "./metrics.ts";
 import type { Track } from "./partition-track.ts";
-import type { OutputTopics, ProcessorStore, StoredUser } from "./ports.ts";
+import type { OpenWindowRow, OutputTopics, ProcessorStore, StoredUser } from "./ports.ts";
 import type { ProcessorOptions } from "./processor-options.ts";
 import { finite } from "./status.ts";
 import type { WriteQueue } from "./write-queue.ts";
@@ -21,13 +21,14 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Window rows in single-partition batches of the store: by (group, hour bucket), at most `size` each. */
-export function windowBatches(rows: readonly WindowRow[], size: number): WindowRow[][] {
-  const byPartition = new Map<string, WindowRow[]>();
-  for (const r of rows) {
+export function windowBatches<T>(rows: readonly T[], size: number, rowOf: (item: T) => WindowRow): T[][] {
+  const byPartition = new Map<string, T[]>();
+  for (const item of rows) {
+    const r = rowOf(item);
     const k = `${r.group}|${hourBucket(r.windowStart)}`;
     const list = byPartition.get(k);
-    if (list) list.push(r);
-    else byPartition.set(k, [r]);
+    if (list) list.push(item);
+    else byPartition.set(k, [item]);
   }
   return [...byPartition.values()].flatMap((list) => chunks(list, size));
 }
@@ -47,7 +48,7 @@ export type EmitterOptions = Pick<
  * batches. Every store write goes through the write queue, so a checkpoint's barrier covers it.
  */
 export class WindowEmitter {
-  private readonly pendingPartials = new Map<string, WindowRow>();
+  private readonly pendingPartials = new Map<string, OpenWindowRow>();
   private lastPublish = 0;
   private lastPartialWrite = 0;
 
@@ -93,7 +94,9 @@ export class WindowEmitter {
       const t = this.tracks.get(r.partition);
       if (t) t.changed = true;
     }
-    this.writeWindows(rows, true);
+    for (const batch of windowBatches(rows, this.opts.PROCESSOR_WINDOW_ROWS_PER_BATCH, (r) => r)) {
+      this.submit("final windows", () => this.store.writeFinalWindows(batch), batch.length, "final");
+    }
     this.publish(rows, now);
   }
 
@@ -102,7 +105,12 @@ export class WindowEmitter {
     this.lastPublish = now;
     this.finals(now);
     const dirty = this.engine.takeDirty();
-    for (const r of dirty) this.pendingPartials.set(aggregateKey(r), r);
+    for (const r of dirty) {
+      // The row's version is how far its partition had been read when the core gave it out, not when
+      // the write queue gets to it.
+      const nextOffset = this.tracks.get(r.partition)?.nextOffset ?? 0;
+      this.pendingPartials.set(aggregateKey(r), { row: r, nextOffset });
+    }
     // The events aggregated since the last publish are in these rows: they are emitted now.
     this.publish(dirty, now, dirty.length > 0 ? this.e2e.emitted(now) : null);
   }
@@ -112,20 +120,16 @@ export class WindowEmitter {
     if (this.pendingPartials.size === 0) return;
     const rows = [...this.pendingPartials.values()];
     this.pendingPartials.clear();
-    this.writeWindows(rows, false);
+    for (const batch of windowBatches(rows, this.opts.PROCESSOR_WINDOW_ROWS_PER_BATCH, (o) => o.row)) {
+      this.submit("open windows", () => this.store.writeOpenWindows(batch), batch.length, "partial");
+    }
   }
 
-  private writeWindows(rows: WindowRow[], final: boolean): void {
-    for (const batch of windowBatches(rows, this.opts.PROCESSOR_WINDOW_ROWS_PER_BATCH)) {
-      void this.writes
-        .submit(
-          final ? "final windows" : "open windows",
-          () => this.store.writeWindows(batch, final),
-          batch.length,
-        )
-        .then(() => this.metrics.windowRows.inc({ kind: final ? "final" : "partial" }, batch.length))
-        .catch(() => undefined);
-    }
+  private submit(name: string, write: () => Promise<void>, rows: number, kind: "final" | "partial"): void {
+    void this.writes
+      .submit(name, write, rows)
+      .then(() => this.metrics.windowRows.inc({ kind }, rows))
+      .catch(() => undefined);
   }
 
   private publish(rows: WindowRow[], now: number, producedAt: number | null = null): void {

@@ -69,6 +69,12 @@ export interface StoredUser {
   offset: string;
 }
 
+/** An open row and its version: the next offset of its source partition when the core gave it out. */
+export interface OpenWindowRow {
+  readonly row: WindowRow;
+  readonly nextOffset: number;
+}
+
 export interface Checkpoint {
   partition: number;
   nextOffset: string;
@@ -79,8 +85,13 @@ export interface Checkpoint {
 /** Where results and checkpoints become durable; every write is idempotent (retried without end). */
 export interface ProcessorStore {
   writeUsers(users: readonly StoredUser[]): Promise<void>;
-  /** Window rows of one (group, hour) partition; a final row is never overwritten by an open one. */
-  writeWindows(rows: readonly WindowRow[], final: boolean): Promise<void>;
+  /** Final window rows of one (group, hour) partition: never overwritten by an open one. */
+  writeFinalWindows(rows: readonly WindowRow[]): Promise<void>;
+  /**
+   * Open window rows of one (group, hour) partition. Of two versions of a row, the one taken further into
+   * its source partition is kept, whatever the order they land in (a previous owner's late write).
+   */
+  writeOpenWindows(rows: readonly OpenWindowRow[]): Promise<void>;
   writeCheckpoint(topic: string, c: Checkpoint): Promise<void>;
   readCheckpoint(topic: string, partition: number): Promise<Checkpoint | null>;
   /** Why an error of this store will recur on every retry (the processor then stops), or null. */

@@ -13,6 +13,7 @@ afterEach(async () => {
   if (!driver) return;
   for (const g of [driver.store.stall, driver.store.holdUsers, driver.topics.acks, driver.source.holdBatch])
     g.open();
+  driver.store.landParked();
   await driver.stop().catch(() => undefined);
   driver = null;
 });
@@ -271,5 +272,27 @@ describe("processor loop (in memory)", () => {
     ]);
     expect(settled).toBe("not failed");
     expect(d.processor.unhealthy()).toBeNull();
+  });
+
+  it("keeps an open row the next owner wrote when the previous owner's older version lands after it", async () => {
+    const d = newDriver();
+    const open = () => [...d.store.windows.values()].find((r) => r.group === "all" && r.partition === 0);
+    events(d, 0, 3);
+    await d.start();
+    await d.advanceUntil("open row of 3", () => open()?.count === 3);
+    d.store.parkOpenWindows = 1;
+    events(d, 0, 3, T0 + 300);
+    await d.advanceUntil("the write of 6 in flight", () => d.store.parkedWrites === 1);
+    d.crash();
+    events(d, 0, 3, T0 + 600);
+    await d.start();
+    await d.advanceUntil("open row of 9", () => open()?.count === 9);
+    const before = d.store.journal.length;
+    d.store.landParked();
+    await d.until("the write of 6 landed", () =>
+      d.store.journal.slice(before).some((j) => j.startsWith("windows open")),
+    );
+    expect(open()?.count).toBe(9);
+    expect(await finalCount(d)).toBe(9);
   });
 });

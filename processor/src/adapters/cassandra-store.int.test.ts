@@ -10,7 +10,7 @@ import type { StoredUser } from "../ports.ts";
 import { uniqueConfig } from "../testing/harness.ts";
 import { PermanentWriteError, WriteQueue } from "../write-queue.ts";
 import { permanentCassandraError } from "./cassandra-errors.ts";
-import { CassandraStore } from "./cassandra-store.ts";
+import { CassandraStore, FINAL_WRITE_TIMESTAMP, openWriteTimestamp } from "./cassandra-store.ts";
 
 const row = (over: Partial<WindowRow>): WindowRow => ({
   partition: 2,
@@ -59,14 +59,26 @@ describe("CassandraStore", () => {
   }
 
   it("never lets a partial row overwrite a final one", async () => {
-    await store.writeWindows([row({ count: 2, sum: 70 })], false);
+    await store.writeOpenWindows([{ row: row({ count: 2, sum: 70 }), nextOffset: 2 }]);
     expect(await readRow(row({}))).toEqual({ count: 2, sum: 70, min: 30, max: 50, final: false });
-    await store.writeWindows([row({ count: 3, sum: 120 })], true);
+    await store.writeFinalWindows([row({ count: 3, sum: 120 })]);
     // A replay after a crash recomputes an older partial state of the same window and writes it again.
-    await store.writeWindows([row({ count: 1, sum: 30 })], false);
+    await store.writeOpenWindows([{ row: row({ count: 1, sum: 30 }), nextOffset: 1 }]);
     expect(await readRow(row({}))).toEqual({ count: 3, sum: 120, min: 30, max: 50, final: true });
-    await store.writeWindows([row({ count: 3, sum: 120 })], true);
+    await store.writeFinalWindows([row({ count: 3, sum: 120 })]);
     expect(await readRow(row({}))).toEqual({ count: 3, sum: 120, min: 30, max: 50, final: true });
+  });
+
+  it("keeps the open row taken further into its partition, whatever the order the writes land in", async () => {
+    const key = { key: "open-order" };
+    await store.writeOpenWindows([{ row: row({ ...key, count: 4, sum: 160 }), nextOffset: 900 }]);
+    // The previous owner's write of an older version, still queued when the partition moved, lands last.
+    await store.writeOpenWindows([{ row: row({ ...key, count: 2, sum: 70 }), nextOffset: 450 }]);
+    expect(await readRow(row(key))).toEqual({ count: 4, sum: 160, min: 30, max: 50, final: false });
+    await store.writeOpenWindows([{ row: row({ ...key, count: 5, sum: 190 }), nextOffset: 901 }]);
+    expect(await readRow(row(key))).toEqual({ count: 5, sum: 190, min: 30, max: 50, final: false });
+    expect(openWriteTimestamp(901).greaterThan(openWriteTimestamp(900))).toBe(true);
+    expect(openWriteTimestamp(Number.MAX_SAFE_INTEGER).lessThan(FINAL_WRITE_TIMESTAMP)).toBe(true);
   });
 
   it("round-trips a checkpoint", async () => {

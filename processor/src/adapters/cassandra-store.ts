@@ -4,16 +4,30 @@ import { hourBucket, migrate, tableRetention } from "../../../common/src/cassand
 import { consistencyCode, keyspaceReplication } from "../../../common/src/cassandra-settings.ts";
 import type { Config } from "../../../common/src/config.ts";
 import type { WindowRow } from "../core/types.ts";
-import type { Checkpoint, ProcessorStore, StoredUser } from "../ports.ts";
+import type { Checkpoint, OpenWindowRow, ProcessorStore, StoredUser } from "../ports.ts";
 import { permanentCassandraError } from "./cassandra-errors.ts";
 
 /**
  * Write timestamp of final window rows, far above any clock-based timestamp (µs since the epoch, ~2^50
  * today). Cassandra keeps the cell with the highest timestamp, so a partial row recomputed after a
  * restart can never overwrite a final one, and a final rewritten by a replay (identical values, same
- * timestamp) changes nothing. Partial rows use the driver's ordinary client timestamps.
+ * timestamp) changes nothing. Open rows are written below it, at openWriteTimestamp().
  */
 export const FINAL_WRITE_TIMESTAMP = types.Long.fromNumber(Number.MAX_SAFE_INTEGER);
+
+const OPEN_WRITE_BASE = 2 ** 52;
+
+/**
+ * Write timestamp of an open row taken at `nextOffset` of its source partition: 2^52 + the offset. Ordered
+ * by how far the partition had been read, not by a clock, so a version the previous owner still had queued
+ * or was retrying when the partition moved cannot replace a newer one of the next owner (a client timestamp
+ * is taken when the write is sent, which the queue can delay past the handover), and a replay after a crash
+ * does not set the row back while it catches up. Between the client timestamps older releases wrote open
+ * rows with (~2^50) and FINAL_WRITE_TIMESTAMP.
+ */
+export function openWriteTimestamp(nextOffset: number): types.Long {
+  return types.Long.fromNumber(OPEN_WRITE_BASE + Math.min(Math.max(nextOffset, 0), OPEN_WRITE_BASE - 2));
+}
 
 /**
  * Write timestamp of the final rows a rebuild started at `startedAtMs` writes (docs/rebuild.md): the band
@@ -125,6 +139,24 @@ export interface StoreConsistency {
   checkpoints: number;
 }
 
+/** The columns of a window row, `updated_at` last (WINDOW_COLUMNS' order). */
+function windowParams(r: WindowRow, now: Date): unknown[] {
+  return [
+    r.group,
+    hourBucket(r.windowStart),
+    types.Long.fromNumber(r.windowStart),
+    r.key,
+    r.partition,
+    types.Long.fromNumber(r.windowEnd),
+    types.Long.fromNumber(r.count),
+    types.Long.fromNumber(r.sum),
+    r.min,
+    r.max,
+    fieldsColumn(r),
+    now,
+  ];
+}
+
 function storeConsistency(config: Config): StoreConsistency {
   return {
     users: consistencyCode(config.CASSANDRA_CONSISTENCY_USERS),
@@ -159,7 +191,7 @@ export class CassandraStore implements ProcessorStore {
     const ks = keyspace;
     this.q = {
       ...userStatements(ks),
-      partial: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)`,
+      partial: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?) USING TIMESTAMP ?`,
       final: `INSERT INTO ${ks}.window_aggregates (${WINDOW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?) USING TIMESTAMP ?`,
       markWrite: `INSERT INTO ${ks}.processor_checkpoint_marks (topic, kafka_partition, minute, next_offset, watermark) VALUES (?, ?, ?, ?, ?)`,
       checkpointWrite: `INSERT INTO ${ks}.processor_checkpoints (topic, kafka_partition, next_offset, watermark, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -221,33 +253,31 @@ export class CassandraStore implements ProcessorStore {
   }
 
   /**
-   * Window rows of one (group, hour) Cassandra partition, as one single-partition batch. Final rows are
-   * written at FINAL_WRITE_TIMESTAMP, or at `finalTimestamp` (a rebuild's, rebuildWriteTimestamp()).
+   * Final rows of one (group, hour) Cassandra partition, as one single-partition batch, written at
+   * FINAL_WRITE_TIMESTAMP, or at `timestamp` (a rebuild's, rebuildWriteTimestamp()).
    */
-  async writeWindows(
+  async writeFinalWindows(
     rows: readonly WindowRow[],
-    final: boolean,
-    finalTimestamp: types.Long = FINAL_WRITE_TIMESTAMP,
+    timestamp: types.Long = FINAL_WRITE_TIMESTAMP,
   ): Promise<void> {
     const now = new Date();
-    const queries = rows.map((r) => {
-      const params: unknown[] = [
-        r.group,
-        hourBucket(r.windowStart),
-        types.Long.fromNumber(r.windowStart),
-        r.key,
-        r.partition,
-        types.Long.fromNumber(r.windowEnd),
-        types.Long.fromNumber(r.count),
-        types.Long.fromNumber(r.sum),
-        r.min,
-        r.max,
-        fieldsColumn(r),
-        now,
-      ];
-      if (final) params.push(finalTimestamp);
-      return { query: final ? this.q.final : this.q.partial, params };
-    });
+    await this.writeRows(
+      rows.map((r) => ({ query: this.q.final, params: [...windowParams(r, now), timestamp] })),
+    );
+  }
+
+  /** Open rows of one (group, hour) Cassandra partition, each at the timestamp of its version. */
+  async writeOpenWindows(rows: readonly OpenWindowRow[]): Promise<void> {
+    const now = new Date();
+    await this.writeRows(
+      rows.map((o) => ({
+        query: this.q.partial,
+        params: [...windowParams(o.row, now), openWriteTimestamp(o.nextOffset)],
+      })),
+    );
+  }
+
+  private async writeRows(queries: { query: string; params: unknown[] }[]): Promise<void> {
     if (queries.length === 1) {
       await this.client.execute(queries[0]!.query, queries[0]!.params, {
         prepare: true,

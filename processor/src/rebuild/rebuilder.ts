@@ -315,11 +315,15 @@ export class Rebuilder {
   }
 
   private write(writes: WriteQueue, rows: WindowRow[], job: RebuildJob): void {
-    for (const batch of windowBatches(rows, this.d.processorOptions.PROCESSOR_WINDOW_ROWS_PER_BATCH)) {
+    for (const batch of windowBatches(
+      rows,
+      this.d.processorOptions.PROCESSOR_WINDOW_ROWS_PER_BATCH,
+      (r) => r,
+    )) {
       void writes
         .submit(
           "rebuilt windows",
-          () => this.d.store.writeWindows(batch, true, job.writeTimestamp),
+          () => this.d.store.writeFinalWindows(batch, job.writeTimestamp),
           batch.length,
         )
         .catch(() => undefined);

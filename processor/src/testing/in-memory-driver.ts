@@ -7,6 +7,7 @@ import {
   type Checkpoint,
   type Headers,
   OFFSET_BEGINNING,
+  type OpenWindowRow,
   type OutputTopics,
   type ProcessorStore,
   type RebalanceHandler,
@@ -220,6 +221,7 @@ export class RefusedForGood extends Error {}
 /** A store kept in maps, with the fence of final rows; every durable write is logged in order. */
 export class MemoryStore implements ProcessorStore {
   readonly windows = new Map<string, WindowRow>();
+  private readonly openVersions = new Map<string, number>();
   readonly users = new Map<string, StoredUser>();
   readonly checkpoints = new Map<number, Checkpoint>();
   /** What became durable, in order: `users n`, `windows final|open n`, `checkpoint p@offset`. */
@@ -228,6 +230,9 @@ export class MemoryStore implements ProcessorStore {
   readonly stall = new Gate();
   /** Closed: users writes wait, the others go through. */
   readonly holdUsers = new Gate();
+  /** How many of the next open-window writes to park, as requests still in flight, until landParked(). */
+  parkOpenWindows = 0;
+  private readonly parked: (() => void)[] = [];
   /** Set: every write fails with it (an outage, or a refusal for good with RefusedForGood). */
   failWith: Error | null = null;
   failedAttempts = 0;
@@ -247,14 +252,36 @@ export class MemoryStore implements ProcessorStore {
     this.journal.push(`users ${users.length}`);
   }
 
-  async writeWindows(rows: readonly WindowRow[], final: boolean): Promise<void> {
+  async writeFinalWindows(rows: readonly WindowRow[]): Promise<void> {
     await this.gate();
-    for (const r of rows) {
-      const k = `${r.group}|${r.key}|${r.windowStart}|${r.partition}`;
-      if (!final && this.windows.get(k)?.final) continue;
-      this.windows.set(k, r);
+    for (const r of rows) this.windows.set(windowKey(r), r);
+    this.journal.push(`windows final ${rows.length}`);
+  }
+
+  /** As Cassandra's write timestamps do: a final row stays, and an open one older than the stored one loses. */
+  async writeOpenWindows(rows: readonly OpenWindowRow[]): Promise<void> {
+    await this.gate();
+    if (this.parkOpenWindows > 0) {
+      this.parkOpenWindows--;
+      await new Promise<void>((land) => this.parked.push(land));
     }
-    this.journal.push(`windows ${final ? "final" : "open"} ${rows.length}`);
+    for (const { row, nextOffset } of rows) {
+      const k = windowKey(row);
+      const stored = this.windows.get(k);
+      if (stored?.final || (this.openVersions.get(k) ?? -1) > nextOffset) continue;
+      this.windows.set(k, row);
+      this.openVersions.set(k, nextOffset);
+    }
+    this.journal.push(`windows open ${rows.length}`);
+  }
+
+  get parkedWrites(): number {
+    return this.parked.length;
+  }
+
+  /** The parked open-window writes land now, after everything written since they were sent. */
+  landParked(): void {
+    for (const land of this.parked.splice(0)) land();
   }
 
   async writeCheckpoint(_topic: string, c: Checkpoint): Promise<void> {
@@ -362,6 +389,10 @@ export class MemorySchemas implements SchemaSource {
     if (id === 2) return userSchema(2).text;
     throw new UnknownSchemaError(`unknown schema id ${id}`);
   }
+}
+
+function windowKey(r: WindowRow): string {
+  return `${r.group}|${r.key}|${r.windowStart}|${r.partition}`;
 }
 
 const BASE_USER: UserRecord = {

@@ -88,7 +88,8 @@ fi
 export CKJS_LINKING=dynamic
 export npm_config_nodedir="${npm_config_nodedir:-/usr}"
 if [ ! -f node_modules/@confluentinc/kafka-javascript/build/Release/confluent-kafka-javascript.node ] \
-   || [ package.json -nt node_modules/.setup-stamp ]; then
+   || [ -n "$(find package.json bun.lock patches -newer node_modules/.setup-stamp 2>/dev/null | head -1)" ] \
+   || [ ! -f node_modules/.setup-stamp ]; then
   echo "setup: bun install (the Kafka binding compiles: about a minute)"
   bun install
   touch node_modules/.setup-stamp

@@ -139,8 +139,8 @@ export interface StoreConsistency {
   checkpoints: number;
 }
 
-/** The columns of a window row, `updated_at` last (WINDOW_COLUMNS' order). */
-function windowParams(r: WindowRow, now: Date): unknown[] {
+/** The bound values of a window row statement: WINDOW_COLUMNS' order, then its write timestamp. */
+function windowParams(r: WindowRow, now: Date, timestamp: types.Long): unknown[] {
   return [
     r.group,
     hourBucket(r.windowStart),
@@ -154,6 +154,7 @@ function windowParams(r: WindowRow, now: Date): unknown[] {
     r.max,
     fieldsColumn(r),
     now,
+    timestamp,
   ];
 }
 
@@ -261,9 +262,7 @@ export class CassandraStore implements ProcessorStore {
     timestamp: types.Long = FINAL_WRITE_TIMESTAMP,
   ): Promise<void> {
     const now = new Date();
-    await this.writeRows(
-      rows.map((r) => ({ query: this.q.final, params: [...windowParams(r, now), timestamp] })),
-    );
+    await this.writeRows(rows.map((r) => ({ query: this.q.final, params: windowParams(r, now, timestamp) })));
   }
 
   /** Open rows of one (group, hour) Cassandra partition, each at the timestamp of its version. */
@@ -272,7 +271,7 @@ export class CassandraStore implements ProcessorStore {
     await this.writeRows(
       rows.map((o) => ({
         query: this.q.partial,
-        params: [...windowParams(o.row, now), openWriteTimestamp(o.nextOffset)],
+        params: windowParams(o.row, now, openWriteTimestamp(o.nextOffset)),
       })),
     );
   }

@@ -1,5 +1,6 @@
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { Config } from "./config.ts";
+import { PermanentError, retry } from "./retry.ts";
 import { reconcileTopicConfigs, type TopicConfigChange } from "./topic-configs.ts";
 
 export interface TopicSpec {
@@ -129,8 +130,18 @@ export async function ensureTopics(
   });
   const present = topics.filter((t) => !created.includes(t.topic));
   try {
-    for (const change of await reconcileTopicConfigs(config, present)) onChange(change);
-  } catch (err) {
+    // Topics created a moment ago (another process, a fresh cluster) may not be on every broker yet:
+    // "does not host this topic-partition" is retriable and passes once the metadata has spread.
+    const changes = await retry(() => reconcileTopicConfigs(config, present), {
+      what: "reconcile topic configs",
+      backoff: { baseMs: 250, maxMs: 2_000 },
+      giveUpAfterMs: 30_000,
+      permanent: (err) => ((err as { retriable?: unknown }).retriable === true ? null : "not retriable"),
+      onRetry: () => undefined,
+    });
+    for (const change of changes) onChange(change);
+  } catch (failure) {
+    const err = failure instanceof PermanentError ? failure.cause : failure;
     throw new Error(
       `kafka ${config.KAFKA_BOOTSTRAP}: cannot reconcile topic configs: ${(err as Error).message}`,
       { cause: err },
